@@ -1,0 +1,35 @@
+"""Helpers every command shares: opening projects, printing, failing cleanly."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from annotator.errors import AnnotatorError
+from annotator.store import Store
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class CommandError(AnnotatorError):
+    """A command cannot go on; its message is printed on one line."""
+
+
+def open_store(path: str, *, create: bool = False, read_only: bool = False) -> Store:
+    """Open the project named on the command line (creating it if asked)."""
+    project = Path(path)
+    if create and not project.exists():
+        return Store.create(project)
+    return Store.open(project, read_only=read_only)
+
+
+def print_json(value: Any) -> None:
+    """Print one JSON value, UTF-8, not ASCII-escaped."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def warn(message: str) -> None:
+    """One line on standard error."""
+    sys.stderr.write(message.rstrip("\n") + "\n")

@@ -1,0 +1,404 @@
+"""Commands for building and querying a project: import, tags, stats, search, annotate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, print_json, warn
+from annotator.importers import ImportOptions
+from annotator.importers.batch import import_paths
+from annotator.model import TagKind
+from annotator.scheme import load_scheme
+from annotator.settings import resolve_annotator
+from annotator.store import Store
+
+TAGS_SUBCOMMANDS = ("list", "add", "import", "rename", "recolor", "delete", "merge")
+
+
+def normalise_tags_arguments(argv: list[str]) -> list[str]:
+    """``annotator tags PROJECT`` means ``annotator tags list PROJECT``."""
+    if argv and argv[0] == "tags" and len(argv) > 1 and argv[1] not in TAGS_SUBCOMMANDS and not argv[1].startswith("-"):
+        return ["tags", "list", *argv[1:]]
+    return argv
+
+
+def launch_window(project: str | None) -> int:
+    """Start the desktop window on ``project`` (or the default sample project)."""
+    try:
+        from annotator.gui.app import run
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("annotator.gui"):
+            warn("annotator: the desktop window is not part of this build yet; "
+                 "use the commands listed by 'annotator --help'")
+            return EXIT_ERROR
+        warn(f"annotator: error: the desktop window needs {exc.name} (pip install PySide6-Essentials)")
+        return EXIT_ERROR
+    return run(project)
+
+
+def _kind(value: str) -> TagKind:
+    try:
+        return TagKind(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("kind must be 'theme' or 'speaker'") from None
+
+
+# -- import -----------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import files and folders; one line per failure, a summary at the end."""
+    store = open_store(args.project, create=True)
+    options = ImportOptions(
+        transcript=args.transcript, text_column=args.text_column,
+        title_column=args.title_column, strict=args.strict,
+        max_file_bytes=int(args.max_size_mb * 1024 * 1024),
+    )
+    show_progress = sys.stderr.isatty()
+
+    def progress(done: int, total: int, path: Path) -> None:
+        if show_progress and total:
+            sys.stderr.write(f"\r{done}/{total} files")
+            sys.stderr.flush()
+
+    with store:
+        report = import_paths(
+            store, args.paths, annotator=resolve_annotator(args.annotator),
+            options=options, progress=progress,
+        )
+    if show_progress:
+        sys.stderr.write("\r")
+    for result in report.results:
+        if result.status == "failed":
+            warn(f"failed: {result.path}: {result.message}")
+        elif result.status == "duplicate":
+            print(f"skipped: {result.path}: {result.message}")
+        else:
+            extra = f" ({result.annotations_added} annotation(s))" if result.annotations_added else ""
+            print(f"imported: {result.path}{extra}")
+    print(report.summary())
+    return EXIT_ERROR if report.failed else EXIT_OK
+
+
+# -- tags ---------------------------------------------------------------------
+
+
+def _tag_rows(store: Store) -> list[dict]:
+    usage = store.tag_usage()
+    by_id = {tag.id: tag for tag in store.tags()}
+    rows = []
+    for number, tag in enumerate(by_id.values(), start=1):
+        rows.append({
+            "key": number if number <= 9 else None, "kind": tag.kind.value, "name": tag.name,
+            "path": store.tag_path(tag), "color": tag.color, "description": tag.description,
+            "parent": by_id[tag.parent_id].name if tag.parent_id in by_id else None,
+            "annotations": usage.get(tag.id, 0), "id": tag.id,
+        })
+    return rows
+
+
+def cmd_tags_list(args: argparse.Namespace) -> int:
+    """List tags in palette order with their colour, count and number key."""
+    with open_store(args.project, read_only=True) as store:
+        rows = _tag_rows(store)
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("no tags yet; add one with 'annotator tags add' or 'annotator tags import'")
+    for row in rows:
+        key = str(row["key"]) if row["key"] else " "
+        print(f"{key}  {row['kind']:<7}  {row['color']}  {row['annotations']:>6}  {row['path']}")
+    return EXIT_OK
+
+
+def cmd_tags_add(args: argparse.Namespace) -> int:
+    """Create one tag."""
+    with open_store(args.project, create=True) as store:
+        parent = store.find_tag(TagKind.THEME, args.parent) if args.parent else None
+        if args.parent and parent is None:
+            raise CommandError(f"no theme named '{args.parent}' to nest under")
+        tag = store.add_tag(
+            kind=args.kind, name=args.name, color=args.color,
+            description=args.description, parent_id=parent.id if parent else None,
+        )
+    print(f"added {tag.kind.value} '{tag.name}' ({tag.color})")
+    return EXIT_OK
+
+
+def cmd_tags_import(args: argparse.Namespace) -> int:
+    """Add the tags of a JSON scheme; existing names are kept as they are."""
+    scheme = load_scheme(args.scheme)
+    with open_store(args.project, create=True) as store:
+        added, skipped = store.import_scheme(scheme)
+    print(f"{added} tag(s) added, {skipped} already present")
+    return EXIT_OK
+
+
+def _find(store: Store, name: str, kind: TagKind | None):
+    if kind is None:
+        return store.find_tag_by_name(name)
+    tag = store.find_tag(kind, name)
+    if tag is None:
+        raise CommandError(f"no {kind.value} named '{name}'")
+    return tag
+
+
+def cmd_tags_rename(args: argparse.Namespace) -> int:
+    """Rename a tag."""
+    with open_store(args.project) as store:
+        tag = store.update_tag(_find(store, args.name, args.kind).id, name=args.new_name)
+    print(f"renamed to '{tag.name}'")
+    return EXIT_OK
+
+
+def cmd_tags_recolor(args: argparse.Namespace) -> int:
+    """Give a tag a new colour."""
+    with open_store(args.project) as store:
+        tag = store.update_tag(_find(store, args.name, args.kind).id, color=args.color)
+    print(f"'{tag.name}' is now {tag.color}")
+    return EXIT_OK
+
+
+def cmd_tags_delete(args: argparse.Namespace) -> int:
+    """Delete a tag; refuses one in use unless --force."""
+    with open_store(args.project) as store:
+        tag = _find(store, args.name, args.kind)
+        used = store.tag_usage().get(tag.id, 0)
+        if used and not args.force:
+            raise CommandError(f"'{tag.name}' is used by {used} annotation(s); add --force to delete them too")
+        store.delete_tag(tag.id)
+    print(f"deleted '{tag.name}' and {used} annotation(s)")
+    return EXIT_OK
+
+
+def cmd_tags_merge(args: argparse.Namespace) -> int:
+    """Move every annotation of one tag to another and delete the first."""
+    with open_store(args.project) as store:
+        source = _find(store, args.source, args.kind)
+        target = _find(store, args.target, args.kind)
+        moved = store.merge_tags(source.id, target.id)
+    print(f"merged '{source.name}' into '{target.name}' ({len(moved)} annotation(s) moved)")
+    return EXIT_OK
+
+
+# -- stats, search, documents, annotations -------------------------------------
+
+
+def project_stats(store: Store) -> dict:
+    """Counts a researcher asks for first: documents, characters, tags, annotations."""
+    tags = {tag.id: tag for tag in store.tags()}
+    usage = store.tag_usage()
+    per_annotator = Counter(a.annotator for a in store.iter_annotations())
+    documents = store.documents()
+    return {
+        "documents": len(documents),
+        "characters": sum(d.length for d in documents),
+        "tags": {"theme": sum(t.kind is TagKind.THEME for t in tags.values()),
+                 "speaker": sum(t.kind is TagKind.SPEAKER for t in tags.values())},
+        "annotations": store.annotation_count(),
+        "per_tag": {tags[t].name: n for t, n in sorted(usage.items(), key=lambda i: tags[i[0]].position)},
+        "per_annotator": dict(sorted(per_annotator.items())),
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print the project's counts."""
+    with open_store(args.project, read_only=True) as store:
+        stats = project_stats(store)
+    if args.json:
+        print_json(stats)
+        return EXIT_OK
+    print(f"documents:   {stats['documents']}")
+    print(f"characters:  {stats['characters']}")
+    print(f"tags:        {stats['tags']['theme']} theme(s), {stats['tags']['speaker']} speaker(s)")
+    print(f"annotations: {stats['annotations']}")
+    for heading, table in (("per tag", stats["per_tag"]), ("per annotator", stats["per_annotator"])):
+        if table:
+            print(f"{heading}:")
+            for name, count in table.items():
+                print(f"  {count:>7}  {name}")
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search; prints title, offsets and a snippet per hit."""
+    with open_store(args.project, read_only=True) as store:
+        hits = store.search(args.query, limit=args.limit)
+    if args.json:
+        print_json([{"document_id": h.document_id, "title": h.title, "start": h.start,
+                     "end": h.end, "snippet": h.snippet} for h in hits])
+        return EXIT_OK
+    for hit in hits:
+        print(f"{hit.title}  [{hit.start}, {hit.end})  {hit.snippet}")
+    print(f"{len(hits)} hit(s)" + (" (limit reached)" if len(hits) >= args.limit else ""))
+    return EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    """List documents with their length, annotation count and status."""
+    with open_store(args.project, read_only=True) as store:
+        docs = store.documents()
+    if args.json:
+        print_json([{"id": d.id, "title": d.title, "characters": d.length,
+                     "annotations": d.annotation_count, "status": d.status.value,
+                     "sha256": d.sha256} for d in docs])
+        return EXIT_OK
+    for d in docs:
+        print(f"{d.id[:8]}  {d.status.value:<11}  {d.length:>9} chars  {d.annotation_count:>6} ann.  {d.title}")
+    return EXIT_OK
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    """Tag a span of a document by code-point offsets."""
+    with open_store(args.project) as store:
+        document = store.find_document(args.document)
+        tag = _find(store, args.tag, args.kind)
+        annotation = store.add_annotation(
+            document_id=document.id, start=args.start, end=args.end, tag_id=tag.id,
+            annotator=resolve_annotator(args.annotator), note=args.note,
+        )
+    print(f"{annotation.id}  [{annotation.start}, {annotation.end})  {tag.name}: "
+          f"{document.text[annotation.start:annotation.end]!r}")
+    return EXIT_OK
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    """List annotations, of one document or all."""
+    with open_store(args.project, read_only=True) as store:
+        tags = {t.id: t for t in store.tags()}
+        if args.document:
+            document = store.find_document(args.document)
+            pairs = [(document, a) for a in store.annotations_for_document(document.id)]
+        else:
+            texts: dict = {}
+            pairs = []
+            for a in store.iter_annotations():
+                if a.document_id not in texts:
+                    texts[a.document_id] = store.document(a.document_id)
+                pairs.append((texts[a.document_id], a))
+    rows = [{"id": a.id, "document_id": d.id, "document": d.title, "start": a.start, "end": a.end,
+             "tag": tags[a.tag_id].name, "kind": tags[a.tag_id].kind.value, "annotator": a.annotator,
+             "note": a.note, "text": d.text[a.start:a.end]} for d, a in pairs]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    for r in rows:
+        print(f"{r['document']}  [{r['start']}, {r['end']})  {r['tag']}  {r['annotator']}  {r['text']!r}")
+    return EXIT_OK
+
+
+# -- registration --------------------------------------------------------------
+
+
+def _project_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", metavar="PROJECT", help="project file (.annotator)")
+
+
+def _kind_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument("--kind", type=_kind, required=required, default=None,
+                        help="theme or speaker (needed when both kinds use the name)")
+
+
+def _register_tags(subparsers) -> None:
+    tags = subparsers.add_parser("tags", help="list and manage themes and speakers",
+                                 description="'annotator tags PROJECT' lists the tags.")
+    sub = tags.add_subparsers(dest="tags_command", metavar="ACTION", required=True)
+    p = sub.add_parser("list", help="list tags in palette order")
+    _project_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_tags_list)
+    p = sub.add_parser("add", help="create a theme or speaker")
+    _project_arg(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--kind", type=_kind, default=TagKind.THEME, help="theme (default) or speaker")
+    p.add_argument("--color", help="#rrggbb (default: next palette colour)")
+    p.add_argument("--parent", help="theme to nest under")
+    p.add_argument("--description", default="", help="what the tag means")
+    p.set_defaults(handler=cmd_tags_add)
+    p = sub.add_parser("import", help="add the tags of a JSON scheme")
+    _project_arg(p)
+    p.add_argument("scheme", metavar="SCHEME.json")
+    p.set_defaults(handler=cmd_tags_import)
+    p = sub.add_parser("rename", help="rename a tag")
+    _project_arg(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("new_name", metavar="NEW_NAME")
+    _kind_option(p)
+    p.set_defaults(handler=cmd_tags_rename)
+    p = sub.add_parser("recolor", help="change a tag's colour")
+    _project_arg(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("color", metavar="#RRGGBB")
+    _kind_option(p)
+    p.set_defaults(handler=cmd_tags_recolor)
+    p = sub.add_parser("delete", help="delete a tag (and, with --force, its annotations)")
+    _project_arg(p)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="also delete its annotations")
+    _kind_option(p)
+    p.set_defaults(handler=cmd_tags_delete)
+    p = sub.add_parser("merge", help="move one tag's annotations to another, delete the first")
+    _project_arg(p)
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("target", metavar="TARGET")
+    _kind_option(p)
+    p.set_defaults(handler=cmd_tags_merge)
+
+
+def register(subparsers) -> None:
+    """Add this module's commands to the top-level parser."""
+    p = subparsers.add_parser("import", help="import files or folders (creates PROJECT if missing)")
+    _project_arg(p)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    p.add_argument("--annotator", help="name recorded on imported annotations")
+    p.add_argument("--transcript", action="store_true", help="read 'Name: words' lines as speaker turns")
+    p.add_argument("--text-column", help="CSV/TSV: column with the text")
+    p.add_argument("--title-column", help="CSV/TSV: column with the title")
+    p.add_argument("--strict", action="store_true", help="JSONL: reject the whole file if a line is bad")
+    p.add_argument("--max-size-mb", type=float, default=64, help="refuse files larger than this (default 64)")
+    p.set_defaults(handler=cmd_import)
+
+    _register_tags(subparsers)
+
+    p = subparsers.add_parser("stats", help="documents, characters, tags, annotations")
+    _project_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_stats)
+
+    p = subparsers.add_parser("search", help="full-text search of the corpus")
+    _project_arg(p)
+    p.add_argument("query", metavar="QUERY", help='words (all must occur), "a phrase", or prefix*')
+    p.add_argument("--limit", type=int, default=200, help="most hits to show (default 200)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_search)
+
+    p = subparsers.add_parser("documents", help="list documents")
+    _project_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_documents)
+
+    p = subparsers.add_parser("annotate", help="tag a span given by code-point offsets")
+    _project_arg(p)
+    p.add_argument("document", metavar="DOCUMENT", help="document id, id prefix or title")
+    p.add_argument("start", type=int, metavar="START")
+    p.add_argument("end", type=int, metavar="END")
+    p.add_argument("tag", metavar="TAG", help="tag name")
+    _kind_option(p)
+    p.add_argument("--note", help="a note on the span")
+    p.add_argument("--annotator", help="who is annotating (default: settings, then OS user)")
+    p.set_defaults(handler=cmd_annotate)
+
+    p = subparsers.add_parser("annotations", help="list annotations")
+    _project_arg(p)
+    p.add_argument("document", nargs="?", metavar="DOCUMENT", help="only this document")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_annotations)
+
+    p = subparsers.add_parser("gui", help="open the desktop window")
+    p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (default: your sample project)")
+    p.set_defaults(handler=lambda args: launch_window(args.project))
+

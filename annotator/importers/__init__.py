@@ -1,0 +1,64 @@
+"""Importers turn files into ``ImportedDocument`` values; a registry picks one by suffix.
+
+An importer is a function ``(path, options) -> list[ImportedDocument]`` that
+raises ``ImportFailure`` with a one-line reason when the file cannot be
+read. Importers never touch the store; ``annotator.importers.batch`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.model import ImportedDocument
+
+#: Files larger than this are refused with a message rather than read.
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """Choices that apply to one import run."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: Treat "Name: words" lines of plain text as speaker turns.
+    transcript: bool = False
+    #: For CSV/TSV: the column holding the text, and the one holding the title.
+    text_column: str | None = None
+    title_column: str | None = None
+    #: For JSONL: refuse the whole file if any line is bad.
+    strict: bool = False
+
+
+Importer = Callable[[Path, ImportOptions], list[ImportedDocument]]
+
+_REGISTRY: dict[str, Importer] = {}
+
+
+def register(*suffixes: str) -> Callable[[Importer], Importer]:
+    """Register an importer for file suffixes such as ``.txt`` (lower case)."""
+
+    def decorate(importer: Importer) -> Importer:
+        for suffix in suffixes:
+            _REGISTRY[suffix.lower()] = importer
+        return importer
+
+    return decorate
+
+
+def _load_builtin_importers() -> None:
+    # Imported for their @register side effect.
+    from annotator.importers import text  # noqa: F401
+
+
+def importer_for(path: Path) -> Importer | None:
+    """The importer for a file's suffix, or None if the type is not supported."""
+    _load_builtin_importers()
+    return _REGISTRY.get(path.suffix.lower())
+
+
+def supported_suffixes() -> list[str]:
+    """Every suffix some importer handles, sorted."""
+    _load_builtin_importers()
+    return sorted(_REGISTRY)

@@ -1,0 +1,101 @@
+"""Plain text (``.txt``, and ``.md`` kept as written): decoding is the whole job.
+
+Order of trust: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; else strict
+UTF-8; else, unless the bytes look binary, charset-normalizer guesses a
+legacy encoding (cp1252, latin-1, koi8-r ...). The encoding used is kept in
+the document's metadata so a researcher can check it.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from annotator.errors import ImportFailure
+from annotator.importers import ImportOptions, register
+from annotator.model import ImportedDocument
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL_BYTES = set(range(0x00, 0x09)) | {0x0B, 0x0E, 0x0F} | set(range(0x10, 0x1B)) | set(range(0x1C, 0x20))
+
+
+def read_limited(path: Path, options: ImportOptions) -> bytes:
+    """A file's bytes, refusing missing, unreadable, empty or oversized files."""
+    try:
+        if path.is_dir():
+            raise ImportFailure("is a folder")
+        size = path.stat().st_size
+        if size > options.max_file_bytes:
+            raise ImportFailure(
+                f"file is {size / 1e6:.1f} MB; the limit is {options.max_file_bytes / 1e6:.0f} MB"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFailure("no such file") from None
+    except PermissionError:
+        raise ImportFailure("permission denied") from None
+    except OSError as exc:
+        raise ImportFailure(f"cannot be read ({exc.strerror or exc})") from None
+    if not data:
+        raise ImportFailure("empty file")
+    return data
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes with NULs or many control characters (images, archives ...)."""
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte in _CONTROL_BYTES)
+    return controls > len(sample) * 0.05
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes to text; returns (text, encoding name) or raises ImportFailure."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding.replace("-sig", "") + " with BOM"
+            except UnicodeDecodeError:
+                raise ImportFailure(f"undecodable bytes after a {encoding} byte-order mark") from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if looks_binary(data):
+        raise ImportFailure("binary file, not text")
+    return _detect_legacy(data)
+
+
+def _detect_legacy(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ImportFailure("undecodable bytes: not UTF-8 and no known encoding fits")
+    return str(best), best.encoding
+
+
+def text_document(path: Path, text: str, *, source_format: str, meta: dict) -> ImportedDocument:
+    """An ``ImportedDocument`` titled after the file, refusing texts with nothing in them."""
+    if not text.strip():
+        raise ImportFailure("empty file (only whitespace)")
+    return ImportedDocument(
+        title=path.stem, text=text, source_path=str(path), source_format=source_format, meta=meta,
+    )
+
+
+@register(".txt", ".text", ".md", ".markdown")
+def import_text(path: Path, options: ImportOptions) -> list[ImportedDocument]:
+    """Import one plain-text file as one document."""
+    data = read_limited(path, options)
+    text, encoding = decode_text(data)
+    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
+    meta = {"filename": path.name, "encoding": encoding, "size_bytes": len(data)}
+    return [text_document(path, text, source_format=fmt, meta=meta)]

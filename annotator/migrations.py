@@ -1,0 +1,113 @@
+"""Ordered, named schema steps for project files.
+
+Each step runs in its own transaction through sqlite-utils ``Migrations``,
+and ``PRAGMA user_version`` records how many steps a file has seen. A file
+whose version is higher than the number of steps this build knows came
+from a newer Annotator and is refused before anything is written.
+
+Never edit a released step: add a new one at the end and keep a project
+file of the old version in ``tests/data/``.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+#: Marks a SQLite file as an Annotator project ("ANNT").
+APPLICATION_ID = 0x414E4E54
+
+migrations = Migrations("annotator")
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: Database) -> None:
+    """Documents, tags, annotations, project metadata and the search index."""
+    db.executescript(
+        """
+        CREATE TABLE project (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            source_path TEXT,
+            source_format TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
+            imported_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_position ON documents(position);
+        CREATE TABLE tags (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('theme', 'speaker')),
+            name TEXT NOT NULL,
+            color TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            parent_id TEXT REFERENCES tags(id),
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE UNIQUE INDEX tags_kind_name ON tags(kind, name COLLATE NOCASE);
+        CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            tag_id TEXT NOT NULL REFERENCES tags(id),
+            annotator TEXT NOT NULL,
+            note TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start)
+        );
+        CREATE INDEX annotations_document_start ON annotations(document_id, start);
+        CREATE INDEX annotations_tag ON annotations(tag_id);
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='rowid'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text)
+            VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO documents_fts(rowid, title, text)
+            VALUES (new.rowid, new.title, new.text);
+        END;
+        """
+    )
+
+
+@migrations(name="m002_document_status_memo")
+def m002_document_status_memo(db: Database) -> None:
+    """A work status and a free-text memo per document."""
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN status TEXT NOT NULL DEFAULT 'todo';
+        ALTER TABLE documents ADD COLUMN memo TEXT NOT NULL DEFAULT '';
+        """
+    )
+
+
+#: The schema version this build writes: one per step above.
+SCHEMA_VERSION = len(migrations._migrations)
+
+
+def pending_names(db: Database) -> list[str]:
+    """Names of the steps a file still needs (read-only)."""
+    return [step.name for step in migrations.pending(db)]
+
+
+def apply_all(db: Database) -> None:
+    """Bring ``db`` to ``SCHEMA_VERSION`` and stamp the file as ours."""
+    migrations.apply(db)
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

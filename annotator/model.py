@@ -1,0 +1,173 @@
+"""Plain values that cross every boundary of the core: no I/O, no Qt.
+
+Offsets everywhere are Unicode code points (Python ``str`` indices) into a
+document's stored text, half-open ``[start, end)``. Ids are UUID strings so
+that annotations keep their identity when project files are merged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+DocumentId = NewType("DocumentId", str)
+TagId = NewType("TagId", str)
+AnnotationId = NewType("AnnotationId", str)
+
+
+class TagKind(str, enum.Enum):
+    """What a tag marks: a theme (a code in the hierarchy) or a speaker."""
+
+    THEME = "theme"
+    SPEAKER = "speaker"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class DocumentStatus(str, enum.Enum):
+    """Where a researcher is with a document."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 in UTC, the format of every stored timestamp."""
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    """A fresh random UUID as text, the id format of every stored row."""
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSpan:
+    """A span that arrived with an imported file (a speaker turn, a JSONL label)."""
+
+    start: int
+    end: int
+    label: str
+    kind: TagKind = TagKind.THEME
+    id: str | None = None
+    annotator: str | None = None
+    note: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedDocument:
+    """What an importer produces: normalised text plus whatever came with it."""
+
+    title: str
+    text: str
+    source_path: str | None = None
+    source_format: str = "text"
+    meta: dict[str, Any] = field(default_factory=dict)
+    spans: tuple[ImportedSpan, ...] = ()
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A stored document, text included."""
+
+    id: DocumentId
+    title: str
+    text: str
+    sha256: str
+    source_path: str | None
+    source_format: str
+    meta: dict[str, Any]
+    imported_at: str
+    status: DocumentStatus = DocumentStatus.TODO
+    memo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A stored document without its text, for lists that must stay light."""
+
+    id: DocumentId
+    title: str
+    sha256: str
+    length: int
+    annotation_count: int
+    status: DocumentStatus
+    imported_at: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A theme or a speaker; themes nest through ``parent_id``."""
+
+    id: TagId
+    kind: TagKind
+    name: str
+    color: str
+    description: str = ""
+    parent_id: TagId | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """One tagged span of one document, by one annotator."""
+
+    id: AnnotationId
+    document_id: DocumentId
+    start: int
+    end: int
+    tag_id: TagId
+    annotator: str
+    note: str | None
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One occurrence of a search query in the corpus."""
+
+    document_id: DocumentId
+    title: str
+    start: int
+    end: int
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """Outcome of storing one imported document."""
+
+    document_id: DocumentId
+    created: bool
+    annotations_added: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TagRemoval:
+    """Everything a tag deletion took away, so that it can be undone exactly."""
+
+    tag: Tag
+    annotations: tuple[Annotation, ...]
+    reparented_children: tuple[TagId, ...]
+
+
+#: Colours given to new tags in turn when none is chosen: distinct, readable
+#: as a light fill under dark text and as an underline on a dark background.
+DEFAULT_PALETTE = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+)

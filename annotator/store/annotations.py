@@ -1,0 +1,172 @@
+"""Annotations: tagged spans, added one at a time from the window or in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from annotator.errors import InvalidInputError, NotFoundError
+from annotator.model import Annotation, AnnotationId, DocumentId, TagId, new_id, utc_now
+from annotator.store.base import StoreBase
+
+_ANNOTATION_COLUMNS = 'id, document_id, start, "end", tag_id, annotator, note, created, updated'
+_INSERT_ANNOTATION = f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _row_to_annotation(row: tuple) -> Annotation:
+    return Annotation(
+        id=AnnotationId(row[0]), document_id=DocumentId(row[1]), start=row[2], end=row[3],
+        tag_id=TagId(row[4]), annotator=row[5], note=row[6], created=row[7], updated=row[8],
+    )
+
+
+def _annotation_row(a: Annotation) -> tuple:
+    return (a.id, a.document_id, a.start, a.end, a.tag_id, a.annotator, a.note, a.created, a.updated)
+
+
+class AnnotationsMixin(StoreBase):
+    # -- reading ----------------------------------------------------------
+
+    def annotation(self, annotation_id: str) -> Annotation:
+        """One annotation by id."""
+        row = self.db.conn.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?", [annotation_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no annotation with id {annotation_id}")
+        return _row_to_annotation(row)
+
+    def annotations_for_document(self, document_id: str) -> list[Annotation]:
+        """A document's annotations ordered by start, then end."""
+        rows = self.db.conn.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? "
+            'ORDER BY start, "end", id',
+            [document_id],
+        )
+        return [_row_to_annotation(r) for r in rows]
+
+    def annotations_with_tag(self, tag_id: str) -> Iterator[Annotation]:
+        """Every annotation carrying a tag."""
+        rows = self.db.conn.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE tag_id = ?", [tag_id]
+        )
+        for row in rows.fetchall():
+            yield _row_to_annotation(row)
+
+    def iter_annotations(self) -> Iterator[Annotation]:
+        """Every annotation, grouped by document in import order, then by start."""
+        cursor = self.db.conn.cursor()
+        for row in cursor.execute(
+            f"SELECT {', '.join('a.' + c.strip() for c in _ANNOTATION_COLUMNS.split(','))} "
+            "FROM annotations a JOIN documents d ON d.id = a.document_id "
+            'ORDER BY d.position, a.start, a."end", a.id'
+        ):
+            yield _row_to_annotation(row)
+
+    def annotation_count(self) -> int:
+        """How many annotations the project holds."""
+        return self.db.conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0]
+
+    def annotators(self) -> list[str]:
+        """Names of everyone who has annotated in this project."""
+        rows = self.db.conn.execute("SELECT DISTINCT annotator FROM annotations ORDER BY annotator")
+        return [r[0] for r in rows]
+
+    # -- changing ---------------------------------------------------------
+
+    def add_annotation(
+        self,
+        *,
+        document_id: str,
+        start: int,
+        end: int,
+        tag_id: str,
+        annotator: str,
+        note: str | None = None,
+    ) -> Annotation:
+        """Tag ``[start, end)`` of a document; offsets are code points."""
+        self._require_writable()
+        self._check_range(document_id, start, end)
+        self.tag(tag_id)  # type: ignore[attr-defined]
+        now = utc_now()
+        annotation = Annotation(
+            id=AnnotationId(new_id()), document_id=DocumentId(document_id), start=start,
+            end=end, tag_id=TagId(tag_id), annotator=annotator, note=note or None,
+            created=now, updated=now,
+        )
+        self.db.execute(_INSERT_ANNOTATION, _annotation_row(annotation))
+        return annotation
+
+    def _check_range(self, document_id: str, start: int, end: int) -> None:
+        length = self.document_length(document_id)  # type: ignore[attr-defined]
+        if not (0 <= start < end <= length):
+            raise InvalidInputError(
+                f"span [{start}, {end}) is outside the document (length {length}) or empty"
+            )
+
+    def insert_annotations(self, annotations: Iterable[Annotation]) -> None:
+        """Store annotations exactly as given (ids and times kept), in one transaction."""
+        self._require_writable()
+        with self.db.atomic():
+            self.db.conn.executemany(_INSERT_ANNOTATION, (_annotation_row(a) for a in annotations))
+
+    def _insert_annotation_rows_if_new(self, rows: Sequence[tuple]) -> int:
+        """Insert rows unless the id, or the same span by the same person, exists."""
+        added = 0
+        for row in rows:
+            duplicate = self.db.conn.execute(
+                'SELECT 1 FROM annotations WHERE id = ? OR (document_id = ? AND start = ? '
+                'AND "end" = ? AND tag_id = ? AND annotator = ?)',
+                [row[0], row[1], row[2], row[3], row[4], row[5]],
+            ).fetchone()
+            if duplicate is None:
+                self.db.conn.execute(_INSERT_ANNOTATION, row)
+                added += 1
+        return added
+
+    def update_annotation(
+        self,
+        annotation_id: str,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        tag_id: str | None = None,
+        note: str | None | type[Ellipsis] = ...,
+    ) -> Annotation:
+        """Move a span's boundaries, retag it or change its note; returns the new value."""
+        self._require_writable()
+        old = self.annotation(annotation_id)
+        new_start = old.start if start is None else start
+        new_end = old.end if end is None else end
+        self._check_range(old.document_id, new_start, new_end)
+        new_tag = old.tag_id if tag_id is None else TagId(self.tag(tag_id).id)  # type: ignore[attr-defined]
+        new_note = old.note if note is ... else (note or None)
+        self.db.execute(
+            'UPDATE annotations SET start = ?, "end" = ?, tag_id = ?, note = ?, updated = ? '
+            "WHERE id = ?",
+            [new_start, new_end, new_tag, new_note, utc_now(), annotation_id],
+        )
+        return self.annotation(annotation_id)
+
+    def replace_annotation(self, annotation: Annotation) -> None:
+        """Write an annotation back exactly as given (undo of an update)."""
+        self._require_writable()
+        with self.db.atomic():
+            self.db.conn.execute("DELETE FROM annotations WHERE id = ?", [annotation.id])
+            self.db.conn.execute(_INSERT_ANNOTATION, _annotation_row(annotation))
+
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Remove an annotation; returns it so that it can be restored."""
+        self._require_writable()
+        annotation = self.annotation(annotation_id)
+        self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+        return annotation
+
+    def delete_annotations(self, annotation_ids: Iterable[str]) -> list[Annotation]:
+        """Remove several annotations in one transaction; returns them."""
+        self._require_writable()
+        removed = []
+        with self.db.atomic():
+            for annotation_id in annotation_ids:
+                removed.append(self.annotation(annotation_id))
+                self.db.conn.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+        return removed

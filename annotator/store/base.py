@@ -1,0 +1,21 @@
+"""What every part of the store shares: the database and the write guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from annotator.errors import ReadOnlyProjectError
+
+
+class StoreBase:
+    """Holds the open database; the table mixins build on it."""
+
+    db: Database
+    path: Path | None
+    read_only: bool
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyProjectError(f"{self.path}: opened read-only; nothing was changed")

@@ -1,0 +1,254 @@
+"""Documents: storing imported texts once, listing them lightly, reading them whole."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from annotator.errors import InvalidInputError, NotFoundError
+from annotator.model import (
+    AddResult,
+    Document,
+    DocumentId,
+    DocumentStatus,
+    DocumentSummary,
+    ImportedDocument,
+    ImportedSpan,
+    new_id,
+    utc_now,
+)
+from annotator.store.base import StoreBase
+from annotator.textnorm import normalise_newlines, offset_mapper, text_sha256
+
+_DOCUMENT_COLUMNS = (
+    "id, title, text, sha256, source_path, source_format, meta, imported_at, status, memo"
+)
+
+
+def _row_to_document(row: tuple) -> Document:
+    return Document(
+        id=DocumentId(row[0]),
+        title=row[1],
+        text=row[2],
+        sha256=row[3],
+        source_path=row[4],
+        source_format=row[5],
+        meta=json.loads(row[6]),
+        imported_at=row[7],
+        status=DocumentStatus(row[8]),
+        memo=row[9],
+    )
+
+
+def normalised(doc: ImportedDocument) -> ImportedDocument:
+    """Return ``doc`` with ``\\n`` line endings and its spans remapped to match."""
+    text = normalise_newlines(doc.text)
+    if text == doc.text:
+        return doc
+    remap = offset_mapper(doc.text)
+    spans = tuple(
+        ImportedSpan(
+            start=remap(s.start), end=remap(s.end), label=s.label, kind=s.kind, id=s.id,
+            annotator=s.annotator, note=s.note, created=s.created, updated=s.updated,
+        )
+        for s in doc.spans
+    )
+    return ImportedDocument(
+        title=doc.title, text=text, source_path=doc.source_path,
+        source_format=doc.source_format, meta=doc.meta, spans=spans, id=doc.id,
+    )
+
+
+def validate_text(text: str) -> None:
+    """Refuse texts SQLite cannot hold faithfully or that hold nothing."""
+    if not text.strip():
+        raise InvalidInputError("the document is empty")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError("the text contains invalid (lone surrogate) characters") from None
+
+
+def validate_spans(text: str, spans: Iterable[ImportedSpan]) -> None:
+    """Refuse spans outside the text or empty, naming the first bad one."""
+    length = len(text)
+    for span in spans:
+        if not (0 <= span.start < span.end <= length):
+            raise InvalidInputError(
+                f"span [{span.start}, {span.end}) '{span.label}' is outside the text "
+                f"(length {length}) or empty"
+            )
+        if not span.label.strip():
+            raise InvalidInputError(f"span [{span.start}, {span.end}) has an empty label")
+
+
+class DocumentsMixin(StoreBase):
+    # -- adding -----------------------------------------------------------
+
+    def add_document(self, imported: ImportedDocument, *, annotator: str) -> AddResult:
+        """Store a document (once per text) and the spans that came with it.
+
+        A text already in the project (same SHA-256) is not stored again;
+        its new spans are still added, so re-importing is safe.
+        """
+        self._require_writable()
+        doc = normalised(imported)
+        validate_text(doc.text)
+        validate_spans(doc.text, doc.spans)
+        sha = text_sha256(doc.text)
+        with self.db.atomic():
+            existing = self.db.conn.execute(
+                "SELECT id FROM documents WHERE sha256 = ?", [sha]
+            ).fetchone()
+            if existing:
+                doc_id, created = DocumentId(existing[0]), False
+            else:
+                doc_id, created = self._insert_document(doc, sha), True
+            added = self._add_imported_spans(doc_id, doc.spans, annotator=annotator)
+        return AddResult(document_id=doc_id, created=created, annotations_added=added)
+
+    def _insert_document(self, doc: ImportedDocument, sha: str) -> DocumentId:
+        doc_id = DocumentId(doc.id or new_id())
+        position = self.db.conn.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM documents"
+        ).fetchone()[0]
+        try:
+            self.db.conn.execute(
+                "INSERT INTO documents (id, position, title, text, sha256, source_path, "
+                "source_format, meta, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    doc_id, position, doc.title, doc.text, sha, doc.source_path,
+                    doc.source_format, json.dumps(doc.meta, ensure_ascii=False, default=str),
+                    utc_now(),
+                ],
+            )
+        except sqlite3.IntegrityError:
+            raise InvalidInputError(f"document id {doc_id} is already used") from None
+        return doc_id
+
+    def _add_imported_spans(
+        self, doc_id: DocumentId, spans: Iterable[ImportedSpan], *, annotator: str
+    ) -> int:
+        """Store spans, creating tags by kind and name; skip ones already present."""
+        rows = []
+        now = utc_now()
+        for span in spans:
+            tag = self.ensure_tag(kind=span.kind, name=span.label)  # type: ignore[attr-defined]
+            rows.append((
+                span.id or new_id(), doc_id, span.start, span.end, tag.id,
+                span.annotator or annotator, span.note, span.created or now,
+                span.updated or span.created or now,
+            ))
+        if not rows:
+            return 0
+        return self._insert_annotation_rows_if_new(rows)  # type: ignore[attr-defined]
+
+    # -- reading ----------------------------------------------------------
+
+    def document_count(self) -> int:
+        """How many documents the project holds."""
+        return self.db.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every document in import order, without texts, with annotation counts."""
+        rows = self.db.conn.execute(
+            "SELECT d.id, d.title, d.sha256, length(d.text), "
+            "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
+            "d.status, d.imported_at, d.position FROM documents d ORDER BY d.position"
+        )
+        return [
+            DocumentSummary(
+                id=DocumentId(r[0]), title=r[1], sha256=r[2], length=r[3],
+                annotation_count=r[4], status=DocumentStatus(r[5]), imported_at=r[6],
+                position=r[7],
+            )
+            for r in rows
+        ]
+
+    def document(self, document_id: str) -> Document:
+        """One document with its text."""
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", [document_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return _row_to_document(row)
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Every document with its text, in import order, one at a time."""
+        cursor = self.db.conn.cursor()
+        for row in cursor.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY position"
+        ):
+            yield _row_to_document(row)
+
+    def document_by_sha256(self, sha256: str) -> Document | None:
+        """The document whose text has this SHA-256, if any."""
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        return None if row is None else _row_to_document(row)
+
+    def find_document(self, ref: str) -> Document:
+        """A document by id or title, or a unique prefix of either (for the command line)."""
+        row = self.db.conn.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ? OR title = ? "
+            "ORDER BY position LIMIT 1",
+            [ref, ref],
+        ).fetchone()
+        if row is None and len(ref) >= 3:
+            pattern = ref.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
+            matches = self.db.conn.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents "
+                "WHERE id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' LIMIT 2",
+                [pattern, pattern],
+            ).fetchall()
+            row = matches[0] if len(matches) == 1 else None
+        if row is None:
+            raise NotFoundError(f"no document with id or title '{ref}'")
+        return _row_to_document(row)
+
+    def document_length(self, document_id: str) -> int:
+        """Length of a document's text in code points."""
+        row = self.db.conn.execute(
+            "SELECT length(text) FROM documents WHERE id = ?", [document_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return row[0]
+
+    # -- changing the few mutable fields ------------------------------------
+
+    def set_document_status(self, document_id: str, status: DocumentStatus) -> None:
+        """Mark a document as to do, in progress or done."""
+        self._require_writable()
+        self._update_document(document_id, "status", DocumentStatus(status).value)
+
+    def set_document_memo(self, document_id: str, memo: str) -> None:
+        """Replace a document's memo."""
+        self._require_writable()
+        self._update_document(document_id, "memo", memo)
+
+    def rename_document(self, document_id: str, title: str) -> None:
+        """Change a document's title (its text never changes)."""
+        self._require_writable()
+        if not title.strip():
+            raise InvalidInputError("a document title cannot be empty")
+        self._update_document(document_id, "title", title)
+
+    def _update_document(self, document_id: str, column: str, value: str) -> None:
+        cursor = self.db.execute(
+            f"UPDATE documents SET {column} = ? WHERE id = ?", [value, document_id]
+        )
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"no document with id {document_id}")
+
+    def delete_document(self, document_id: str) -> None:
+        """Remove a document and its annotations."""
+        self._require_writable()
+        with self.db.atomic():
+            self.db.conn.execute("DELETE FROM annotations WHERE document_id = ?", [document_id])
+            cursor = self.db.conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no document with id {document_id}")
