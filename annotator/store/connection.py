@@ -24,57 +24,53 @@ def read_only_uri(path: Path) -> str:
     return path.resolve().as_uri() + "?mode=ro"
 
 
-def _check_header(path: Path) -> None:
+def read_header(path: Path) -> tuple[int, int]:
+    """Return (application_id, user_version) read from the file's first 100 bytes.
+
+    Reading the header directly, rather than through SQLite, guarantees that
+    checking a file never creates a journal, ``-wal`` or ``-shm`` file.
+    """
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+            header = handle.read(100)
     except PermissionError:
         raise ProjectError(f"{path}: permission denied") from None
     except IsADirectoryError:
         raise ProjectError(f"{path}: is a folder, not a project file") from None
-    if header != SQLITE_HEADER:
+    if not header.startswith(SQLITE_HEADER):
         raise ProjectError(f"{path}: not an Annotator project (not a SQLite database)")
+    if len(header) < 100:
+        raise ProjectError(f"{path}: damaged project file (truncated header)")
+    return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big", signed=True)
 
 
-def inspect_file(path: Path) -> tuple[int, int, list[str]]:
-    """Return (application_id, user_version, applied step names) without writing."""
-    _check_header(path)
-    try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
-    except sqlite3.Error as exc:
-        raise ProjectError(f"{path}: cannot be opened ({exc})") from None
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        has_steps = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"
-        ).fetchone()
-        applied = (
-            [r[0] for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator'"
-            )]
-            if has_steps
-            else []
-        )
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: damaged or not a project file ({exc})") from None
-    finally:
-        conn.close()
-    return app_id, version, applied
-
-
-def check_compatible(path: Path) -> None:
-    """Refuse files that are not Annotator projects or come from a newer version."""
-    app_id, version, applied = inspect_file(path)
-    if app_id not in (0, migrations.APPLICATION_ID) or (app_id == 0 and not applied):
+def _refuse_if_incompatible(path: Path, app_id: int, version: int, applied: list[str] | None) -> None:
+    if app_id != migrations.APPLICATION_ID:
         raise ProjectError(f"{path}: not an Annotator project")
     known = {step.name for step in migrations.migrations._migrations}
-    if version > migrations.SCHEMA_VERSION or not set(applied) <= known:
+    if version > migrations.SCHEMA_VERSION or (applied is not None and not set(applied) <= known):
         raise ProjectTooNewError(
             f"{path}: made by a newer version of Annotator (schema {version}, "
             f"this version reads up to {migrations.SCHEMA_VERSION}); "
             "please update Annotator. The file was not changed."
         )
+
+
+def check_compatible(path: Path) -> None:
+    """Refuse files that are not Annotator projects or come from a newer version (no writes)."""
+    app_id, version = read_header(path)
+    _refuse_if_incompatible(path, app_id, version, None)
+
+
+def _check_open_database(path: Path, db: Database) -> None:
+    """The same check through SQLite, which also sees a pending ``-wal`` and step names."""
+    conn = db.conn
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    applied = [r[0] for r in conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator'"
+    )]
+    _refuse_if_incompatible(path, app_id, version, applied)
 
 
 def _configure(db: Database, *, wal: bool) -> None:
@@ -110,6 +106,7 @@ def open_database(path: Path, *, read_only: bool = False) -> Database:
             conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
             db = Database(conn)
             _configure(db, wal=False)
+            _check_open_database(path, db)
             if migrations.pending_names(db):
                 raise ProjectError(
                     f"{path}: made by an older version and opened read-only; "
@@ -117,6 +114,12 @@ def open_database(path: Path, *, read_only: bool = False) -> Database:
                 )
             return db
         db = Database(sqlite3.connect(str(path), check_same_thread=False))
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            _check_open_database(path, db)
+        except ProjectError:
+            db.close()
+            raise
         _configure(db, wal=True)
         if migrations.pending_names(db):
             migrations.apply_all(db)

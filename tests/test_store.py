@@ -1,0 +1,193 @@
+"""The project file: creation, marking, migration, refusal of newer files, documents."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from annotator import migrations
+from annotator.errors import InvalidInputError, ProjectError, ProjectTooNewError, ReadOnlyProjectError
+from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagKind
+from annotator.store import Store
+from annotator.textnorm import text_sha256
+from tests.conftest import DATA
+
+
+def sha_of(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_project_is_marked_and_versioned(store, project_path):
+    conn = sqlite3.connect(project_path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x414E4E54
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"documents", "tags", "annotations", "project", "documents_fts"} <= tables
+    conn.close()
+    assert store.get_meta("name") == "test"
+
+
+def test_creating_over_an_existing_file_is_refused(store, project_path):
+    with pytest.raises(ProjectError, match="already exists"):
+        Store.create(project_path)
+
+
+def test_schema_1_file_is_upgraded_in_place(tmp_path):
+    old = tmp_path / "old.annotator"
+    shutil.copy(DATA / "project-v1.annotator", old)
+    with Store.open(old) as s:
+        assert s.schema_version() == migrations.SCHEMA_VERSION
+        [doc] = s.documents()
+        assert doc.status is DocumentStatus.TODO
+        full = s.document(doc.id)
+        assert full.text == "Café 😀 talks"
+        assert full.memo == ""
+        [ann] = s.annotations_for_document(doc.id)
+        assert full.text[ann.start:ann.end] == "Café"
+        applied = [r[0] for r in s.db.conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert applied == [step.name for step in migrations.migrations._migrations]
+
+
+def test_newer_file_is_refused_and_left_untouched(tmp_path):
+    newer = tmp_path / "newer.annotator"
+    Store.create(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = sha_of(newer)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ProjectTooNewError, match="newer version"):
+        Store.open(newer)
+    assert sha_of(newer) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing
+
+
+def test_unknown_migration_name_counts_as_newer(tmp_path):
+    path = tmp_path / "future.annotator"
+    Store.create(path).close()
+    db = Database(path)
+    db["_sqlite_migrations"].insert(
+        {"migration_set": "annotator", "name": "m999_future", "applied_at": "2030-01-01"}
+    )
+    db.close()
+    with pytest.raises(ProjectTooNewError):
+        Store.open(path)
+
+
+def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
+    bogus = tmp_path / "notes.annotator"
+    bogus.write_text("just some notes")
+    with pytest.raises(ProjectError, match="not a SQLite database"):
+        Store.open(bogus)
+
+
+def test_a_foreign_sqlite_file_is_refused(tmp_path):
+    other = tmp_path / "other.db"
+    Database(other)["things"].insert({"a": 1})
+    with pytest.raises(ProjectError, match="not an Annotator project"):
+        Store.open(other)
+
+
+def test_read_only_open_refuses_changes(store, project_path):
+    store.close()
+    with Store.open(project_path, read_only=True) as ro:
+        with pytest.raises(ReadOnlyProjectError):
+            ro.add_tag(kind="theme", name="X")
+
+
+def test_document_text_is_normalised_and_spans_remapped(store):
+    text = "line one\r\nline two\rline three\u2029end 😀"
+    # "two" sits at 10..13 in the raw text (after one \r\n pair)
+    imported = ImportedDocument(
+        title="t", text=text, spans=(ImportedSpan(start=15, end=18, label="Two", kind=TagKind.THEME),
+                                      ImportedSpan(start=10, end=14, label="Two")),
+    )
+    result = store.add_document(imported, annotator="ana")
+    doc = store.document(result.document_id)
+    assert doc.text == "line one\nline two\nline three\nend 😀"
+    assert doc.sha256 == text_sha256(doc.text)
+    spans = store.annotations_for_document(doc.id)
+    assert [doc.text[a.start:a.end] for a in spans] == ["line", "two"]
+
+
+def test_same_text_twice_adds_nothing(store):
+    first = store.add_document(ImportedDocument(title="a", text="Hello"), annotator="ana")
+    second = store.add_document(ImportedDocument(title="b", text="Hello"), annotator="ana")
+    assert first.created and not second.created
+    assert second.document_id == first.document_id
+    assert store.document_count() == 1
+
+
+def test_spans_outside_the_text_store_nothing(store):
+    bad = ImportedDocument(title="t", text="short", spans=(ImportedSpan(start=2, end=99, label="X"),))
+    with pytest.raises(InvalidInputError, match="outside the text"):
+        store.add_document(bad, annotator="ana")
+    assert store.document_count() == 0
+    assert store.tags() == []
+
+
+def test_empty_and_lone_surrogate_texts_are_refused(store):
+    with pytest.raises(InvalidInputError, match="empty"):
+        store.add_document(ImportedDocument(title="t", text="  \n "), annotator="ana")
+    with pytest.raises(InvalidInputError, match="surrogate"):
+        store.add_document(ImportedDocument(title="t", text="a\ud800b"), annotator="ana")
+
+
+def test_annotation_offsets_are_code_points(store):
+    doc = store.add_document(ImportedDocument(title="t", text="👩‍🔬 found 🧪 results"), annotator="a")
+    tag = store.add_tag(kind="theme", name="Science")
+    text = store.document(doc.document_id).text
+    start = text.index("results")
+    ann = store.add_annotation(document_id=doc.document_id, start=start, end=start + 7,
+                               tag_id=tag.id, annotator="ana")
+    assert (ann.start, ann.end) == (12, 19)  # 👩‍🔬 is 3 code points, 🧪 one
+    stored = store.annotation(ann.id)
+    assert text[stored.start:stored.end] == "results"
+    with pytest.raises(InvalidInputError):
+        store.add_annotation(document_id=doc.document_id, start=5, end=5, tag_id=tag.id, annotator="a")
+    with pytest.raises(InvalidInputError):
+        store.add_annotation(document_id=doc.document_id, start=0, end=len(text) + 1,
+                             tag_id=tag.id, annotator="a")
+
+
+def test_update_and_restore_annotation(store):
+    doc = store.add_document(ImportedDocument(title="t", text="abcdefghij"), annotator="a")
+    one = store.add_tag(kind="theme", name="One")
+    two = store.add_tag(kind="speaker", name="Two")
+    ann = store.add_annotation(document_id=doc.document_id, start=0, end=3, tag_id=one.id, annotator="a")
+    changed = store.update_annotation(ann.id, start=2, end=6, tag_id=two.id, note="check")
+    assert (changed.start, changed.end, changed.tag_id, changed.note) == (2, 6, two.id, "check")
+    assert changed.created == ann.created and changed.updated >= ann.updated
+    store.replace_annotation(ann)
+    assert store.annotation(ann.id) == ann
+    removed = store.delete_annotation(ann.id)
+    assert store.annotations_for_document(doc.document_id) == []
+    store.insert_annotations([removed])
+    assert store.annotation(ann.id) == ann
+
+
+def test_document_status_memo_and_listing(store):
+    a = store.add_document(ImportedDocument(title="first", text="one two"), annotator="x")
+    b = store.add_document(ImportedDocument(title="second", text="three 😀"), annotator="x")
+    tag = store.add_tag(kind="theme", name="T")
+    store.add_annotation(document_id=b.document_id, start=0, end=5, tag_id=tag.id, annotator="x")
+    store.set_document_status(b.document_id, DocumentStatus.DONE)
+    store.set_document_memo(a.document_id, "interesting")
+    docs = store.documents()
+    assert [(d.title, d.length, d.annotation_count, d.status) for d in docs] == [
+        ("first", 7, 0, DocumentStatus.TODO), ("second", 7, 1, DocumentStatus.DONE)]
+    assert store.document(a.document_id).memo == "interesting"
+    assert store.find_document("seco").id == b.document_id
+    store.delete_document(b.document_id)
+    assert store.annotation_count() == 0 and store.document_count() == 1
+
+
+def test_meta_round_trips_json(store):
+    store.set_meta("last_document", {"id": "x", "offset": 3})
+    assert store.get_meta("last_document") == {"id": "x", "offset": 3}
+    assert store.get_meta("missing", "default") == "default"
