@@ -29,7 +29,7 @@ def test_hits_have_exact_code_point_offsets(corpus):
     for hit in hits:
         text = TEXT_A if hit.document_id == a else TEXT_B
         assert text[hit.start:hit.end].lower() == "security"
-    assert hits[0].snippet == "😀 Regional [security] matters. The Café Crème meeting discus…"
+    assert hits[0].snippet == "😀 Regional [security] matters. The Café Crème meeting discuss…"
 
 
 def test_phrase_prefix_and_accent_folding(corpus):
