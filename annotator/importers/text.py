@@ -64,13 +64,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding.replace("-sig", "") + " with BOM"
             except UnicodeDecodeError:
                 raise ImportFailure(f"undecodable bytes after a {encoding} byte-order mark") from None
+    if looks_binary(data):
+        raise ImportFailure("binary file, not text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    if looks_binary(data):
-        raise ImportFailure("binary file, not text")
-    return _detect_legacy(data)
+        return _detect_legacy(data)
 
 
 #: Encodings that legacy files in the wild overwhelmingly use, preferred on a near tie.
