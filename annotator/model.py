@@ -18,30 +18,24 @@ TagId = NewType("TagId", str)
 AnnotationId = NewType("AnnotationId", str)
 
 
-class TagKind(str, enum.Enum):
+class TagKind(enum.StrEnum):
     """What a tag marks: a theme (a code in the hierarchy) or a speaker."""
 
     THEME = "theme"
     SPEAKER = "speaker"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class DocumentStatus(str, enum.Enum):
+class DocumentStatus(enum.StrEnum):
     """Where a researcher is with a document."""
 
     TODO = "todo"
     IN_PROGRESS = "in_progress"
     DONE = "done"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 def utc_now() -> str:
     """The current time as ISO 8601 in UTC, the format of every stored timestamp."""
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="microseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
 
 
 def new_id() -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from annotator.importers import ImportOptions
 from annotator.importers.batch import import_paths
+from annotator.model import ImportedDocument
 from tests.conftest import SEEDS
 
 TEXT = "Ça commence: naïve café, 👩‍🔬 and ünïcödé.\nSecond line."
@@ -158,3 +159,28 @@ def test_seed_documents_import_byte_for_byte(store):
     for doc in store.iter_documents():
         original = (SEEDS / f"{doc.title}.txt").read_bytes().decode("utf-8")
         assert doc.text == original
+
+
+def test_batch_import_is_searchable_and_failed_files_leave_no_index_rows(store, tmp_path):
+    (tmp_path / "a.txt").write_text("alpha searchable words", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x00binary")
+    (tmp_path / "c.txt").write_text("gamma searchable too", encoding="utf-8")
+    report = run_import(store, tmp_path)
+    assert len(report.failed) == 1
+    assert sorted(h.title for h in store.search("searchable")) == ["a", "c"]
+    fts_rows = store.db.conn.execute("SELECT COUNT(*) FROM documents_fts").fetchone()[0]
+    assert fts_rows == 2
+    # the per-row trigger is back for documents added one at a time
+    store.add_document(ImportedDocument(title="d", text="delta searchable"), annotator="x")
+    assert sorted(h.title for h in store.search("searchable")) == ["a", "c", "d"]
+
+
+def test_cancel_keeps_what_was_imported(store, tmp_path):
+    for name in "abcd":
+        (tmp_path / f"{name}.txt").write_text(f"text {name}", encoding="utf-8")
+    seen = []
+    report = import_paths(store, [tmp_path], annotator="x", should_cancel=lambda: len(seen) >= 2,
+                          progress=lambda done, total, path: seen.append(path))
+    assert report.cancelled
+    assert report.summary() == "2 document(s) imported, 0 already in the project, 0 failed (cancelled)"
+    assert store.document_count() == 2

@@ -2,14 +2,16 @@
 
 Folders are walked recursively for supported files (hidden ones skipped);
 a file named explicitly with an unsupported type is reported as such. Each
-file's documents and spans are stored in one transaction, so a failure
+file's documents and spans are stored in one savepoint, so a failure
 leaves nothing of that file behind. The same function serves the command
 line (with a progress callback) and the window (with a cancel flag, run on
-a worker thread).
+a worker thread). Files are committed in batches of about a second; a crash
+loses at most the current batch, and importing again completes it.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,11 @@ from annotator.importers import ImportOptions, importer_for
 from annotator.model import DocumentId
 
 ProgressCallback = Callable[[int, int, Path], None]
+
+#: Files are committed together for at most this long: one commit (and one
+#: fsync) per file would make a folder of small files ten times slower. Each
+#: file still sits in its own savepoint, so a bad file never takes others down.
+BATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -114,17 +121,24 @@ def import_paths(
     progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import files and folders into ``store``, one transaction per file."""
+    """Import files and folders into ``store``; each file in its own savepoint."""
     options = options or ImportOptions()
     files, problems = collect_files(paths)
     report = ImportReport(results=list(problems))
-    for index, path in enumerate(files):
-        if should_cancel is not None and should_cancel():
-            report.cancelled = True
-            break
-        if progress is not None:
-            progress(index, len(files), path)
-        report.results.append(import_file(store, path, annotator=annotator, options=options))
+    index = 0
+    while index < len(files) and not report.cancelled:
+        with store.bulk_document_insert():
+            deadline = time.monotonic() + BATCH_SECONDS
+            while index < len(files) and time.monotonic() < deadline:
+                if should_cancel is not None and should_cancel():
+                    report.cancelled = True
+                    break
+                if progress is not None:
+                    progress(index, len(files), files[index])
+                report.results.append(
+                    import_file(store, files[index], annotator=annotator, options=options)
+                )
+                index += 1
     if progress is not None and not report.cancelled:
         progress(len(files), len(files), Path())
     return report
