@@ -303,6 +303,16 @@ def _kind_option(parser: argparse.ArgumentParser, *, required: bool = False) -> 
                         help="theme or speaker (needed when both kinds use the name)")
 
 
+#: Tag actions that name existing tags: (action, help, positional (dest, metavar) pairs, handler).
+_TAG_EDIT_ACTIONS = (
+    ("rename", "rename a tag", (("name", "NAME"), ("new_name", "NEW_NAME")), cmd_tags_rename),
+    ("recolor", "change a tag's colour", (("name", "NAME"), ("color", "#RRGGBB")), cmd_tags_recolor),
+    ("delete", "delete a tag (and, with --force, its annotations)", (("name", "NAME"),), cmd_tags_delete),
+    ("merge", "move one tag's annotations to another, delete the first",
+     (("source", "SOURCE"), ("target", "TARGET")), cmd_tags_merge),
+)
+
+
 def _register_tags(subparsers) -> None:
     tags = subparsers.add_parser("tags", help="list and manage themes and speakers",
                                  description="'annotator tags PROJECT' lists the tags.")
@@ -323,30 +333,15 @@ def _register_tags(subparsers) -> None:
     _project_arg(p)
     p.add_argument("scheme", metavar="SCHEME.json")
     p.set_defaults(handler=cmd_tags_import)
-    p = sub.add_parser("rename", help="rename a tag")
-    _project_arg(p)
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("new_name", metavar="NEW_NAME")
-    _kind_option(p)
-    p.set_defaults(handler=cmd_tags_rename)
-    p = sub.add_parser("recolor", help="change a tag's colour")
-    _project_arg(p)
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("color", metavar="#RRGGBB")
-    _kind_option(p)
-    p.set_defaults(handler=cmd_tags_recolor)
-    p = sub.add_parser("delete", help="delete a tag (and, with --force, its annotations)")
-    _project_arg(p)
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--force", action="store_true", help="also delete its annotations")
-    _kind_option(p)
-    p.set_defaults(handler=cmd_tags_delete)
-    p = sub.add_parser("merge", help="move one tag's annotations to another, delete the first")
-    _project_arg(p)
-    p.add_argument("source", metavar="SOURCE")
-    p.add_argument("target", metavar="TARGET")
-    _kind_option(p)
-    p.set_defaults(handler=cmd_tags_merge)
+    for action, help_text, positionals, handler in _TAG_EDIT_ACTIONS:
+        p = sub.add_parser(action, help=help_text)
+        _project_arg(p)
+        for dest, metavar in positionals:
+            p.add_argument(dest, metavar=metavar)
+        if action == "delete":
+            p.add_argument("--force", action="store_true", help="also delete its annotations")
+        _kind_option(p)
+        p.set_defaults(handler=handler)
 
 
 def register(subparsers) -> None:
