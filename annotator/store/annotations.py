@@ -85,7 +85,7 @@ class AnnotationsMixin(StoreBase):
     ) -> Annotation:
         """Tag ``[start, end)`` of a document; offsets are code points."""
         self._require_writable()
-        self._check_range(document_id, start, end)
+        self.check_range(document_id, start, end)
         self.tag(tag_id)  # type: ignore[attr-defined]
         now = utc_now()
         annotation = Annotation(
@@ -96,7 +96,8 @@ class AnnotationsMixin(StoreBase):
         self.db.execute(_INSERT_ANNOTATION, _annotation_row(annotation))
         return annotation
 
-    def _check_range(self, document_id: str, start: int, end: int) -> None:
+    def check_range(self, document_id: str, start: int, end: int) -> None:
+        """Refuse a span that is empty or outside the document."""
         length = self.document_length(document_id)  # type: ignore[attr-defined]
         if not (0 <= start < end <= length):
             raise InvalidInputError(
@@ -137,7 +138,7 @@ class AnnotationsMixin(StoreBase):
         old = self.annotation(annotation_id)
         new_start = old.start if start is None else start
         new_end = old.end if end is None else end
-        self._check_range(old.document_id, new_start, new_end)
+        self.check_range(old.document_id, new_start, new_end)
         new_tag = old.tag_id if tag_id is None else TagId(self.tag(tag_id).id)  # type: ignore[attr-defined]
         new_note = old.note if note is ... else (note or None)
         self.db.execute(

@@ -134,10 +134,11 @@ class TagsMixin(StoreBase):
             description=description, parent_id=TagId(parent_id) if parent_id else None,
             position=position,
         )
-        self._insert_tag(tag)
+        self.insert_tag(tag)
         return tag
 
-    def _insert_tag(self, tag: Tag) -> None:
+    def insert_tag(self, tag: Tag) -> None:
+        """Store a tag exactly as given (id and position kept), e.g. to undo a deletion."""
         try:
             self.db.execute(
                 f"INSERT INTO tags ({_TAG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -234,7 +235,7 @@ class TagsMixin(StoreBase):
         """Undo ``delete_tag``: the tag, its annotations and its children come back."""
         self._require_writable()
         with self.db.atomic():
-            self._insert_tag(removal.tag)
+            self.insert_tag(removal.tag)
             for child in removal.reparented_children:
                 self.db.conn.execute(
                     "UPDATE tags SET parent_id = ? WHERE id = ?", [removal.tag.id, child]

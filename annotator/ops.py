@@ -1,0 +1,348 @@
+"""Every change a researcher makes, as a command that can be applied and reverted.
+
+The window never changes the store directly: it builds an ``Op`` and hands
+it to ``History.run``, which applies it (the store commits at once, so the
+change survives a crash), records it for undo and redo, and tells every
+listener what changed so that each panel refreshes from one place. Redo
+re-applies the same op, so ids stay the same across undo and redo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Flag, auto
+
+from annotator.model import Annotation, AnnotationId, DocumentStatus, Tag, TagRemoval, new_id, utc_now
+from annotator.store import Store
+
+
+class Changed(Flag):
+    """What an op touched, so listeners refresh only what they show."""
+
+    NOTHING = 0
+    ANNOTATIONS = auto()
+    TAGS = auto()
+    DOCUMENTS = auto()
+
+
+class Op:
+    """A reversible change. Subclasses keep whatever they need to revert."""
+
+    description = "change"
+    changes = Changed.NOTHING
+    #: The document an op concerns, when there is one (set by subclasses).
+    document_id: str | None
+
+    def apply(self, store: Store) -> None:
+        raise NotImplementedError
+
+    def revert(self, store: Store) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class AddAnnotation(Op):
+    """Tag a span; the annotation's id is fixed up front so redo recreates the same one."""
+
+    document_id: str
+    start: int
+    end: int
+    tag_id: str
+    annotator: str
+    note: str | None = None
+    annotation_id: str = field(default_factory=new_id)
+    description = "add annotation"
+    changes = Changed.ANNOTATIONS
+    _added: Annotation | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        if self._added is None:
+            store.check_range(self.document_id, self.start, self.end)
+            store.tag(self.tag_id)
+            now = utc_now()
+            self._added = Annotation(
+                id=AnnotationId(self.annotation_id), document_id=self.document_id, start=self.start,
+                end=self.end, tag_id=self.tag_id, annotator=self.annotator, note=self.note or None,
+                created=now, updated=now,
+            )
+        store.insert_annotations([self._added])
+
+    def revert(self, store: Store) -> None:
+        store.delete_annotation(self.annotation_id)
+
+    @property
+    def annotation(self) -> Annotation | None:
+        """The annotation as stored (after the first apply)."""
+        return self._added
+
+
+@dataclass
+class DeleteAnnotations(Op):
+    """Remove annotations; revert puts them back exactly."""
+
+    annotation_ids: list[str]
+    document_id: str | None = field(default=None, init=False)
+    description = "delete annotation"
+    changes = Changed.ANNOTATIONS
+    _removed: list[Annotation] = field(default_factory=list, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._removed = store.delete_annotations(self.annotation_ids)
+        if self._removed:
+            self.document_id = self._removed[0].document_id
+
+    def revert(self, store: Store) -> None:
+        store.insert_annotations(self._removed)
+
+
+@dataclass
+class UpdateAnnotation(Op):
+    """Retag, move the boundaries of, or re-note one annotation."""
+
+    annotation_id: str
+    start: int | None = None
+    end: int | None = None
+    tag_id: str | None = None
+    note: object = ...
+    document_id: str | None = field(default=None, init=False)
+    description = "edit annotation"
+    changes = Changed.ANNOTATIONS
+    _before: Annotation | None = field(default=None, init=False, repr=False)
+    _after: Annotation | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        if self._after is None:
+            self._before = store.annotation(self.annotation_id)
+            self.document_id = self._before.document_id
+            self._after = store.update_annotation(
+                self.annotation_id, start=self.start, end=self.end, tag_id=self.tag_id, note=self.note
+            )
+        else:
+            store.replace_annotation(self._after)
+
+    def revert(self, store: Store) -> None:
+        assert self._before is not None
+        store.replace_annotation(self._before)
+
+
+@dataclass
+class AddTag(Op):
+    """Create a theme or speaker."""
+
+    kind: str
+    name: str
+    color: str | None = None
+    description_text: str = ""
+    parent_id: str | None = None
+    tag_id: str = field(default_factory=new_id)
+    description = "add tag"
+    changes = Changed.TAGS
+    _tag: Tag | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        if self._tag is None:
+            self._tag = store.add_tag(kind=self.kind, name=self.name, color=self.color,
+                                      description=self.description_text, parent_id=self.parent_id,
+                                      id=self.tag_id)
+        else:
+            store.insert_tag(self._tag)
+
+    def revert(self, store: Store) -> None:
+        store.delete_tag(self.tag_id)
+
+
+@dataclass
+class UpdateTag(Op):
+    """Rename, recolour, describe or move a tag (``parent_id=...`` leaves the parent)."""
+
+    tag_id: str
+    name: str | None = None
+    color: str | None = None
+    description_text: str | None = None
+    parent_id: object = ...
+    description = "edit tag"
+    changes = Changed.TAGS | Changed.ANNOTATIONS
+    _before: Tag | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._before = store.tag(self.tag_id)
+        store.update_tag(self.tag_id, name=self.name, color=self.color,
+                         description=self.description_text, parent_id=self.parent_id)
+
+    def revert(self, store: Store) -> None:
+        b = self._before
+        assert b is not None
+        store.update_tag(self.tag_id, name=b.name, color=b.color, description=b.description,
+                         parent_id=b.parent_id, position=b.position)
+
+
+@dataclass
+class DeleteTag(Op):
+    """Delete a tag with its annotations; revert restores all of it."""
+
+    tag_id: str
+    description = "delete tag"
+    changes = Changed.TAGS | Changed.ANNOTATIONS | Changed.DOCUMENTS
+    _removal: TagRemoval | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._removal = store.delete_tag(self.tag_id)
+
+    def revert(self, store: Store) -> None:
+        assert self._removal is not None
+        store.restore_tag(self._removal)
+
+
+@dataclass
+class MergeTags(Op):
+    """Move a tag's annotations to another tag and delete it."""
+
+    source_id: str
+    target_id: str
+    description = "merge tags"
+    changes = Changed.TAGS | Changed.ANNOTATIONS
+    _source: Tag | None = field(default=None, init=False, repr=False)
+    _moved: tuple[Annotation, ...] = field(default=(), init=False, repr=False)
+    _children: tuple[str, ...] = field(default=(), init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._source = store.tag(self.source_id)
+        self._children = tuple(t.id for t in store.tags() if t.parent_id == self.source_id)
+        self._moved = store.merge_tags(self.source_id, self.target_id)
+
+    def revert(self, store: Store) -> None:
+        assert self._source is not None
+        store.restore_tag(TagRemoval(tag=self._source, annotations=(), reparented_children=self._children))
+        with store.db.atomic():
+            for annotation in self._moved:
+                store.replace_annotation(annotation)
+
+
+@dataclass
+class ReorderTags(Op):
+    """Put tags in a new palette order."""
+
+    tag_ids: list[str]
+    description = "reorder tags"
+    changes = Changed.TAGS
+    _before: list[str] = field(default_factory=list, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._before = [t.id for t in store.tags()]
+        store.reorder_tags(self.tag_ids)
+
+    def revert(self, store: Store) -> None:
+        store.reorder_tags(self._before)
+
+
+@dataclass
+class SetDocumentMemo(Op):
+    """Replace a document's memo."""
+
+    document_id: str
+    memo: str
+    description = "edit memo"
+    changes = Changed.DOCUMENTS
+    _before: str = field(default="", init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._before = store.document(self.document_id).memo
+        store.set_document_memo(self.document_id, self.memo)
+
+    def revert(self, store: Store) -> None:
+        store.set_document_memo(self.document_id, self._before)
+
+
+@dataclass
+class SetDocumentStatus(Op):
+    """Mark a document as to do, in progress or done."""
+
+    document_id: str
+    status: DocumentStatus
+    description = "change status"
+    changes = Changed.DOCUMENTS
+    _before: DocumentStatus = field(default=DocumentStatus.TODO, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        self._before = store.document(self.document_id).status
+        store.set_document_status(self.document_id, self.status)
+
+    def revert(self, store: Store) -> None:
+        store.set_document_status(self.document_id, self._before)
+
+
+Listener = Callable[[Op, bool], None]
+
+
+class History:
+    """Applies ops, keeps undo and redo stacks, and announces every change."""
+
+    def __init__(self, store: Store, *, limit: int = 1000):
+        self.store = store
+        self.limit = limit
+        self._undo: list[Op] = []
+        self._redo: list[Op] = []
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener(op, undone)`` after every run, undo and redo."""
+        self._listeners.append(listener)
+
+    def _announce(self, op: Op, undone: bool) -> None:
+        for listener in list(self._listeners):
+            listener(op, undone)
+
+    def run(self, op: Op) -> Op:
+        """Apply ``op`` now and make it undoable."""
+        op.apply(self.store)
+        self._undo.append(op)
+        del self._undo[: -self.limit]
+        self._redo.clear()
+        self._announce(op, False)
+        return op
+
+    def undo(self) -> Op | None:
+        """Revert the last op, if any."""
+        if not self._undo:
+            return None
+        op = self._undo.pop()
+        op.revert(self.store)
+        self._redo.append(op)
+        self._announce(op, True)
+        return op
+
+    def redo(self) -> Op | None:
+        """Re-apply the last undone op, if any."""
+        if not self._redo:
+            return None
+        op = self._redo.pop()
+        op.apply(self.store)
+        self._undo.append(op)
+        self._announce(op, False)
+        return op
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_text(self) -> str:
+        """What undo would revert, for the menu."""
+        return self._undo[-1].description if self._undo else ""
+
+    def redo_text(self) -> str:
+        """What redo would re-apply, for the menu."""
+        return self._redo[-1].description if self._redo else ""
+
+    def clear(self) -> None:
+        """Forget everything (another project was opened)."""
+        self._undo.clear()
+        self._redo.clear()
+
+
+__all__ = [
+    "AddAnnotation", "AddTag", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
+    "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag",
+]
