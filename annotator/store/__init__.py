@@ -103,6 +103,10 @@ class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin):
         """The ``user_version`` of the open file."""
         return self.db.conn.execute("PRAGMA user_version").fetchone()[0]
 
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (so the window knows to reload)."""
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def integrity_ok(self) -> bool:
         """Whether SQLite's own ``integrity_check`` passes."""
         return self.db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

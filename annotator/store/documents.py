@@ -27,6 +27,20 @@ _DOCUMENT_COLUMNS = (
 )
 
 
+_SUMMARY_SELECT = (
+    "SELECT d.id, d.title, d.sha256, length(d.text), "
+    "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
+    "d.status, d.imported_at, d.position FROM documents d"
+)
+
+
+def _row_to_summary(r: tuple) -> DocumentSummary:
+    return DocumentSummary(
+        id=DocumentId(r[0]), title=r[1], sha256=r[2], length=r[3], annotation_count=r[4],
+        status=DocumentStatus(r[5]), imported_at=r[6], position=r[7],
+    )
+
+
 def _row_to_document(row: tuple) -> Document:
     return Document(
         id=DocumentId(row[0]),
@@ -179,19 +193,15 @@ class DocumentsMixin(StoreBase):
 
     def documents(self) -> list[DocumentSummary]:
         """Every document in import order, without texts, with annotation counts."""
-        rows = self.db.conn.execute(
-            "SELECT d.id, d.title, d.sha256, length(d.text), "
-            "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
-            "d.status, d.imported_at, d.position FROM documents d ORDER BY d.position"
-        )
-        return [
-            DocumentSummary(
-                id=DocumentId(r[0]), title=r[1], sha256=r[2], length=r[3],
-                annotation_count=r[4], status=DocumentStatus(r[5]), imported_at=r[6],
-                position=r[7],
-            )
-            for r in rows
-        ]
+        rows = self.db.conn.execute(f"{_SUMMARY_SELECT} ORDER BY d.position")
+        return [_row_to_summary(r) for r in rows]
+
+    def document_summary(self, document_id: str) -> DocumentSummary:
+        """One document's summary (after its count or status changed)."""
+        row = self.db.conn.execute(f"{_SUMMARY_SELECT} WHERE d.id = ?", [document_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return _row_to_summary(row)
 
     def document(self, document_id: str) -> Document:
         """One document with its text."""

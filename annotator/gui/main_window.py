@@ -1,0 +1,501 @@
+"""The main window: composes the panels, menus and the document view; holds no business logic.
+
+State kept here: the open store, its ``History``, the current document and
+the tags by id. Everything that changes data goes through ops (see
+``annotating.py`` and ``tag_editing.py``); everything shown is reloaded from
+the store through a few ``reload_*`` methods.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.errors import AnnotatorError
+from annotator.gui.actions import build_actions
+from annotator.gui.annotating import AnnotatingMixin
+from annotator.gui.dialogs import show_import_report
+from annotator.gui.document_view import DocumentView
+from annotator.gui.find_bar import FindBar
+from annotator.gui.panels.annotations import AnnotationsPanel
+from annotator.gui.panels.documents import DocumentsPanel
+from annotator.gui.panels.search import SearchPanel
+from annotator.gui.panels.tags import TagPalette
+from annotator.gui.tag_editing import TagEditingMixin
+from annotator.gui.worker import ImportWorker
+from annotator.importers import supported_suffixes
+from annotator.model import Document
+from annotator.ops import History, SetDocumentMemo, SetDocumentStatus
+from annotator.settings import PROJECT_SUFFIX, Settings, config_dir
+from annotator.store import Store
+
+
+def open_store_for_window(path: Path) -> Store:
+    """Open a project for the window: read-only (with a notice) when the file or folder is."""
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return Store.open(path, read_only=not writable)
+
+
+class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
+    """Documents left, text in the middle, tags right, annotations below."""
+
+    def __init__(self, store: Store, settings: Settings, *, annotator: str):
+        super().__init__()
+        self.settings = settings
+        self.annotator = annotator
+        self.store = store
+        self.history = History(store)
+        self.history.subscribe(self._on_history)
+        self.current_document: Document | None = None
+        self.current_annotation_id: str | None = None
+        self.tags_by_id: dict = {}
+        self._data_version = 0
+        self._import_worker: ImportWorker | None = None
+        self.setAcceptDrops(True)
+        self._build_central()
+        self._build_docks()
+        self.actions_by_key = build_actions(self)
+        self._build_menus()
+        self._build_status_bar()
+        self._number_shortcuts = []
+        for number in range(1, 10):
+            shortcut = QShortcut(QKeySequence(str(number)), self)
+            shortcut.activated.connect(lambda n=number: self.apply_tag_number(n))
+            self._number_shortcuts.append(shortcut)
+        self._memo_timer = QTimer(self, singleShot=True, interval=800)
+        self._memo_timer.timeout.connect(self._save_memo)
+        QApplication.instance().applicationStateChanged.connect(self._application_state_changed)
+        self._restore_layout()
+        self.load_project()
+
+    # -- construction -----------------------------------------------------------
+
+    def _build_central(self) -> None:
+        self.view = DocumentView(self)
+        self.view.spanClicked.connect(self.span_clicked)
+        self.view.spanContextMenuRequested.connect(self.show_text_menu)
+        self.view.selectionRangeChanged.connect(lambda *_: self.update_status())
+        self.find_bar = FindBar(self)
+        self.find_bar.hide()
+        self.find_bar.matchesChanged.connect(self._show_find_matches)
+        self.find_bar.closed.connect(self.view.setFocus)
+        self.notice = QLabel(self)
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background:#fff3cd; color:#5c4400; padding:6px 10px;")
+        self.notice.hide()
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.view)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.documents_panel = DocumentsPanel(self)
+        self.documents_panel.documentActivated.connect(self.show_document)
+        self.documents_panel.statusChangeRequested.connect(
+            lambda doc, status: self.run_op(SetDocumentStatus(doc, status)))
+        self.documents_dock = self._dock("Documents", "documents", self.documents_panel, left)
+        self.search_panel = SearchPanel(self.store, self)
+        self.search_panel.hitActivated.connect(self.jump_to)
+        self.search_dock = self._dock("Search", "search", self.search_panel, left)
+        self.tabifyDockWidget(self.documents_dock, self.search_dock)
+        self.documents_dock.raise_()
+        self.palette = TagPalette(self)
+        self.connect_palette()
+        self.tags_dock = self._dock("Tags", "tags", self.palette, right)
+        self.memo = QPlainTextEdit(self)
+        self.memo.setPlaceholderText("Memo on this document: ideas, questions, context…")
+        self.memo.textChanged.connect(self._memo_edited)
+        self.memo_dock = self._dock("Memo", "memo", self.memo, right)
+        self.annotations_panel = AnnotationsPanel(self)
+        self.annotations_panel.annotationActivated.connect(self.jump_to_annotation)
+        self.annotations_dock = self._dock("Annotations", "annotations", self.annotations_panel, bottom)
+        self.resizeDocks([self.documents_dock, self.tags_dock], [300, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.annotations_dock], [190], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_key
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for key in ("new_project", "open_project"):
+            file_menu.addAction(a[key])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(a["import_files"])
+        file_menu.addAction(a["import_folder"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit_menu = bar.addMenu("&Edit")
+        for key in ("undo", "redo", None, "find", "find_next", "find_previous", "search_corpus"):
+            edit_menu.addAction(a[key]) if key else edit_menu.addSeparator()
+        annotate_menu = bar.addMenu("&Annotate")
+        for key in ("delete_annotation", "edit_note", "fit_to_selection", None, "new_theme", "new_speaker"):
+            annotate_menu.addAction(a[key]) if key else annotate_menu.addSeparator()
+        view_menu = bar.addMenu("&View")
+        for key in ("zoom_in", "zoom_out", "zoom_reset", None, "next_document", "previous_document"):
+            view_menu.addAction(a[key]) if key else view_menu.addSeparator()
+        view_menu.addSeparator()
+        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.annotations_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for key in ("open_project", "import_files", None, "undo", "redo", None, "find", "search_corpus"):
+            toolbar.addAction(a[key]) if key else toolbar.addSeparator()
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.status_document = QLabel(self)
+        self.status_selection = QLabel(self)
+        self.status_counts = QLabel(self)
+        bar = self.statusBar()
+        bar.addWidget(self.status_document, 1)
+        bar.addPermanentWidget(self.status_selection)
+        bar.addPermanentWidget(self.status_counts)
+
+    # -- projects -----------------------------------------------------------------
+
+    def load_project(self) -> None:
+        """Show the open store: tags, documents, and the document open last time."""
+        name = self.store.get_meta("name", self.store.path.stem if self.store.path else "project")
+        self.setWindowTitle(f"{name} — Annotator")
+        if self.store.read_only:
+            self.notice.setText(f"Opened read-only: {self.store.path} cannot be written (file or folder "
+                                "permissions). You can read and search; changes are disabled.")
+            self.notice.show()
+        else:
+            self.notice.hide()
+        self.search_panel.set_store(self.store)
+        self.reload_tags()
+        self.reload_documents()
+        summaries = self.documents_panel.model.rows
+        last = self.store.get_meta("last_document")
+        known = {d.id for d in summaries}
+        target = last if last in known else (summaries[0].id if summaries else None)
+        if target:
+            self.show_document(target)
+        else:
+            self.view.clear_document()
+        self._data_version = self.store.data_version()
+        self.update_undo_actions()
+
+    def open_project(self, path: Path) -> None:
+        """Switch to another project file."""
+        try:
+            store = open_store_for_window(path)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot open project", str(exc))
+            return
+        self.store.close()
+        self.store = store
+        self.history = History(store)
+        self.history.subscribe(self._on_history)
+        self.current_document = None
+        self.settings.remember_project(path)
+        self.settings.save()
+        self.load_project()
+
+    def on_new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / f"Untitled{PROJECT_SUFFIX}"),
+                                              f"Annotator projects (*{PROJECT_SUFFIX})")
+        if not path:
+            return
+        path = Path(path) if path.endswith(PROJECT_SUFFIX) else Path(path + PROJECT_SUFFIX)
+        try:
+            Store.create(path).close()
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot create project", str(exc))
+            return
+        self.open_project(path)
+
+    def on_open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()),
+                                              f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)")
+        if path:
+            self.open_project(Path(path))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in self.settings.recent_projects:
+            action = QAction(Path(entry).name, self.recent_menu)
+            action.setToolTip(entry)
+            action.triggered.connect(lambda _=False, p=entry: self.open_project(Path(p)))
+            action.setEnabled(Path(entry).exists())
+            self.recent_menu.addAction(action)
+        if not self.settings.recent_projects:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- reloading ------------------------------------------------------------------
+
+    def reload_tags(self) -> None:
+        tags = self.store.tags()
+        self.tags_by_id = {t.id: t for t in tags}
+        self.palette.set_tags(tags, self.store.tag_usage())
+
+    def reload_documents(self) -> None:
+        current = self.current_document.id if self.current_document else None
+        self.documents_panel.set_documents(self.store.documents(), current)
+
+    def refresh_document_row(self, document_id: str | None) -> None:
+        """Update one document's count and status in the list."""
+        if not document_id:
+            return
+        if self.documents_panel.model.row_of(document_id) is None:
+            return
+        summary = self.store.document_summary(document_id)
+        self.documents_panel.model.update_document(summary)
+
+    def reload_current_annotations(self) -> None:
+        """Redraw the current document's spans and table (tags changed)."""
+        if self.current_document is None:
+            return
+        annotations = self.store.annotations_for_document(self.current_document.id)
+        self.view.set_spans(self.view_span(a) for a in annotations)
+        self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id)
+
+    def show_document(self, document_id: str) -> None:
+        """Open a document in the view."""
+        self._save_memo()
+        document = self.store.document(document_id)
+        self.current_document = document
+        self.current_annotation_id = None
+        annotations = self.store.annotations_for_document(document_id)
+        self.view.set_document(document.text, [self.view_span(a) for a in annotations])
+        self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id)
+        self.memo.blockSignals(True)
+        self.memo.setPlainText(document.memo)
+        self.memo.blockSignals(False)
+        self.find_bar.set_text(document.text)
+        self.documents_panel.select(document_id)
+        if not self.store.read_only:
+            self.store.set_meta("last_document", document_id)
+        self.update_status()
+
+    def jump_to(self, document_id: str, start: int, end: int) -> None:
+        """Open a document (if needed) and select a range in it."""
+        if self.current_document is None or self.current_document.id != document_id:
+            self.show_document(document_id)
+        self.view.select_range(start, end)
+
+    def _application_state_changed(self, state) -> None:
+        """Coming back to the window: show what another process (the command line) changed."""
+        if state == Qt.ApplicationState.ApplicationActive:
+            self.refresh_if_changed_elsewhere()
+
+    def refresh_if_changed_elsewhere(self) -> bool:
+        """Reload everything if another connection committed since we last looked."""
+        version = self.store.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self.reload_tags()
+        self.reload_documents()
+        if self.current_document is not None:
+            try:
+                self.show_document(self.current_document.id)
+            except AnnotatorError:
+                self.view.clear_document()
+                self.current_document = None
+        return True
+
+    # -- status, undo, memo ---------------------------------------------------------------
+
+    def update_status(self) -> None:
+        doc = self.current_document
+        if doc is None:
+            self.status_document.setText("No document — import some with Ctrl+I or drop files here")
+            self.status_selection.setText("")
+            self.status_counts.setText("")
+            return
+        self.status_document.setText(f"{doc.title} · {len(doc.text):,} characters")
+        selected = self.view.selected_range()
+        self.status_selection.setText(
+            f"Selection {selected[0]:,}–{selected[1]:,} ({selected[1] - selected[0]:,} chars) · press 1-9"
+            if selected else "")
+        self.status_counts.setText(f"{self.annotations_panel.model.rowCount():,} annotations here")
+
+    def update_undo_actions(self) -> None:
+        a = self.actions_by_key
+        a["undo"].setEnabled(self.history.can_undo())
+        a["redo"].setEnabled(self.history.can_redo())
+        a["undo"].setText(f"&Undo {self.history.undo_text()}".rstrip())
+        a["redo"].setText(f"&Redo {self.history.redo_text()}".rstrip())
+        self._data_version = self.store.data_version()
+
+    def on_undo(self) -> None:
+        self.history.undo()
+
+    def on_redo(self) -> None:
+        self.history.redo()
+
+    def _memo_edited(self) -> None:
+        self._memo_timer.start()
+
+    def _save_memo(self) -> None:
+        self._memo_timer.stop()
+        doc = self.current_document
+        if doc is None or self.store.read_only:
+            return
+        text = self.memo.toPlainText()
+        if text != self.store.document(doc.id).memo:
+            self.run_op(SetDocumentMemo(doc.id, text))
+
+    # -- find, search, zoom, navigation -----------------------------------------------------
+
+    def on_find(self) -> None:
+        selected = self.view.selected_range()
+        initial = self.current_document.text[selected[0]:selected[1]] if selected and self.current_document else ""
+        self.find_bar.open_bar(initial if "\n" not in initial else "")
+
+    def on_find_next(self) -> None:
+        self.find_bar.next()
+
+    def on_find_previous(self) -> None:
+        self.find_bar.previous()
+
+    def _show_find_matches(self, ranges, current) -> None:
+        self.view.set_find_matches(ranges, current)
+        if current is not None and ranges:
+            self.view.select_range(*ranges[current])
+
+    def on_search_corpus(self) -> None:
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_panel.query.setFocus()
+        self.search_panel.query.selectAll()
+
+    def on_zoom_in(self) -> None:
+        self.view.zoom_in()
+
+    def on_zoom_out(self) -> None:
+        self.view.zoom_out()
+
+    def on_zoom_reset(self) -> None:
+        self.view.reset_zoom()
+
+    def _step_document(self, step: int) -> None:
+        rows = self.documents_panel.model.rows
+        if not rows:
+            return
+        ids = [d.id for d in rows]
+        index = ids.index(self.current_document.id) if self.current_document else -1
+        self.show_document(ids[(index + step) % len(ids)])
+
+    def on_next_document(self) -> None:
+        self._step_document(1)
+
+    def on_previous_document(self) -> None:
+        self._step_document(-1)
+
+    # -- importing ----------------------------------------------------------------------------
+
+    def on_import_files(self) -> None:
+        patterns = " ".join(f"*{s}" for s in supported_suffixes())
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()),
+                                                f"Documents ({patterns});;All files (*)")
+        if paths:
+            self.start_import(paths)
+
+    def on_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))
+        if folder:
+            self.start_import([folder])
+
+    def start_import(self, paths: list[str]) -> ImportWorker | None:
+        """Import off the UI thread with a cancellable progress dialog and a report at the end."""
+        if self.store.read_only or self.store.path is None:
+            QMessageBox.information(self, "Read-only", "This project is open read-only; nothing can be imported.")
+            return None
+        progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Import")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        worker = ImportWorker(self.store.path, paths, annotator=self.annotator, parent=self)
+        worker.progressed.connect(lambda done, total, name: (progress.setMaximum(total), progress.setValue(done),
+                                                              progress.setLabelText(f"Importing {name}…")))
+        progress.canceled.connect(worker.cancel)
+
+        def finished(report) -> None:
+            progress.reset()
+            self.reload_documents()
+            self.reload_tags()
+            if self.current_document is None and self.documents_panel.model.rows:
+                self.show_document(self.documents_panel.model.rows[0].id)
+            self._data_version = self.store.data_version()
+            self.last_import_report = report
+            if not getattr(self, "quiet_reports", False):
+                show_import_report(self, report)
+
+        worker.finishedWithReport.connect(finished)
+        worker.failed.connect(lambda message: (progress.reset(), QMessageBox.warning(self, "Import failed", message)))
+        self._import_worker = worker
+        worker.start()
+        return worker
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.start_import(paths)
+
+    # -- layout and closing ----------------------------------------------------------------------
+
+    def _layout_settings(self) -> QSettings:
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        stored = self._layout_settings()
+        geometry, state = stored.value("geometry"), stored.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        self._save_memo()
+        if self._import_worker is not None and self._import_worker.isRunning():
+            self._import_worker.cancel()
+            self._import_worker.wait(10_000)
+        config_dir().mkdir(parents=True, exist_ok=True)
+        stored = self._layout_settings()
+        stored.setValue("geometry", self.saveGeometry())
+        stored.setValue("state", self.saveState())
+        stored.sync()
+        super().closeEvent(event)
+
+    def on_quit(self) -> None:
+        self.close()
