@@ -339,7 +339,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self.status_document.setText(f"{doc.title} · {len(doc.text):,} characters")
         selected = self.view.selected_range()
         self.status_selection.setText(
-            f"Selection {selected[0]:,}–{selected[1]:,} ({selected[1] - selected[0]:,} chars) · press 1-9"
+            f"Selection {selected[0]:,}–{selected[1]:,} ({selected[1] - selected[0]:,} chars), press 1-9 to tag  ·"
             if selected else "")
         self.status_counts.setText(f"{self.annotations_panel.model.rowCount():,} annotations here")
 

@@ -1,0 +1,213 @@
+"""The real window, driven offscreen: select, press a number, check what was stored."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.gui.app import create_window, make_application
+from annotator.model import ImportedDocument, TagKind
+from annotator.scheme import load_scheme
+from annotator.settings import Settings
+from annotator.store import Store
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.gui
+
+EMOJI_TEXT = "👩‍🔬 found 🧪 in Zürich: the results were clear.\nSecond paragraph 😀 here."
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    make_application()
+    Settings(annotator="tester").save()
+    windows = []
+
+    def make(project=None):
+        window = create_window(str(project) if project else None, Settings.load())
+        qtbot.addWidget(window)
+        window.quiet_reports = True
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        window.view.setFocus()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.store.close()
+
+
+@pytest.fixture
+def emoji_project(tmp_path):
+    path = tmp_path / "emoji.annotator"
+    with Store.create(path) as store:
+        store.add_document(ImportedDocument(title="emoji", text=EMOJI_TEXT), annotator="x")
+        store.import_scheme(load_scheme(SEEDS / "scheme.json"))
+    return path
+
+
+def press(qtbot, window, key):
+    qtbot.keyClick(window.view, key)
+
+
+def test_opens_the_sample_project_on_its_first_document(make_window):
+    window = make_window()
+    assert window.current_document.title == "000_0976646cfc479a1b"
+    assert window.palette.tag_for_key(1).name == "Regional security"
+    assert window.documents_panel.model.rowCount() == 2
+    assert window.windowTitle() == "My project — Annotator"
+
+
+def test_reopening_shows_the_document_open_last(make_window):
+    window = make_window()
+    second = window.documents_panel.model.rows[1].id
+    window.show_document(second)
+    path = window.store.path
+    window.close()
+    window.store.close()
+    again = make_window(path)
+    assert again.current_document.id == second
+
+
+def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(make_window, emoji_project, qtbot):
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("the results")
+    window.view.select_range(start - 1, start + len("the results") + 1)  # with a space on each side
+    press(qtbot, window, Qt.Key.Key_1)
+    with Store.open(emoji_project, read_only=True) as other:
+        [stored] = other.annotations_for_document(window.current_document.id)
+        assert (stored.start, stored.end) == (start, start + len("the results"))
+        assert EMOJI_TEXT[stored.start:stored.end] == "the results"
+        assert other.tag(stored.tag_id).name == "Regional security"
+        assert stored.annotator == "tester"
+    assert [s.id for s in window.view.own_spans()] == [stored.id]
+    assert window.palette.count(stored.tag_id) == 1
+    window.on_undo()
+    assert window.store.annotations_for_document(window.current_document.id) == []
+    assert window.view.own_spans() == []
+    window.on_redo()
+    assert window.store.annotations_for_document(window.current_document.id) == [stored]
+    assert window.annotations_panel.model.rowCount() == 1
+
+
+def test_selection_after_emoji_maps_to_code_points(make_window, emoji_project, qtbot):
+    window = make_window(emoji_project)
+    # Select with Qt positions, as a mouse drag would: "Zürich" sits after two astral characters
+    # (🔬 and 🧪; 👩 too), so its Qt position is 3 more than its code-point offset.
+    start = EMOJI_TEXT.index("Zürich")
+    cursor = window.view.textCursor()
+    cursor.setPosition(start + 3)
+    cursor.setPosition(start + 3 + len("Zürich"), cursor.MoveMode.KeepAnchor)
+    window.view.setTextCursor(cursor)
+    assert window.view.selected_range() == (start, start + 6)
+    press(qtbot, window, Qt.Key.Key_5)
+    [stored] = window.store.annotations_for_document(window.current_document.id)
+    assert EMOJI_TEXT[stored.start:stored.end] == "Zürich"
+    assert window.store.tag(stored.tag_id).name == "Afghanistan"
+
+
+def test_delete_retag_and_note(make_window, emoji_project, qtbot, monkeypatch):
+    window = make_window(emoji_project)
+    window.view.select_range(0, 3)
+    press(qtbot, window, Qt.Key.Key_2)
+    [annotation] = window.store.annotations_for_document(window.current_document.id)
+    speaker = window.store.find_tag(TagKind.SPEAKER, "Peter Burian")
+    window.retag(annotation.id, speaker.id)
+    assert window.store.annotation(annotation.id).tag_id == speaker.id
+    assert window.view.own_spans()[0].label == "Peter Burian"
+    monkeypatch.setattr("annotator.gui.annotating.ask_note", lambda parent, current: "check this")
+    window.edit_note(annotation.id)
+    assert window.store.annotation(annotation.id).note == "check this"
+    window.span_clicked(annotation.id)
+    press(qtbot, window, Qt.Key.Key_Delete)
+    assert window.store.annotations_for_document(window.current_document.id) == []
+    window.on_undo()
+    restored = window.store.annotation(annotation.id)
+    assert (restored.note, restored.tag_id) == ("check this", speaker.id)
+
+
+def test_fit_span_to_selection(make_window, emoji_project, qtbot):
+    window = make_window(emoji_project)
+    window.view.select_range(0, 3)
+    press(qtbot, window, Qt.Key.Key_1)
+    [annotation] = window.store.annotations_for_document(window.current_document.id)
+    window.current_annotation_id = annotation.id
+    start = EMOJI_TEXT.index("found")
+    window.view.select_range(start, start + 5)
+    window.on_fit_to_selection()
+    moved = window.store.annotation(annotation.id)
+    assert EMOJI_TEXT[moved.start:moved.end] == "found"
+
+
+def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, qtbot, monkeypatch):
+    window = make_window(emoji_project)
+    window.view.select_range(0, 3)
+    press(qtbot, window, Qt.Key.Key_1)
+    tag = window.palette.tag_for_key(1)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+    window.delete_tag(tag.id)
+    assert "and its 1 annotation(s)" in asked[0]
+    assert window.store.find_tag(TagKind.THEME, tag.name) is None
+    assert window.store.annotation_count() == 0
+    window.on_undo()
+    assert window.store.find_tag(TagKind.THEME, tag.name) == tag
+    assert window.store.annotation_count() == 1
+    assert window.palette.tag_for_key(1).id == tag.id
+
+
+def test_changes_from_another_process_show_on_refresh(make_window, emoji_project):
+    window = make_window(emoji_project)
+    with Store.open(emoji_project) as other:
+        tag = other.find_tag(TagKind.THEME, "Afghanistan")
+        other.add_annotation(document_id=window.current_document.id, start=0, end=3, tag_id=tag.id,
+                             annotator="cli")
+    assert window.refresh_if_changed_elsewhere()
+    assert [s.annotator for s in window.view.own_spans()] == ["cli"]
+    assert not window.refresh_if_changed_elsewhere()
+
+
+def test_import_runs_in_a_worker_and_reports(make_window, tmp_path, qtbot):
+    window = make_window()
+    (tmp_path / "new.txt").write_text("A new interview.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01" * 50)
+    worker = window.start_import([str(tmp_path / "new.txt"), str(tmp_path / "bad.txt")])
+    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+        pass
+    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None)
+    report = window.last_import_report
+    assert report.summary() == "1 document(s) imported, 0 already in the project, 1 failed"
+    assert [d.title for d in window.documents_panel.model.rows][-1] == "new"
+
+
+def test_memo_is_saved_and_undoable(make_window, emoji_project):
+    window = make_window(emoji_project)
+    window.memo.setPlainText("interesting opening")
+    window._save_memo()
+    assert window.store.document(window.current_document.id).memo == "interesting opening"
+    window.on_undo()
+    assert window.store.document(window.current_document.id).memo == ""
+
+
+def test_find_in_document_selects_matches(make_window, emoji_project):
+    window = make_window(emoji_project)
+    window.on_find()
+    window.find_bar.field.setText("HERE")
+    start = EMOJI_TEXT.index("here")
+    assert window.view.selected_range() == (start, start + 4)
+    assert window.find_bar.count.text() == "1 of 1"
+
+
+def test_read_only_project_opens_with_a_notice(make_window, emoji_project, monkeypatch):
+    monkeypatch.setattr("annotator.gui.main_window.os.access", lambda path, mode: False)
+    window = make_window(emoji_project)
+    assert window.store.read_only
+    assert not window.notice.isHidden() and "read-only" in window.notice.text()
+    window.view.select_range(0, 3)
+    window.apply_tag_number(1)
+    assert window.store.annotation_count() == 0
