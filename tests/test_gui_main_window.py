@@ -211,3 +211,13 @@ def test_read_only_project_opens_with_a_notice(make_window, emoji_project, monke
     window.view.select_range(0, 3)
     window.apply_tag_number(1)
     assert window.store.annotation_count() == 0
+
+
+def test_every_shortcut_is_in_the_readme():
+    from annotator.gui.actions import ACTIONS
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [spec.shortcuts[0] for spec in ACTIONS
+               if spec.shortcuts and spec.shortcuts[0] not in readme and spec.key not in {"new_theme", "new_speaker"}]
+    assert missing == []

@@ -140,3 +140,14 @@ def test_bad_schemes_are_refused_in_one_line(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InvalidInputError, match=message):
         load_scheme(path)
+
+
+def test_palette_order_is_depth_first_themes_then_speakers(store):
+    from annotator.palette import palette_order
+
+    speaker = store.add_tag(kind="speaker", name="Speaker")
+    parent = store.add_tag(kind="theme", name="Parent")
+    other = store.add_tag(kind="theme", name="Other")
+    child = store.add_tag(kind="theme", name="Child", parent_id=parent.id)  # created last, listed second
+    assert [t.name for t in palette_order(store.tags())] == ["Parent", "Child", "Other", "Speaker"]
+    assert {speaker.id, other.id, child.id} <= {t.id for t in store.tags()}

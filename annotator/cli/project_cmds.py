@@ -11,6 +11,7 @@ from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, 
 from annotator.importers import ImportOptions
 from annotator.importers.batch import import_paths
 from annotator.model import TagKind
+from annotator.palette import palette_order
 from annotator.scheme import load_scheme
 from annotator.settings import resolve_annotator
 from annotator.store import Store
@@ -90,7 +91,7 @@ def _tag_rows(store: Store) -> list[dict]:
     usage = store.tag_usage()
     by_id = {tag.id: tag for tag in store.tags()}
     rows = []
-    for number, tag in enumerate(by_id.values(), start=1):
+    for number, tag in enumerate(palette_order(list(by_id.values())), start=1):
         rows.append({
             "key": number if number <= 9 else None, "kind": tag.kind.value, "name": tag.name,
             "path": store.tag_path(tag), "color": tag.color, "description": tag.description,
@@ -101,7 +102,7 @@ def _tag_rows(store: Store) -> list[dict]:
 
 
 def cmd_tags_list(args: argparse.Namespace) -> int:
-    """List tags in palette order with their colour, count and number key."""
+    """List tags in palette order (as the window numbers them) with colour, count and key."""
     with open_store(args.project, read_only=True) as store:
         rows = _tag_rows(store)
     if args.json:

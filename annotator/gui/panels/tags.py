@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from annotator.model import Tag, TagKind
+from annotator.palette import palette_order
 
 KEY_COLUMN, COUNT_COLUMN = 1, 2
 
@@ -29,26 +30,6 @@ def swatch(color: str, size: int = 14) -> QIcon:
     painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
     painter.end()
     return QIcon(pixmap)
-
-
-def palette_order(tags: list[Tag]) -> list[Tag]:
-    """Tags as the palette lists them: themes depth-first by position, then speakers."""
-    themes = [t for t in tags if t.kind is TagKind.THEME]
-    known = {t.id for t in themes}
-    children: dict[str | None, list[Tag]] = {}
-    for tag in themes:
-        parent = tag.parent_id if tag.parent_id in known else None
-        children.setdefault(parent, []).append(tag)
-    ordered: list[Tag] = []
-
-    def walk(parent: str | None) -> None:
-        for tag in sorted(children.get(parent, []), key=lambda t: (t.position, t.name)):
-            ordered.append(tag)
-            walk(tag.id)
-
-    walk(None)
-    ordered.extend(sorted((t for t in tags if t.kind is TagKind.SPEAKER), key=lambda t: (t.position, t.name)))
-    return ordered
 
 
 class TagPalette(QWidget):
