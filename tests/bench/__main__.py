@@ -13,8 +13,10 @@ from tests.bench.harness import format_table, run_isolated
 
 #: Workload id -> "module:function(scale)"; each returns a list of Measurements.
 WORKLOADS = {
+    "W1": "tests.bench.gui_workloads:w1_view",
     "W2": "tests.bench.core_workloads:w2_import",
     "W5": "tests.bench.core_workloads:w5_search",
+    "W6": "tests.bench.gui_workloads:w6_startup",
 }
 
 
