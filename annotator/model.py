@@ -69,6 +69,8 @@ class ImportedDocument:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: tuple[ImportedSpan, ...] = ()
     id: str | None = None
+    #: Where in the file it came from ("line 12"), for messages; never stored.
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

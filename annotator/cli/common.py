@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,18 @@ class CommandError(AnnotatorError):
 
 
 def open_store(path: str, *, create: bool = False, read_only: bool = False) -> Store:
-    """Open the project named on the command line (creating it if asked)."""
+    """Open the project named on the command line (creating it if asked).
+
+    A command that only reads still opens a writable project normally, so
+    that closing it folds SQLite's ``-wal`` file back in and removes it; a
+    read-only connection cannot, and would leave ``-wal`` and ``-shm`` beside
+    the project. Files we may not write are opened read-only.
+    """
     project = Path(path)
     if create and not project.exists():
         return Store.create(project)
+    if read_only and os.access(project, os.W_OK) and os.access(project.parent, os.W_OK):
+        read_only = False
     return Store.open(project, read_only=read_only)
 
 

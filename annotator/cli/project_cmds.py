@@ -73,6 +73,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if show_progress:
         sys.stderr.write("\r")
     for result in report.results:
+        for where, reason in result.part_failures:
+            warn(f"failed: {result.path}:{where.removeprefix('line ').removeprefix('row ')}: {reason}")
         if result.status == "failed":
             warn(f"failed: {result.path}: {result.message}")
         elif result.status == "duplicate":
@@ -81,7 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             extra = f" ({result.annotations_added} annotation(s))" if result.annotations_added else ""
             print(f"imported: {result.path}{extra}")
     print(report.summary())
-    return EXIT_ERROR if report.failed else EXIT_OK
+    return EXIT_ERROR if report.failed or report.part_failures else EXIT_OK
 
 
 # -- tags ---------------------------------------------------------------------

@@ -109,6 +109,7 @@ def show_import_report(parent: QWidget | None, report: ImportReport) -> None:
     box.setIcon(QMessageBox.Icon.Warning if report.failed else QMessageBox.Icon.Information)
     box.setText(report.summary())
     details = [f"failed: {r.path.name}: {r.message}" for r in report.failed]
+    details += [f"failed: {path.name} {where}: {why}" for path, where, why in report.part_failures]
     details += [f"skipped: {r.path.name}: {r.message}" for r in report.of_status("duplicate")]
     if details:
         box.setDetailedText("\n".join(details))

@@ -31,6 +31,18 @@ class ImportOptions:
     strict: bool = False
 
 
+class PartialImport(list):
+    """Documents from a file some of whose parts (lines, rows) could not be read.
+
+    ``failures`` holds (where, reason) pairs such as ("line 7", "missing text");
+    the documents are stored and the failures reported.
+    """
+
+    def __init__(self, documents=()):
+        super().__init__(documents)
+        self.failures: list[tuple[str, str]] = []
+
+
 Importer = Callable[[Path, ImportOptions], list[ImportedDocument]]
 
 _REGISTRY: dict[str, Importer] = {}
@@ -49,7 +61,7 @@ def register(*suffixes: str) -> Callable[[Importer], Importer]:
 
 def _load_builtin_importers() -> None:
     # Imported for their @register side effect.
-    from annotator.importers import text  # noqa: F401
+    from annotator.importers import jsonl, text  # noqa: F401
 
 
 def importer_for(path: Path) -> Importer | None:

@@ -37,6 +37,8 @@ class FileResult:
     message: str = ""
     document_ids: tuple[DocumentId, ...] = ()
     annotations_added: int = 0
+    #: Parts of the file (lines, rows) that were refused: (where, reason).
+    part_failures: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -45,6 +47,11 @@ class ImportReport:
 
     results: list[FileResult] = field(default_factory=list)
     cancelled: bool = False
+
+    @property
+    def part_failures(self) -> list[tuple[Path, str, str]]:
+        """(file, where, reason) of every refused line or row."""
+        return [(r.path, where, why) for r in self.results for where, why in r.part_failures]
 
     def of_status(self, status: str) -> list[FileResult]:
         """Results with one status."""
@@ -62,6 +69,8 @@ class ImportReport:
             f"{imported} document(s) imported, {len(self.of_status('duplicate'))} already in the "
             f"project, {len(self.failed)} failed"
         )
+        if self.part_failures:
+            line += f", {len(self.part_failures)} line(s) or row(s) refused"
         return line + (" (cancelled)" if self.cancelled else "")
 
 
@@ -87,18 +96,31 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
 
 
 def import_file(store, path: Path, *, annotator: str, options: ImportOptions) -> FileResult:
-    """Import one file into ``store``; never raises for a bad file."""
+    """Import one file into ``store``; never raises for a bad file.
+
+    Each document goes in its own savepoint: one that the store refuses is
+    reported by its origin (a line, a row) and the others go in, unless the
+    options are strict, in which case nothing of the file is stored.
+    """
     importer = importer_for(path)
     if importer is None:
         return FileResult(path, "failed", f"unsupported file type '{path.suffix}'")
     try:
         documents = importer(path, options)
-        if not documents:
+        failures = list(getattr(documents, "failures", []))
+        if not documents and not failures:
             raise ImportFailure("no documents found in the file")
         ids, created, added = [], 0, 0
         with store.db.atomic():
             for doc in documents:
-                outcome = store.add_document(doc, annotator=annotator)
+                try:
+                    with store.db.atomic():
+                        outcome = store.add_document(doc, annotator=annotator)
+                except AnnotatorError as exc:
+                    if options.strict or doc.origin is None:
+                        raise
+                    failures.append((doc.origin, str(exc)))
+                    continue
                 ids.append(outcome.document_id)
                 created += outcome.created
                 added += outcome.annotations_added
@@ -106,10 +128,12 @@ def import_file(store, path: Path, *, annotator: str, options: ImportOptions) ->
         return FileResult(path, "failed", str(exc))
     except (OSError, ValueError, MemoryError) as exc:  # a library's own complaint about the file
         return FileResult(path, "failed", f"{type(exc).__name__}: {exc}")
+    if not ids:
+        return FileResult(path, "failed", "no line or row could be imported", part_failures=tuple(failures))
     if created == 0:
         message = "already in the project" + (f"; {added} new annotation(s) added" if added else "")
-        return FileResult(path, "duplicate", message, tuple(ids), added)
-    return FileResult(path, "imported", "", tuple(ids), added)
+        return FileResult(path, "duplicate", message, tuple(ids), added, tuple(failures))
+    return FileResult(path, "imported", "", tuple(ids), added, tuple(failures))
 
 
 def import_paths(

@@ -1,0 +1,168 @@
+"""Export: exact bytes of every format, filters, ordering, atomic writes, round trips."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import pytest
+
+from annotator.exporters import ExportError, export
+from annotator.importers.batch import import_paths
+from annotator.model import ImportedDocument, ImportedSpan, TagKind
+from annotator.store import Store
+
+#: Unicode torture: astral emoji and a ZWJ sequence, combining marks, CJK, right-to-left, CRLF.
+TORTURE = "👩‍🔬 e\u0301tude 日本語の𠀋文 مرحبا\r\nשלום 😀 end"
+
+
+@pytest.fixture
+def corpus(store):
+    doc = store.add_document(ImportedDocument(title="torture", text=TORTURE, meta={"source": "test", "n": 1}),
+                             annotator="x").document_id
+    plain = store.add_document(ImportedDocument(title="plain", text="Nothing tagged here."), annotator="x")
+    text = store.document(doc).text
+    theme = store.add_tag(kind="theme", name="Science")
+    speaker = store.add_tag(kind="speaker", name="Dr Ana")
+
+    def add(piece, tag, annotator, note=None, occurrence=0):
+        start = text.index(piece) if occurrence == 0 else text.index(piece, text.index(piece) + 1)
+        return store.add_annotation(document_id=doc, start=start, end=start + len(piece), tag_id=tag.id,
+                                    annotator=annotator, note=note)
+
+    spans = [
+        add("👩‍🔬", theme, "ana", "emoji with a joiner"),
+        add("e\u0301tude", theme, "ben"),
+        add("日本語の𠀋文", speaker, "ana"),
+        add("مرحبا", speaker, "ben", "RTL"),
+        add("😀 end", theme, "ana"),
+    ]
+    return store, doc, plain.document_id, text, spans
+
+
+def read_lines(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_native_export_is_exact(corpus, tmp_path):
+    store, doc, plain, text, spans = corpus
+    out = tmp_path / "out.jsonl"
+    summary = export(store, out)
+    assert (summary.documents, summary.spans) == (2, 5)
+    first, second = read_lines(out)
+    assert list(first) == ["id", "title", "text", "meta", "spans"]
+    assert first["id"] == doc and first["text"] == text and "\r" not in first["text"]
+    assert first["meta"] == {"source": "test", "n": 1}
+    assert [list(s) for s in first["spans"]][0] == ["id", "start", "end", "text", "label", "kind", "annotator", "note"]
+    for span in first["spans"]:
+        assert text[span["start"]:span["end"]] == span["text"]
+    assert [(s["text"], s["label"], s["kind"], s["annotator"], s["note"]) for s in first["spans"]] == [
+        ("👩‍🔬", "Science", "theme", "ana", "emoji with a joiner"),
+        ("e\u0301tude", "Science", "theme", "ben", None),
+        ("日本語の𠀋文", "Dr Ana", "speaker", "ana", None),
+        ("مرحبا", "Dr Ana", "speaker", "ben", "RTL"),
+        ("😀 end", "Science", "theme", "ana", None),
+    ]
+    assert second == {"id": plain, "title": "plain", "text": "Nothing tagged here.", "meta": {}, "spans": []}
+    raw = out.read_bytes()
+    assert "👩".encode() in raw and b"\\u" not in raw  # UTF-8, never ASCII escapes
+
+
+def test_spans_sort_by_start_end_label(store, tmp_path):
+    doc = store.add_document(ImportedDocument(title="t", text="abcdefghij"), annotator="x").document_id
+    b, a = store.add_tag(kind="theme", name="B"), store.add_tag(kind="theme", name="A")
+    for start, end, tag in [(2, 5, b), (0, 4, b), (2, 5, a), (2, 3, b)]:
+        store.add_annotation(document_id=doc, start=start, end=end, tag_id=tag.id, annotator="x")
+    export(store, tmp_path / "o.jsonl", format="spacy")
+    [line] = read_lines(tmp_path / "o.jsonl")
+    assert line["spans"] == [{"start": 0, "end": 4, "label": "B"}, {"start": 2, "end": 3, "label": "B"},
+                             {"start": 2, "end": 5, "label": "A"}, {"start": 2, "end": 5, "label": "B"}]
+
+
+def test_doccano_and_spacy_shapes(corpus, tmp_path):
+    store, doc, _, text, _ = corpus
+    export(store, tmp_path / "d.jsonl", format="doccano", only_annotated=True)
+    [line] = read_lines(tmp_path / "d.jsonl")
+    assert list(line) == ["id", "text", "label", "meta"]
+    assert line["label"][0] == [0, 3, "Science"]
+    assert line["meta"] == {"source": "test", "n": 1, "title": "torture"}
+    export(store, tmp_path / "s.jsonl", format="spacy", only_annotated=True)
+    [line] = read_lines(tmp_path / "s.jsonl")
+    assert list(line) == ["text", "spans", "meta"]
+    assert line["spans"][2] == {"start": text.index("日"), "end": text.index("日") + 6, "label": "Dr Ana"}
+    assert line["meta"]["id"] == doc
+
+
+def test_csv_rows(corpus, tmp_path):
+    store, doc, _, text, _ = corpus
+    export(store, tmp_path / "o.csv", format="csv")
+    with open(tmp_path / "o.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["document_title", "document_id", "start", "end", "label", "kind", "annotator", "note", "text"]
+    assert rows[4] == ["torture", doc, str(text.index("م")), str(text.index("م") + 5), "Dr Ana", "speaker", "ben",
+                       "RTL", "مرحبا"]
+    assert len(rows) == 6
+
+
+def test_filters(corpus, tmp_path):
+    store, *_ = corpus
+    def labels(**filters):
+        export(store, tmp_path / "f.jsonl", only_annotated=True, **filters)
+        return [(s["label"], s["annotator"]) for line in read_lines(tmp_path / "f.jsonl") for s in line["spans"]]
+    assert labels(annotators=["ben"]) == [("Science", "ben"), ("Dr Ana", "ben")]
+    assert labels(tags=["science"]) == [("Science", "ana"), ("Science", "ben"), ("Science", "ana")]
+    assert labels(kind="speaker", annotators=["ana"]) == [("Dr Ana", "ana")]
+    assert labels(tags=["nothing"]) == []
+
+
+def test_an_interrupted_export_leaves_the_old_file_and_no_partial(corpus, tmp_path):
+    store, *_ = corpus
+    out = tmp_path / "keep.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="cancelled"):
+        export(store, out, should_cancel=lambda: True)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.jsonl", "test.annotator", "test.annotator-shm",
+                                                          "test.annotator-wal"]
+
+
+def test_a_corrupted_span_is_refused_not_exported(corpus, tmp_path):
+    store, doc, *_ = corpus
+    store.db.conn.execute('UPDATE annotations SET "end" = 999 WHERE rowid = 1')
+    with pytest.raises(ExportError, match="outside its text"):
+        export(store, tmp_path / "bad.jsonl")
+    assert not (tmp_path / "bad.jsonl").exists()
+
+
+def test_cli_export_to_stdout_and_file(corpus, run_cli, project_path, tmp_path):
+    store, *_ = corpus
+    store.close()
+    result = run_cli("export", project_path, "-", "--format", "spacy", "--only-annotated")
+    assert result.code == 0
+    assert len(result.out.splitlines()) == 1 and json.loads(result.out)["spans"][0]["label"] == "Science"
+    assert result.err.strip() == "exported 1 document(s) and 5 span(s) to standard output"
+    bad = run_cli("export", project_path, tmp_path / "missing" / "o.jsonl")
+    assert bad.code == 1 and "folder does not exist" in bad.err
+    assert run_cli("export", project_path, "-", "--format", "xml").code == 2
+
+
+def test_round_trip_native_export_import_export_is_byte_identical(corpus, tmp_path):
+    store, *_ = corpus
+    first = tmp_path / "first.jsonl"
+    export(store, first)
+    with Store.create(tmp_path / "copy.annotator") as copy:
+        report = import_paths(copy, [first], annotator="someone-else")
+        assert report.failed == [] and report.part_failures == []
+        second = tmp_path / "second.jsonl"
+        export(copy, second)
+        again = import_paths(copy, [first], annotator="someone-else")
+        assert again.results[0].status == "duplicate" and copy.annotation_count() == 5
+    assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
+
+
+def test_csv_export_applies_the_kind_filter(store, tmp_path):
+    store.add_document(ImportedDocument(title="t", text="x", spans=(ImportedSpan(0, 1, "L", TagKind.SPEAKER),)),
+                       annotator="a")
+    export(store, tmp_path / "o.csv", format="csv", kind="theme")
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").count("\n") == 1

@@ -1,0 +1,114 @@
+"""JSONL import: three shapes, per-line errors with line numbers, strict mode, CRLF remapping."""
+
+from __future__ import annotations
+
+import json
+
+from annotator.importers import ImportOptions
+from annotator.importers.batch import import_paths
+from annotator.model import TagKind
+
+
+def write_jsonl(path, *records):
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def run(store, path, **options):
+    return import_paths(store, [path], annotator="importer", options=ImportOptions(**options))
+
+
+def spans_of(store, title):
+    doc = next(d for d in store.iter_documents() if d.title == title)
+    tags = {t.id: t for t in store.tags()}
+    return [(doc.text[a.start:a.end], tags[a.tag_id].name, tags[a.tag_id].kind.value, a.annotator, a.note)
+            for a in store.annotations_for_document(doc.id)]
+
+
+def test_all_three_shapes(store, tmp_path):
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        {"id": "11111111-1111-4111-8111-111111111111", "title": "native", "text": "Ana met 😀 Ben.", "meta": {"k": 1},
+         "spans": [{"id": "22222222-2222-4222-8222-222222222222", "start": 0, "end": 3, "text": "Ana",
+                    "label": "Ana", "kind": "speaker", "annotator": "coder", "note": "first"}]},
+        {"text": "doccano style text", "label": [[0, 7, "Tool"]], "meta": {"title": "doccano"}},
+        {"text": "spacy style text", "spans": [{"start": 6, "end": 11, "label": "tool"}]},
+    )
+    report = run(store, path)
+    assert report.failed == [] and report.part_failures == []
+    assert spans_of(store, "native") == [("Ana", "Ana", "speaker", "coder", "first")]
+    assert spans_of(store, "doccano") == [("doccano", "Tool", "theme", "importer", None)]
+    assert spans_of(store, "mixed line 3") == [("style", "Tool", "theme", "importer", None)]  # label matched case-insensitively
+    native = store.document("11111111-1111-4111-8111-111111111111")
+    assert native.meta == {"k": 1}
+    assert store.annotation("22222222-2222-4222-8222-222222222222").annotator == "coder"
+    assert store.find_tag(TagKind.SPEAKER, "ana") is not None
+
+
+def test_bad_lines_are_reported_with_numbers_and_store_nothing(store, tmp_path):
+    path = write_jsonl(
+        tmp_path / "bad.jsonl",
+        {"text": "good one", "spans": []},
+        "{not json",
+        {"spans": []},
+        {"text": "offsets outside", "spans": [{"start": 0, "end": 99, "label": "X"}]},
+        {"text": "start after end", "label": [[5, 2, "X"]]},
+        [1, 2, 3],
+        {"text": "another good one", "label": [[0, 7, "Y"]]},
+    )
+    report = run(store, path)
+    assert [(where, why.split(" (")[0]) for _, where, why in report.part_failures] == [
+        ("line 2", "not valid JSON"),
+        ("line 3", "missing text"),
+        ("line 4", "span [0, 99) is outside the text"),
+        ("line 5", "span [5, 2) has start >= end"),
+        ("line 6", "unknown shape: a line must be a JSON object"),
+    ]
+    assert sorted(d.title for d in store.documents()) == ["bad line 1", "bad line 7"]
+    assert [t.name for t in store.tags()] == ["Y"]
+
+
+def test_cli_prints_file_and_line_and_exits_1(run_cli, tmp_path):
+    path = write_jsonl(tmp_path / "cli.jsonl", {"text": "fine"}, {"text": ""}, {"text": "also fine"})
+    result = run_cli("import", tmp_path / "p.annotator", path)
+    assert result.code == 1
+    assert result.err.strip() == f"failed: {path}:2: the text is empty"
+    assert result.out.splitlines()[-1] == (
+        "2 document(s) imported, 0 already in the project, 0 failed, 1 line(s) or row(s) refused")
+
+
+def test_strict_rejects_the_whole_file(store, tmp_path):
+    path = write_jsonl(tmp_path / "strict.jsonl", {"text": "fine"}, {"text": "bad", "spans": [{"start": 0}]})
+    report = run(store, path, strict=True)
+    assert report.failed[0].message.startswith("line 2: 'end' must be a whole number")
+    assert report.failed[0].message.endswith("nothing stored (--strict)")
+    assert store.document_count() == 0
+
+
+def test_crlf_text_is_normalised_and_offsets_remapped(store, tmp_path):
+    text = "one\r\ntwo\r\nthree"
+    path = write_jsonl(tmp_path / "crlf.jsonl", {"title": "crlf", "text": text, "spans": [
+        {"start": text.index("two"), "end": text.index("two") + 3, "label": "T"},
+        {"start": text.index("three"), "end": len(text), "label": "T"}]})
+    run(store, path)
+    assert [s[0] for s in spans_of(store, "crlf")] == ["two", "three"]
+    assert next(store.iter_documents()).text == "one\ntwo\nthree"
+
+
+def test_importing_twice_adds_nothing_and_existing_documents_gain_new_annotations(store, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", {"text": "shared text", "label": [[0, 6, "A"]]})
+    run(store, path)
+    again = run(store, path)
+    assert again.results[0].status == "duplicate" and store.annotation_count() == 1
+    more = write_jsonl(tmp_path / "b.jsonl", {"text": "shared text", "label": [[7, 11, "B"]]})
+    result = run(store, more)
+    assert result.results[0].message == "already in the project; 1 new annotation(s) added"
+    assert store.document_count() == 1 and store.annotation_count() == 2
+
+
+def test_non_utf8_file_fails_in_one_line(store, tmp_path):
+    path = tmp_path / "latin.jsonl"
+    path.write_bytes('{"text": "caf\xe9"}'.encode("latin-1"))
+    report = run(store, path)
+    assert report.failed[0].message == "not UTF-8 text (byte 13)"  # 0-based offset of é
