@@ -9,7 +9,6 @@ export never leaves a truncated file; ``-`` writes to standard output.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
