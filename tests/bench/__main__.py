@@ -15,6 +15,7 @@ from tests.bench.harness import format_table, run_isolated
 WORKLOADS = {
     "W1": "tests.bench.gui_workloads:w1_view",
     "W2": "tests.bench.core_workloads:w2_import",
+    "W3": "tests.bench.export_workloads:w3_export",
     "W5": "tests.bench.core_workloads:w5_search",
     "W6": "tests.bench.gui_workloads:w6_startup",
 }
