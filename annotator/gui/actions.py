@@ -29,6 +29,7 @@ ACTIONS = (
     ActionSpec("import_files", "&Import Files…", ("Ctrl+I",), "Import documents (or drop files on the window)",
                "document-import"),
     ActionSpec("import_folder", "Import &Folder…", ("Ctrl+Shift+I",), "Import every supported file of a folder"),
+    ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as JSONL or CSV", "document-export"),
     ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close Annotator (everything is already saved)", "application-exit"),
     ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last change", "edit-undo"),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "edit-redo"),

@@ -152,6 +152,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a["import_files"])
         file_menu.addAction(a["import_folder"])
+        file_menu.addAction(a["export"])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit_menu = bar.addMenu("&Edit")
@@ -169,7 +170,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for key in ("open_project", "import_files", None, "undo", "redo", None, "find", "search_corpus"):
+        for key in ("open_project", "import_files", "export", None, "undo", "redo", None, "find", "search_corpus"):
             toolbar.addAction(a[key]) if key else toolbar.addSeparator()
         self.addToolBar(toolbar)
 
@@ -415,6 +416,12 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
 
     def on_previous_document(self) -> None:
         self._step_document(-1)
+
+    def on_export(self) -> None:
+        from annotator.gui.export_dialog import ExportDialog
+
+        if self.store.path is not None:
+            ExportDialog(self.store.path, self).exec()
 
     # -- importing ----------------------------------------------------------------------------
 

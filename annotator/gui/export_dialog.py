@@ -1,0 +1,171 @@
+"""The export dialog (Ctrl+E): the command line's choices, run off the UI thread."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.errors import AnnotatorError
+from annotator.exporters import FORMATS, export
+from annotator.store import Store
+
+SUFFIXES = {"native": ".jsonl", "doccano": ".jsonl", "spacy": ".jsonl", "csv": ".csv"}
+
+
+class ExportWorker(QThread):
+    """Runs one export with its own read-only connection."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, project: Path, out: Path, options: dict, parent=None):
+        super().__init__(parent)
+        self.project, self.out, self.options = project, out, options
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:
+        try:
+            with Store.open(self.project, read_only=True) as store:
+                summary = export(store, self.out, progress=self.progressed.emit,
+                                 should_cancel=self._cancel.is_set, **self.options)
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+            return
+        self.succeeded.emit(summary)
+
+
+def _checklist(names: list[str]) -> QListWidget:
+    widget = QListWidget()
+    for name in names:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        widget.addItem(item)
+    widget.setMaximumHeight(110)
+    return widget
+
+
+def _checked(widget: QListWidget) -> list[str]:
+    return [widget.item(i).text() for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked]
+
+
+class ExportDialog(QDialog):
+    """Choose format, filters and file; export with a progress bar."""
+
+    finished_export = Signal(object)
+
+    def __init__(self, project_path: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Export annotations")
+        self.project_path = Path(project_path)
+        with Store.open(self.project_path, read_only=True) as store:
+            annotators = store.annotators()
+            tags = [t.name for t in store.tags()]
+        self.format = QComboBox(self)
+        self.format.addItems(FORMATS)
+        self.format.currentTextChanged.connect(self._format_changed)
+        self.annotators = _checklist(annotators)
+        self.tags = _checklist(tags)
+        self.kind = QComboBox(self)
+        self.kind.addItem("themes and speakers", None)
+        self.kind.addItem("themes only", "theme")
+        self.kind.addItem("speakers only", "speaker")
+        self.only_annotated = QCheckBox("Leave out documents without annotations", self)
+        self.path = QLineEdit(str(self.project_path.with_name(self.project_path.stem + "-export.jsonl")), self)
+        browse = QPushButton("Choose…", self)
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Annotators (none = all)", self.annotators)
+        form.addRow("Tags (none = all)", self.tags)
+        form.addRow("Kind", self.kind)
+        form.addRow("", self.only_annotated)
+        form.addRow("File", path_row)
+        self.progress = QProgressBar(self)
+        self.progress.hide()
+        self.message = QLabel(self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self._cancel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.worker: ExportWorker | None = None
+
+    def _format_changed(self, fmt: str) -> None:
+        current = Path(self.path.text())
+        self.path.setText(str(current.with_suffix(SUFFIXES[fmt])))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        if path:
+            self.path.setText(path)
+
+    def options(self) -> dict:
+        """The chosen filters, as ``export`` takes them."""
+        return {"format": self.format.currentText(), "annotators": _checked(self.annotators),
+                "tags": _checked(self.tags), "kind": self.kind.currentData(),
+                "only_annotated": self.only_annotated.isChecked()}
+
+    def start(self) -> ExportWorker:
+        """Run the export in a worker thread."""
+        self.export_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.message.setText("Exporting…")
+        self.worker = ExportWorker(self.project_path, Path(self.path.text()), self.options(), self)
+        self.worker.progressed.connect(lambda done, total: (self.progress.setRange(0, total),
+                                                            self.progress.setValue(done)))
+        self.worker.succeeded.connect(self._done)
+        self.worker.failed.connect(self._failed)
+        self.worker.start()
+        return self.worker
+
+    def _done(self, summary) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.message.setText(f"Exported {summary.documents:,} document(s) and {summary.spans:,} span(s) "
+                             f"to {summary.path}")
+        self.export_button.setEnabled(True)
+        self.finished_export.emit(summary)
+
+    def _failed(self, message: str) -> None:
+        self.progress.hide()
+        self.message.setText(message)
+        self.export_button.setEnabled(True)
+
+    def _cancel(self) -> None:
+        if self.worker is not None and self.worker.isRunning():
+            self.worker.cancel()
+            self.worker.wait(10_000)
+        self.reject()
