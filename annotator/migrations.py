@@ -97,6 +97,25 @@ def m002_document_status_memo(db: Database) -> None:
     )
 
 
+@migrations(name="m003_adjudications")
+def m003_adjudications(db: Database) -> None:
+    """Decisions taken while reviewing colleagues' files: accepted annotations, dismissed disagreements."""
+    db.executescript(
+        """
+        CREATE TABLE adjudications (
+            id TEXT PRIMARY KEY,
+            annotation_id TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'dismissed')),
+            disagreement TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX adjudications_annotation ON adjudications(annotation_id);
+        """
+    )
+
+
 #: The schema version this build writes: one per step above.
 SCHEMA_VERSION = len(migrations._migrations)
 

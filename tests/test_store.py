@@ -191,3 +191,31 @@ def test_meta_round_trips_json(store):
     store.set_meta("last_document", {"id": "x", "offset": 3})
     assert store.get_meta("last_document") == {"id": "x", "offset": 3}
     assert store.get_meta("missing", "default") == "default"
+
+
+def test_schema_2_file_is_upgraded_and_keeps_status_and_memo(tmp_path):
+    old = tmp_path / "v2.annotator"
+    shutil.copy(DATA / "project-v2.annotator", old)
+    with Store.open(old) as s:
+        assert s.schema_version() == migrations.SCHEMA_VERSION
+        [doc] = s.documents()
+        assert doc.status is DocumentStatus.DONE
+        assert s.document(doc.id).memo == "a memo from version 2"
+        assert s.adjudications() == []
+        assert s.get_meta("name") == "v2 sample"
+
+
+def test_project_whose_changes_are_still_in_its_wal_log_opens(tmp_path):
+    """A crash before the first checkpoint leaves a blank header and everything in -wal."""
+    live = tmp_path / "live.annotator"
+    store = Store.create(live)
+    store.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    store.add_document(ImportedDocument(title="t", text="kept in the log"), annotator="a")
+    crashed = tmp_path / "crashed.annotator"
+    shutil.copy(live, crashed)
+    shutil.copy(f"{live}-wal", f"{crashed}-wal")
+    store.close()
+    assert crashed.read_bytes()[68:72] == b"\x00\x00\x00\x00"  # the header does not know yet
+    with Store.open(crashed) as recovered:
+        assert [d.title for d in recovered.documents()] == ["t"]
+        assert recovered.integrity_ok()

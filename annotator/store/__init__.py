@@ -20,13 +20,14 @@ from annotator.store.annotations import AnnotationsMixin
 from annotator.store.connection import create_database, open_database
 from annotator.store.documents import DocumentsMixin
 from annotator.store.export import ExportMixin
+from annotator.store.review import ReviewMixin
 from annotator.store.search import SearchMixin
 from annotator.store.tags import TagsMixin
 
 __all__ = ["Store", "utc_now"]
 
 
-class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixin):
+class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixin, ReviewMixin):
     """One open project file."""
 
     def __init__(self, db: Database, path: Path | None, *, read_only: bool = False):

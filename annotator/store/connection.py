@@ -56,9 +56,25 @@ def _refuse_if_incompatible(path: Path, app_id: int, version: int, applied: list
         )
 
 
+def has_pending_wal(path: Path) -> bool:
+    """True when a non-empty ``-wal`` log sits beside ``path`` (its header may be stale)."""
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def check_compatible(path: Path) -> None:
-    """Refuse files that are not Annotator projects or come from a newer version (no writes)."""
+    """Refuse files that are not Annotator projects or come from a newer version (no writes).
+
+    A WAL database whose changes are still in its ``-wal`` log (a crash before
+    the first checkpoint, or a colleague's app still open) can carry an empty
+    header; then only a newer version is refused here, and the rest is
+    checked through SQLite, which reads the log, before anything is written.
+    """
     app_id, version = read_header(path)
+    if has_pending_wal(path) and app_id in (0, migrations.APPLICATION_ID):
+        if version > migrations.SCHEMA_VERSION:
+            _refuse_if_incompatible(path, app_id, version, None)
+        return
     _refuse_if_incompatible(path, app_id, version, None)
 
 

@@ -1,0 +1,84 @@
+"""``annotator agree``, ``merge`` and ``share``: working with colleagues' project files."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import ExitStack
+
+from annotator.cli.common import EXIT_OK, open_store, print_json
+from annotator.review.compare import agreement_report
+from annotator.review.loading import open_colleague
+from annotator.review.merge import merge_files
+from annotator.review.share import share_copy
+
+
+def _figure(value: float | None) -> str:
+    return "   n/a" if value is None else f"{value:6.3f}"
+
+
+def print_agreement(report: dict) -> None:
+    """A readable table per pair of annotators."""
+    print(f"{report['documents']} shared document(s), {report['characters']:,} characters; "
+          f"annotators: {', '.join(report['annotators']) or 'none'}")
+    for pair in report["pairs"]:
+        print(f"\n{pair['a']} vs {pair['b']}")
+        print(f"  {'tag':<32} {'kappa':>6} {'alpha':>6} {'F1 ex':>6} {'F1 ov':>6} {'spans a/b':>11}")
+        rows = [*pair["per_tag"].items(), ("(overall)", pair["overall"])]
+        for tag, m in rows:
+            counts = m["counts"]
+            print(f"  {tag[:32]:<32} {_figure(m['cohen_kappa'])} {_figure(m['krippendorff_alpha'])} "
+                  f"{_figure(m['f1_exact'])} {_figure(m['f1_overlap'])} "
+                  f"{counts['spans_a']:>5}/{counts['spans_b']:<5}")
+    everyone = report["all_annotators"]
+    if len(everyone["annotators"]) > 2:
+        print(f"\nKrippendorff's alpha, all {len(everyone['annotators'])} annotators: "
+              f"{_figure(everyone['overall']).strip()}")
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    """Agreement between every pair of annotators across the project and the other files."""
+    with ExitStack() as stack:
+        store = stack.enter_context(open_store(args.project, read_only=True))
+        others = [stack.enter_context(open_colleague(path)).store for path in args.others]
+        report = agreement_report([store, *others], tags=args.tag or ())
+    if args.json:
+        print_json(report)
+    else:
+        print_agreement(report)
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Copy into PROJECT what it lacks from the other files."""
+    with open_store(args.project) as store:
+        report = merge_files(store, args.others)
+    for conflict in report.conflicts:
+        print(f"conflict: {conflict}")
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    """Write a single-file snapshot to send to colleagues."""
+    with open_store(args.project, read_only=True) as store:
+        target = share_copy(store, args.out)
+    print(f"wrote {target}: one self-contained file, safe to send or put on a shared drive")
+    return EXIT_OK
+
+
+def register(subparsers) -> None:
+    """Add the review commands to the top-level parser."""
+    p = subparsers.add_parser("agree", help="agreement between annotators (kappa, alpha, span F1)")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("others", nargs="*", metavar="OTHER", help="colleagues' project files (only read)")
+    p.add_argument("--tag", action="append", metavar="NAME", help="only this tag (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_agree)
+    p = subparsers.add_parser("merge", help="copy documents, tags and annotations PROJECT lacks from other files")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("others", nargs="+", metavar="OTHER", help="colleagues' project files (only read)")
+    p.set_defaults(handler=cmd_merge)
+    p = subparsers.add_parser("share", help="write a single-file snapshot, safe to send or share")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(handler=cmd_share)

@@ -1,0 +1,77 @@
+"""Settling disagreements: accept a colleague's annotation, or dismiss a disagreement.
+
+Both are ops (``apply``/``revert``) so the window's History can undo them.
+An accepted annotation keeps its UUID, original annotator and times, so a
+later merge of the same file adds nothing twice; who accepted it, and when,
+is recorded in the ``adjudications`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from annotator.errors import InvalidInputError
+from annotator.model import Annotation, new_id
+from annotator.ops import Changed, Op
+from annotator.store import Store
+from annotator.store.review import ReviewSpan
+
+
+@dataclass
+class AcceptAnnotation(Op):
+    """Copy a colleague's annotation into our project, tag created if needed."""
+
+    span: ReviewSpan
+    decided_by: str
+    source: str = ""
+    adjudication_id: str = field(default_factory=new_id)
+    description = "accept annotation"
+    changes = Changed.ANNOTATIONS | Changed.TAGS
+    document_id: str | None = field(default=None, init=False)
+    _created_tag: str | None = field(default=None, init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        doc = store.document_by_sha256(self.span.sha256)
+        if doc is None:
+            raise InvalidInputError("the colleague's document is not in this project; merge it first")
+        self.document_id = doc.id
+        tag = store.find_tag(self.span.kind, self.span.tag)
+        if tag is None:
+            tag = store.add_tag(kind=self.span.kind, name=self.span.tag)
+            self._created_tag = tag.id
+        with store.db.atomic():
+            store.insert_annotations([Annotation(self.span.id, doc.id, self.span.start, self.span.end, tag.id,
+                                                 self.span.annotator, self.span.note, self.span.created,
+                                                 self.span.updated)])
+            store.record_adjudication(annotation_id=self.span.id, decision="accepted",
+                                      disagreement=f"accept:{self.span.id}", decided_by=self.decided_by,
+                                      source=self.source, id=self.adjudication_id)
+
+    def revert(self, store: Store) -> None:
+        with store.db.atomic():
+            store.remove_adjudication(self.adjudication_id)
+            store.delete_annotation(self.span.id)
+            if self._created_tag:
+                store.delete_tag(self._created_tag)
+                self._created_tag = None
+
+
+@dataclass
+class DismissDisagreement(Op):
+    """Record that a disagreement needs no change."""
+
+    key: str
+    annotation_id: str
+    decided_by: str
+    source: str = ""
+    adjudication_id: str = field(default_factory=new_id)
+    description = "dismiss disagreement"
+    changes = Changed.ANNOTATIONS
+
+    def apply(self, store: Store) -> None:
+        store.record_adjudication(annotation_id=self.annotation_id, decision="dismissed", disagreement=self.key,
+                                  decided_by=self.decided_by, source=self.source, id=self.adjudication_id)
+
+    def revert(self, store: Store) -> None:
+        store.remove_adjudication(self.adjudication_id)
+

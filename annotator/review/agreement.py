@@ -1,0 +1,281 @@
+"""Agreement statistics between annotators: pure functions on plain values.
+
+Units are characters of the documents every compared file holds. For one tag,
+each annotator marks each character in (covered by at least one of their
+spans with that tag) or out. From that:
+
+- Cohen's kappa (a pair): ``(po - pe) / (1 - pe)`` with ``po`` the share of
+  characters on which both agree and ``pe = pa*pb + (1-pa)*(1-pb)``; ``pa``,
+  ``pb`` the shares each marked in.
+- Krippendorff's alpha, nominal: ``1 - (n - 1) * o_io / (n_in * n_out)`` where
+  ``o_io`` sums, over characters, ``k*(m-k)/(m-1)`` (``m`` annotators, ``k`` of
+  them marking it in), ``n_in``/``n_out`` count in/out values and
+  ``n = n_in + n_out``. For two annotators it is computed the same way.
+- "Overall" pools the tags: every (character, tag) pair is a unit, i.e. the
+  per-tag counts are summed before the formulas are applied.
+- Span precision/recall/F1, annotator ``b`` measured against ``a``: exact
+  matches share document, start, end and tag; overlap matches share document
+  and tag and intersect, each span used at most once, pairs taken greedily by
+  largest overlap (ties: earliest start of ``a``, then of ``b``).
+
+A figure with no variation to measure (``pe == 1``, no in or no out values,
+no spans) is ``None``, never an error. Everything is computed from sorted span
+boundaries (a sweep over each document), never character by character.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+#: (document key, start, end, tag key) of one span of one annotator.
+Span = tuple[str, int, int, str]
+
+
+@dataclass
+class BinaryCounts:
+    """Character counts of a pair: both in, only a, only b, neither."""
+
+    both: int = 0
+    only_a: int = 0
+    only_b: int = 0
+    neither: int = 0
+
+    def add(self, other: BinaryCounts) -> None:
+        self.both += other.both
+        self.only_a += other.only_a
+        self.only_b += other.only_b
+        self.neither += other.neither
+
+    @property
+    def total(self) -> int:
+        return self.both + self.only_a + self.only_b + self.neither
+
+
+@dataclass
+class AlphaCounts:
+    """Sufficient statistics of nominal alpha over binary values."""
+
+    disagreement: float = 0.0  # o_io
+    n_in: int = 0
+    n_out: int = 0
+
+    def add(self, other: AlphaCounts) -> None:
+        self.disagreement += other.disagreement
+        self.n_in += other.n_in
+        self.n_out += other.n_out
+
+
+def cohen_kappa(counts: BinaryCounts) -> float | None:
+    """Cohen's kappa of a 2x2 table; None when chance agreement is total."""
+    n = counts.total
+    if n == 0:
+        return None
+    po = (counts.both + counts.neither) / n
+    pa = (counts.both + counts.only_a) / n
+    pb = (counts.both + counts.only_b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return None if pe >= 1 else (po - pe) / (1 - pe)
+
+
+def krippendorff_alpha(counts: AlphaCounts) -> float | None:
+    """Nominal alpha from its sufficient statistics; None without variation."""
+    n = counts.n_in + counts.n_out
+    if counts.n_in == 0 or counts.n_out == 0 or n < 2:
+        return None
+    return 1 - (n - 1) * counts.disagreement / (counts.n_in * counts.n_out)
+
+
+def merged_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping union of half-open intervals."""
+    merged: list[list[int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def coverage_runs(length: int, layers: Sequence[list[tuple[int, int]]]) -> Iterable[tuple[int, tuple[bool, ...]]]:
+    """(run length, who covers it) over ``[0, length)`` for each annotator's merged intervals."""
+    events: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for who, intervals in enumerate(layers):
+        for start, end in intervals:
+            events[max(0, start)].append((who, 1))
+            events[min(length, end)].append((who, -1))
+    state = [0] * len(layers)
+    position = 0
+    for point in sorted(events):
+        if point > position:
+            yield point - position, tuple(s > 0 for s in state)
+            position = point
+        for who, change in events[point]:
+            state[who] += change
+    if length > position:
+        yield length - position, tuple(s > 0 for s in state)
+
+
+def _greedy_overlap_matches(a: list[Span], b: list[Span]) -> int:
+    """One-to-one overlap matches between two span lists of one document and tag."""
+    b_sorted = sorted(b, key=lambda s: (s[1], s[2]))
+    b_starts = [s[1] for s in b_sorted]
+    longest_b = max((s[2] - s[1] for s in b_sorted), default=0)
+    candidates = []
+    for i, (_, a_start, a_end, _) in enumerate(sorted(a, key=lambda s: (s[1], s[2]))):
+        first = bisect.bisect_left(b_starts, a_start - longest_b)
+        for j in range(first, len(b_sorted)):
+            _, b_start, b_end, _ = b_sorted[j]
+            if b_start >= a_end:
+                break
+            overlap = min(a_end, b_end) - max(a_start, b_start)
+            if overlap > 0:
+                candidates.append((-overlap, a_start, b_start, i, j))
+    candidates.sort()
+    used_a, used_b, matches = set(), set(), 0
+    for _, _, _, i, j in candidates:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            matches += 1
+    return matches
+
+
+@dataclass
+class SpanCounts:
+    """Counts behind the span-level figures."""
+
+    spans_a: int = 0
+    spans_b: int = 0
+    exact: int = 0
+    overlap: int = 0
+
+    def add(self, other: SpanCounts) -> None:
+        self.spans_a += other.spans_a
+        self.spans_b += other.spans_b
+        self.exact += other.exact
+        self.overlap += other.overlap
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def span_counts(a: list[Span], b: list[Span]) -> SpanCounts:
+    """Exact and overlap matches of ``b`` against ``a`` (spans of one tag, any documents)."""
+    counts = SpanCounts(spans_a=len(a), spans_b=len(b))
+    exact_a, exact_b = defaultdict(int), defaultdict(int)
+    for span in a:
+        exact_a[span] += 1
+    for span in b:
+        exact_b[span] += 1
+    counts.exact = sum(min(n, exact_b[key]) for key, n in exact_a.items())
+    by_doc_a, by_doc_b = defaultdict(list), defaultdict(list)
+    for span in a:
+        by_doc_a[span[0]].append(span)
+    for span in b:
+        by_doc_b[span[0]].append(span)
+    counts.overlap = sum(_greedy_overlap_matches(by_doc_a[d], by_doc_b[d]) for d in by_doc_a if d in by_doc_b)
+    return counts
+
+
+@dataclass
+class Metrics:
+    """Every figure for one pair (or all annotators) and one tag, with its counts."""
+
+    binary: BinaryCounts = field(default_factory=BinaryCounts)
+    alpha: AlphaCounts = field(default_factory=AlphaCounts)
+    spans: SpanCounts = field(default_factory=SpanCounts)
+
+    def add(self, other: Metrics) -> None:
+        self.binary.add(other.binary)
+        self.alpha.add(other.alpha)
+        self.spans.add(other.spans)
+
+    def as_dict(self) -> dict:
+        """The JSON shape of ``annotator agree --json``."""
+        s = self.spans
+        return {
+            "cohen_kappa": cohen_kappa(self.binary),
+            "krippendorff_alpha": krippendorff_alpha(self.alpha),
+            "precision_exact": _ratio(s.exact, s.spans_b), "recall_exact": _ratio(s.exact, s.spans_a),
+            "f1_exact": _ratio(2 * s.exact, s.spans_a + s.spans_b),
+            "precision_overlap": _ratio(s.overlap, s.spans_b), "recall_overlap": _ratio(s.overlap, s.spans_a),
+            "f1_overlap": _ratio(2 * s.overlap, s.spans_a + s.spans_b),
+            "counts": {"characters": self.binary.total, "both": self.binary.both, "only_a": self.binary.only_a,
+                       "only_b": self.binary.only_b, "neither": self.binary.neither, "spans_a": s.spans_a,
+                       "spans_b": s.spans_b, "matches_exact": s.exact, "matches_overlap": s.overlap},
+        }
+
+
+def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> tuple[BinaryCounts, AlphaCounts]:
+    """Binary (first two layers) and alpha counts for one document and one tag."""
+    binary, alpha = BinaryCounts(), AlphaCounts()
+    m = len(layers)
+    merged = [merged_intervals(layer) for layer in layers]
+    for run, covered in coverage_runs(length, merged):
+        k = sum(covered)
+        if m >= 2:
+            a, b = covered[0], covered[1]
+            if a and b:
+                binary.both += run
+            elif a:
+                binary.only_a += run
+            elif b:
+                binary.only_b += run
+            else:
+                binary.neither += run
+            alpha.disagreement += run * k * (m - k) / (m - 1)
+        alpha.n_in += run * k
+        alpha.n_out += run * (m - k)
+    return binary, alpha
+
+
+def compare(
+    lengths: dict[str, int], spans_by_annotator: dict[str, list[Span]], tags: Sequence[str]
+) -> tuple[list[dict], dict]:
+    """Every pair of annotators, per tag and overall, plus alpha across all annotators.
+
+    ``lengths``: document key -> text length (the shared documents only);
+    ``spans_by_annotator``: annotator -> spans on those documents.
+    """
+    annotators = sorted(spans_by_annotator)
+    index: dict[str, dict[tuple[str, str], list[Span]]] = {}
+    for name in annotators:
+        grouped: dict[tuple[str, str], list[Span]] = defaultdict(list)
+        for span in spans_by_annotator[name]:
+            if span[0] in lengths and span[3] in tags:
+                grouped[(span[0], span[3])].append(span)
+        index[name] = grouped
+
+    def metrics_for(group: Sequence[str], tag: str) -> Metrics:
+        metrics = Metrics()
+        for doc, length in lengths.items():
+            layers = [[(s[1], s[2]) for s in index[name].get((doc, tag), [])] for name in group]
+            binary, alpha = character_metrics(length, layers)
+            metrics.binary.add(binary)
+            metrics.alpha.add(alpha)
+        if len(group) == 2:
+            a = [s for doc in lengths for s in index[group[0]].get((doc, tag), [])]
+            b = [s for doc in lengths for s in index[group[1]].get((doc, tag), [])]
+            metrics.spans = span_counts(a, b)
+        return metrics
+
+    pairs = []
+    for a, b in itertools.combinations(annotators, 2):
+        per_tag, overall = {}, Metrics()
+        for tag in tags:
+            metrics = metrics_for((a, b), tag)
+            per_tag[tag] = metrics.as_dict()
+            overall.add(metrics)
+        pairs.append({"a": a, "b": b, "per_tag": per_tag, "overall": overall.as_dict()})
+    everyone_tags: dict[str, float | None] = {}
+    everyone = AlphaCounts()
+    for tag in tags:
+        alpha_counts = metrics_for(annotators, tag).alpha if len(annotators) >= 2 else AlphaCounts()
+        everyone_tags[tag] = krippendorff_alpha(alpha_counts)
+        everyone.add(alpha_counts)
+    return pairs, {"annotators": annotators, "per_tag": everyone_tags, "overall": krippendorff_alpha(everyone)}

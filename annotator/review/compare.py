@@ -1,0 +1,59 @@
+"""Gathering spans from several project files and measuring agreement between annotators."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from annotator.review.agreement import Span, compare
+from annotator.store import Store
+
+
+def tag_key(kind: str, name: str) -> str:
+    """How tags match across files: kind and name, case-insensitive."""
+    return f"{kind}:{name.strip().casefold()}"
+
+
+def shared_lengths(stores: Sequence[Store]) -> dict[str, int]:
+    """Documents every file holds (by SHA-256 of the text) -> length."""
+    lengths = stores[0].document_lengths_by_sha()
+    for store in stores[1:]:
+        theirs = store.document_lengths_by_sha()
+        lengths = {sha: n for sha, n in lengths.items() if sha in theirs}
+    return lengths
+
+
+def gather_spans(stores: Iterable[Store]) -> tuple[dict[str, list[Span]], dict[str, str]]:
+    """annotator -> spans (document hash, start, end, tag key), and tag key -> display name.
+
+    An annotation present in several files (same UUID, e.g. one accepted
+    during adjudication) counts once.
+    """
+    seen: set[str] = set()
+    spans: dict[str, list[Span]] = {}
+    names: dict[str, str] = {}
+    for store in stores:
+        for span in store.iter_review_spans():
+            if span.id in seen:
+                continue
+            seen.add(span.id)
+            key = tag_key(span.kind, span.tag)
+            names.setdefault(key, span.tag)
+            spans.setdefault(span.annotator, []).append((span.sha256, span.start, span.end, key))
+    return spans, names
+
+
+def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = ()) -> dict:
+    """The ``annotator agree --json`` object for these files."""
+    lengths = shared_lengths(stores)
+    spans, names = gather_spans(stores)
+    wanted = {t.strip().casefold() for t in tags}
+    keys = sorted((k for k, n in names.items() if not wanted or n.casefold() in wanted), key=lambda k: names[k])
+    pairs, everyone = compare(lengths, spans, keys)
+    for pair in pairs:
+        pair["per_tag"] = {names[k]: v for k, v in pair["per_tag"].items()}
+    everyone["per_tag"] = {names[k]: v for k, v in everyone["per_tag"].items()}
+    return {
+        "documents": len(lengths), "characters": sum(lengths.values()),
+        "annotators": sorted(spans), "tags": [names[k] for k in keys],
+        "pairs": pairs, "all_annotators": everyone,
+    }

@@ -1,0 +1,109 @@
+"""Opening a colleague's project file without ever writing to it or beside it.
+
+Their file is checked from its header bytes, then copied into a folder of
+ours: with SQLite's backup API from a ``mode=ro`` connection when the file
+is in rollback-journal mode (a consistent snapshot), or as plain bytes —
+the database and its ``-wal`` — when it is in WAL mode, because SQLite
+would create ``-shm``/``-wal`` files beside a WAL database even when asked
+to read only. All reading and any upgrade of an older schema happen on the
+copy; the copy is deleted when the review closes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.errors import ProjectError
+from annotator.store import Store
+from annotator.store.connection import check_compatible, read_only_uri
+
+WAL_MODE = 2  # header bytes 18 and 19 are 2 for a WAL database
+
+
+def is_wal_database(path: Path) -> bool:
+    """True when the file's header says WAL mode, or a ``-wal`` file sits beside it."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    return header[18:20] == bytes([WAL_MODE, WAL_MODE]) or Path(f"{path}-wal").exists()
+
+
+def _copy_bytes(source: Path, target: Path) -> None:
+    """Copy a WAL database and its log as they are; retry once if it changed meanwhile."""
+    for _ in range(2):
+        before = source.stat()
+        shutil.copyfile(source, target)
+        wal = Path(f"{source}-wal")
+        if wal.exists():
+            shutil.copyfile(wal, Path(f"{target}-wal"))
+        after = source.stat()
+        if (before.st_mtime_ns, before.st_size) == (after.st_mtime_ns, after.st_size):
+            return
+    raise ProjectError(f"{source}: is being changed while it is read; try again when it is closed")
+
+
+def _copy_with_backup(source: Path, target: Path) -> None:
+    """A consistent snapshot through SQLite's backup API, reading ``source`` read-only."""
+    try:
+        reader = sqlite3.connect(read_only_uri(source), uri=True)
+        try:
+            writer = sqlite3.connect(target)
+            try:
+                reader.backup(writer)
+            finally:
+                writer.close()
+        finally:
+            reader.close()
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{source}: cannot be read ({exc})") from None
+
+
+@dataclass
+class ColleagueFile:
+    """A local, private copy of someone else's project, opened for reading."""
+
+    source: Path
+    store: Store
+    folder: Path
+
+    @property
+    def label(self) -> str:
+        """A short name for the layer: the file name without its suffix."""
+        return self.source.stem
+
+    def close(self) -> None:
+        """Close and delete the copy; the colleague's file was never touched."""
+        self.store.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> ColleagueFile:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def open_colleague(path: str | Path) -> ColleagueFile:
+    """Copy a colleague's project into a temporary folder of ours and open the copy."""
+    source = Path(path)
+    if not source.is_file():
+        raise ProjectError(f"{source}: no such project file")
+    check_compatible(source)
+    folder = Path(tempfile.mkdtemp(prefix="annotator-review-"))
+    copy = folder / "colleague.annotator"
+    try:
+        if is_wal_database(source):
+            _copy_bytes(source, copy)
+        else:
+            _copy_with_backup(source, copy)
+        store = Store.open(copy)
+    except ProjectError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise type(exc)(str(exc).replace(str(copy), str(source))) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return ColleagueFile(source=source, store=store, folder=folder)

@@ -1,0 +1,117 @@
+"""Agreement figures worked out by hand on small cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.review.agreement import (
+    AlphaCounts,
+    BinaryCounts,
+    compare,
+    coverage_runs,
+    krippendorff_alpha,
+    span_counts,
+)
+
+# One shared document "d1" of 20 characters; "d2" is held by one file only (left out of `lengths`).
+LENGTHS = {"d1": 20}
+T, U, V = "theme:t", "theme:u", "theme:v"
+SPANS = {
+    "ana": [("d1", 0, 10, T), ("d1", 0, 4, U), ("d2", 0, 5, T), ("d2", 0, 3, V)],
+    "ben": [("d1", 5, 15, T), ("d2", 0, 5, T)],
+}
+
+
+def pair_result(spans=SPANS, tags=(T, U, V)):
+    pairs, everyone = compare(LENGTHS, spans, list(tags))
+    return pairs[0], everyone
+
+
+def test_tag_t_half_overlap():
+    pair, _ = pair_result()
+    m = pair["per_tag"][T]
+    # both 5..10, only ana 0..5, only ben 10..15, neither 15..20
+    assert m["counts"] | {} == m["counts"]
+    assert (m["counts"]["both"], m["counts"]["only_a"], m["counts"]["only_b"], m["counts"]["neither"]) == (5, 5, 5, 5)
+    # po = 10/20 = .5, pa = pb = .5, pe = .25 + .25 = .5 -> kappa = 0
+    assert m["cohen_kappa"] == pytest.approx(0.0)
+    # 10 characters with one "in" of two: o = 10; n_in = 20, n_out = 20, n = 40
+    # alpha = 1 - 39 * 10 / (20 * 20) = 0.025
+    assert m["krippendorff_alpha"] == pytest.approx(0.025)
+    # one span each, no exact match, one overlap match
+    assert (m["precision_exact"], m["recall_exact"], m["f1_exact"]) == (0.0, 0.0, 0.0)
+    assert (m["precision_overlap"], m["recall_overlap"], m["f1_overlap"]) == (1.0, 1.0, 1.0)
+
+
+def test_tag_only_one_annotator_used():
+    pair, _ = pair_result()
+    m = pair["per_tag"][U]
+    # ana covers 0..4, ben nothing: po = 16/20 = .8, pa = .2, pb = 0, pe = .8 -> kappa = 0
+    assert m["cohen_kappa"] == pytest.approx(0.0)
+    # o = 4, n_in = 4, n_out = 36, n = 40: alpha = 1 - 39*4/(4*36) = -0.08333
+    assert m["krippendorff_alpha"] == pytest.approx(1 - 39 * 4 / (4 * 36))
+    assert m["precision_exact"] is None  # ben has no spans to be precise about
+    assert m["recall_exact"] == 0.0 and m["f1_exact"] == 0.0
+
+
+def test_tag_used_only_on_a_document_one_file_has_is_undefined():
+    pair, _ = pair_result()
+    m = pair["per_tag"][V]
+    # every shared character is "out" for both: no variation
+    assert m["cohen_kappa"] is None and m["krippendorff_alpha"] is None
+    assert m["f1_exact"] is None and m["counts"]["neither"] == 20
+
+
+def test_overall_pools_tags():
+    pair, _ = pair_result(tags=(T, U))
+    m = pair["overall"]
+    # both 5, only_a 9, only_b 5, neither 21 (N = 40)
+    # po = .65, pa = .35, pb = .25, pe = .0875 + .4875 = .575, kappa = .075 / .425
+    assert m["cohen_kappa"] == pytest.approx(0.075 / 0.425)
+    # o = 14, n_in = 24, n_out = 56, n = 80: alpha = 1 - 79*14/(24*56)
+    assert m["krippendorff_alpha"] == pytest.approx(1 - 79 * 14 / (24 * 56))
+    assert m["f1_overlap"] == pytest.approx(2 / 3) and m["f1_exact"] == 0.0
+
+
+def test_three_annotators_alpha():
+    spans = {**SPANS, "cem": [("d1", 0, 10, T)]}
+    pairs, everyone = compare(LENGTHS, spans, [T])
+    assert [(p["a"], p["b"]) for p in pairs] == [("ana", "ben"), ("ana", "cem"), ("ben", "cem")]
+    assert pairs[1]["per_tag"][T]["cohen_kappa"] == pytest.approx(1.0)  # ana and cem identical
+    # 0..5: k=2 of 3 -> 2*1/2 = 1 each (5); 5..10: k=3 -> 0; 10..15: k=1 -> 1 each (5): o = 10
+    # n_in = 10 + 15 + 5 = 30, n_out = 30, n = 60: alpha = 1 - 59*10/900
+    assert everyone["per_tag"][T] == pytest.approx(1 - 59 * 10 / 900)
+
+
+def test_overlapping_spans_of_one_annotator_count_once():
+    runs = list(coverage_runs(10, [[(0, 4), (2, 6)], []]))
+    assert sum(n for n, covered in runs if covered[0]) == 6 and sum(n for n, _ in runs) == 10
+    pairs, _ = compare({"d": 10}, {"a": [("d", 0, 4, T), ("d", 2, 6, T)], "b": [("d", 0, 6, T)]}, [T])
+    m = pairs[0]["per_tag"][T]
+    assert m["cohen_kappa"] == pytest.approx(1.0)
+    assert m["counts"]["both"] == 6
+    # spans: a has 2, b has 1; one overlap match (each span used once)
+    assert (m["counts"]["matches_overlap"], m["recall_overlap"], m["precision_overlap"]) == (1, 0.5, 1.0)
+
+
+def test_overlap_matching_prefers_the_largest_overlap():
+    a = [("d", 0, 10, T), ("d", 8, 20, T)]
+    b = [("d", 9, 20, T)]
+    counts = span_counts(a, b)
+    assert counts.overlap == 1 and counts.exact == 0
+    b2 = [("d", 0, 9, T), ("d", 9, 20, T)]
+    assert span_counts(a, b2).overlap == 2
+
+
+def test_exact_matching_is_a_multiset():
+    a = [("d", 0, 5, T), ("d", 0, 5, T)]
+    b = [("d", 0, 5, T)]
+    assert span_counts(a, b).exact == 1
+
+
+def test_undefined_values_are_none_not_errors():
+    assert krippendorff_alpha(AlphaCounts()) is None
+    from annotator.review.agreement import cohen_kappa
+
+    assert cohen_kappa(BinaryCounts()) is None
+    assert cohen_kappa(BinaryCounts(both=10)) is None  # everything in for both: pe = 1
