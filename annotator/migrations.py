@@ -11,8 +11,7 @@ file of the old version in ``tests/data/``.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from annotator._sqlite import Database, Migrations
 
 #: Marks a SQLite file as an Annotator project ("ANNT").
 APPLICATION_ID = 0x414E4E54

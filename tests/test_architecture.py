@@ -66,3 +66,14 @@ def test_every_command_is_documented_in_the_readme():
     # and every tags action
     tags_actions = set(re.findall(r"`annotator tags ([a-z]+)", readme))
     assert {"add", "import", "rename", "recolor", "delete", "merge"} <= tags_actions
+
+
+def test_the_store_loads_without_pandas_and_leaves_it_importable():
+    code = (
+        "import sys, importlib.util\n"
+        "import annotator.store\n"
+        "print('pandas' in sys.modules, sys.modules.get('pandas', 'absent') is None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

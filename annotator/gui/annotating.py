@@ -166,6 +166,10 @@ class AnnotatingMixin:
         self.update_undo_actions()
         if isinstance(op, (AddAnnotation, DeleteAnnotations, UpdateAnnotation)):
             self._apply_annotation_change(op, undone)
+        elif op.changes & Changed.ANNOTATIONS and not op.changes & Changed.TAGS:
+            self.reload_current_annotations()
+        if op.changes & Changed.ANNOTATIONS and self.review_panel.layers:
+            self.review_panel.refresh()
         if op.changes & Changed.TAGS:
             self.reload_tags()
             self.reload_current_annotations()

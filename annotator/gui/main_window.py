@@ -9,6 +9,7 @@ the store through a few ``reload_*`` methods.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -37,6 +38,7 @@ from annotator.gui.panels.annotations import AnnotationsPanel
 from annotator.gui.panels.documents import DocumentsPanel
 from annotator.gui.panels.search import SearchPanel
 from annotator.gui.panels.tags import TagPalette
+from annotator.gui.review_panel import ReviewPanel
 from annotator.gui.tag_editing import TagEditingMixin
 from annotator.gui.worker import ImportWorker
 from annotator.importers import supported_suffixes
@@ -138,6 +140,15 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self.annotations_panel = AnnotationsPanel(self)
         self.annotations_panel.annotationActivated.connect(self.jump_to_annotation)
         self.annotations_dock = self._dock("Annotations", "annotations", self.annotations_panel, bottom)
+        self.review_panel = ReviewPanel(self.store, self.annotator, self.run_op, self)
+        self.review_panel.layerSpansChanged.connect(self.view.set_layer_spans)
+        self.review_panel.layerVisibilityChanged.connect(self.view.set_layer_visible)
+        self.review_panel.layerRemoved.connect(self.view.remove_layer)
+        self.review_panel.jumpRequested.connect(self.jump_to)
+        self.review_panel.projectChanged.connect(self._reload_after_review)
+        self.review_dock = self._dock("Review", "review", self.review_panel, right)
+        self.tabifyDockWidget(self.memo_dock, self.review_dock)
+        self.memo_dock.raise_()
         self.resizeDocks([self.documents_dock, self.tags_dock], [300, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.annotations_dock], [190], Qt.Orientation.Vertical)
 
@@ -165,7 +176,8 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         for key in ("zoom_in", "zoom_out", "zoom_reset", None, "next_document", "previous_document"):
             view_menu.addAction(a[key]) if key else view_menu.addSeparator()
         view_menu.addSeparator()
-        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.annotations_dock):
+        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.review_dock,
+                     self.annotations_dock):
             view_menu.addAction(dock.toggleViewAction())
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main-toolbar")
@@ -216,6 +228,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Cannot open project", str(exc))
             return
+        self.review_panel.set_store(store)
         self.store.close()
         self.store = store
         self.history = History(store)
@@ -297,6 +310,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self.memo.blockSignals(False)
         self.find_bar.set_text(document.text)
         self.documents_panel.select(document_id)
+        self.review_panel.set_current_document(document_id)
         if not self.store.read_only:
             self.store.set_meta("last_document", document_id)
         self.update_status()
@@ -306,6 +320,13 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         if self.current_document is None or self.current_document.id != document_id:
             self.show_document(document_id)
         self.view.select_range(start, end)
+
+    def _reload_after_review(self) -> None:
+        """A colleague's annotation was accepted or their file merged."""
+        self.reload_tags()
+        self.reload_documents()
+        self.reload_current_annotations()
+        self._data_version = self.store.data_version()
 
     def _application_state_changed(self, state) -> None:
         """Coming back to the window: show what another process (the command line) changed."""
@@ -493,7 +514,11 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:
-        self._save_memo()
+        try:
+            self._save_memo()
+            self.review_panel.close_all()
+        except Exception as exc:  # an exception escaping a Qt event handler during close crashes PySide
+            print(f"annotator: while closing: {exc}", file=sys.stderr)
         if self._import_worker is not None and self._import_worker.isRunning():
             self._import_worker.cancel()
             self._import_worker.wait(10_000)

@@ -12,9 +12,8 @@ import json
 from pathlib import Path
 from types import TracebackType
 
-from sqlite_utils import Database
-
 from annotator import __version__
+from annotator._sqlite import Database
 from annotator.model import utc_now
 from annotator.store.annotations import AnnotationsMixin
 from annotator.store.connection import create_database, open_database

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from annotator._sqlite import Database
 from annotator.errors import ReadOnlyProjectError
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from annotator import migrations
+from annotator._sqlite import Database
 from annotator.errors import ProjectError, ProjectTooNewError
 
 SQLITE_HEADER = b"SQLite format 3\x00"

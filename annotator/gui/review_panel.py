@@ -1,0 +1,269 @@
+"""The review panel: colleagues' files as layers, their disagreements with you, agreement, merge.
+
+Each added file is a private copy (``annotator.review.loading``); the
+colleague's file itself is never written. The panel emits what the window
+should show (layer spans, jumps) and runs accept/dismiss through the
+window's undoable ``run_op``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.errors import AnnotatorError
+from annotator.gui.document_view import ViewSpan
+from annotator.ops import History, Op
+from annotator.review.adjudication import AcceptAnnotation, DismissDisagreement
+from annotator.review.compare import agreement_report
+from annotator.review.disagreements import Disagreement, find_disagreements
+from annotator.review.loading import ColleagueFile, open_colleague
+from annotator.review.merge import merge_files
+from annotator.store import Store
+
+METRIC_COLUMNS = (("kappa", "cohen_kappa"), ("alpha", "krippendorff_alpha"), ("F1 exact", "f1_exact"),
+                  ("F1 overlap", "f1_overlap"))
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+class ReviewPanel(QWidget):
+    """Review layers, the disagreement list, and the agreement table."""
+
+    layerSpansChanged = Signal(str, list)
+    layerVisibilityChanged = Signal(str, bool)
+    layerRemoved = Signal(str)
+    jumpRequested = Signal(str, int, int)
+    projectChanged = Signal()
+
+    def __init__(self, store: Store, annotator: str, run_op: Callable[[Op], Op | None] | None = None, parent=None):
+        super().__init__(parent)
+        self.store, self.annotator = store, annotator
+        #: Runs accept/dismiss; the window passes its own so they join its undo history.
+        self.run_op = run_op or History(store).run
+        self.layers: dict[str, ColleagueFile] = {}
+        self.document_id: str | None = None
+        self.layer_list = QListWidget(self)
+        self.layer_list.setMaximumHeight(90)
+        self.layer_list.itemChanged.connect(self._visibility_changed)
+        add, remove, merge = QPushButton("Add file…"), QPushButton("Remove"), QPushButton("Merge into mine…")
+        add.clicked.connect(self._choose_files)
+        remove.clicked.connect(self._remove_selected)
+        merge.clicked.connect(self.merge_all)
+        buttons = QHBoxLayout()
+        for button in (add, remove, merge):
+            buttons.addWidget(button)
+        self.disagreements = QListWidget(self)
+        self.disagreements.itemClicked.connect(self._jump)
+        self.disagreements.itemActivated.connect(self._jump)
+        accept, dismiss = QPushButton("Accept theirs"), QPushButton("Dismiss")
+        accept.clicked.connect(self.accept_selected)
+        dismiss.clicked.connect(self.dismiss_selected)
+        decide = QHBoxLayout()
+        decide.addWidget(accept)
+        decide.addWidget(dismiss)
+        compute = QPushButton("Compute agreement")
+        compute.clicked.connect(self.compute_agreement)
+        self.agreement = QTableWidget(0, 2 + len(METRIC_COLUMNS), self)
+        self.agreement.setHorizontalHeaderLabels(["Pair", "Tag", *(c[0] for c in METRIC_COLUMNS)])
+        self.agreement.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.agreement.verticalHeader().hide()
+        self.summary = QLabel("Add a colleague's project file to compare your coding with theirs.", self)
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(QLabel("Colleagues' files (shown as dashed outlines):"))
+        layout.addWidget(self.layer_list)
+        layout.addLayout(buttons)
+        layout.addWidget(QLabel("Disagreements in this document:"))
+        layout.addWidget(self.disagreements, 1)
+        layout.addLayout(decide)
+        layout.addWidget(compute)
+        layout.addWidget(self.agreement, 1)
+        layout.addWidget(self.summary)
+        self._items: list[tuple[str, Disagreement]] = []
+
+    # -- layers -------------------------------------------------------------------
+
+    def _choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add colleagues' project files", str(Path.home()),
+                                                "Annotator projects (*.annotator);;All files (*)")
+        for path in paths:
+            self.add_layer(Path(path))
+
+    def add_layer(self, path: Path) -> str | None:
+        """Open a colleague's file (as a private copy) and show it as a layer."""
+        try:
+            colleague = open_colleague(path)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot add file", str(exc))
+            return None
+        name = colleague.label
+        while name in self.layers:
+            name += "'"
+        self.layers[name] = colleague
+        item = QListWidgetItem(f"{name}  ({', '.join(colleague.store.annotators()) or 'no annotations'})")
+        item.setData(Qt.ItemDataRole.UserRole, name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.layer_list.addItem(item)
+        self.refresh()
+        return name
+
+    def _remove_selected(self) -> None:
+        for item in self.layer_list.selectedItems():
+            self.remove_layer(item.data(Qt.ItemDataRole.UserRole))
+
+    def remove_layer(self, name: str) -> None:
+        colleague = self.layers.pop(name, None)
+        if colleague is None:
+            return
+        colleague.close()
+        for row in range(self.layer_list.count()):
+            if self.layer_list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.layer_list.takeItem(row)
+                break
+        self.layerRemoved.emit(name)
+        self.refresh()
+
+    def _visibility_changed(self, item: QListWidgetItem) -> None:
+        self.layerVisibilityChanged.emit(item.data(Qt.ItemDataRole.UserRole),
+                                         item.checkState() == Qt.CheckState.Checked)
+
+    def close_all(self) -> None:
+        """Delete every private copy (the window is closing or the project changed)."""
+        for name in list(self.layers):
+            self.remove_layer(name)
+
+    # -- the current document --------------------------------------------------------
+
+    def set_store(self, store: Store) -> None:
+        self.close_all()
+        self.store = store
+
+    def set_current_document(self, document_id: str | None) -> None:
+        """Show the layers and disagreements of another document."""
+        self.document_id = document_id
+        self.refresh()
+
+    def _their_spans(self, colleague: ColleagueFile):
+        if self.document_id is None:
+            return []
+        sha = self.store.document(self.document_id).sha256
+        theirs = colleague.store.document_by_sha256(sha)
+        return list(colleague.store.iter_review_spans(theirs.id)) if theirs else []
+
+    def refresh(self) -> None:
+        """Recompute layer spans and disagreements for the current document."""
+        self.disagreements.clear()
+        self._items = []
+        if self.document_id is None:
+            return
+        mine = list(self.store.iter_review_spans(self.document_id))
+        mine_ids = {m.id for m in mine}
+        dismissed = self.store.dismissed_disagreements()
+        for name, colleague in self.layers.items():
+            theirs = self._their_spans(colleague)
+            colors = {(t.kind.value, t.name.casefold()): t.color for t in colleague.store.tags()}
+            self.layerSpansChanged.emit(name, [
+                ViewSpan(id=f"{name}:{s.id}", start=s.start, end=s.end,
+                         color=colors.get((s.kind, s.tag.casefold()), "#888888"), label=s.tag,
+                         annotator=s.annotator, note=s.note, layer=name)
+                for s in theirs if s.id not in mine_ids
+            ])
+            for found in find_disagreements(mine, theirs, dismissed):
+                self._items.append((name, found))
+                item = QListWidgetItem(f"{found.describe()}   — {name}")
+                self.disagreements.addItem(item)
+        self.summary.setText(f"{len(self._items)} disagreement(s) in this document" if self.layers else
+                             "Add a colleague's project file to compare your coding with theirs.")
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        _, found = self._items[self.disagreements.row(item)]
+        self.jumpRequested.emit(self.document_id, found.start, found.end)
+
+    def _selected(self) -> tuple[str, Disagreement] | None:
+        row = self.disagreements.currentRow()
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def accept_selected(self) -> None:
+        """Copy the colleague's side of the selected disagreement into your project."""
+        chosen = self._selected()
+        if chosen is None or chosen[1].theirs is None:
+            return
+        name, found = chosen
+        if self.run_op(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name)):
+            self.projectChanged.emit()
+            self.refresh()
+
+    def dismiss_selected(self) -> None:
+        """Record that the selected disagreement needs no change."""
+        chosen = self._selected()
+        if chosen is None:
+            return
+        name, found = chosen
+        side = found.ours or found.theirs
+        if self.run_op(DismissDisagreement(found.key, side.id, decided_by=self.annotator, source=name)):
+            self.refresh()
+
+    # -- agreement and merge ----------------------------------------------------------
+
+    def compute_agreement(self) -> dict:
+        """Fill the table with every pair's figures, overall first, then per tag."""
+        report = agreement_report([self.store, *(c.store for c in self.layers.values())])
+        rows = []
+        for pair in report["pairs"]:
+            label = f"{pair['a']} / {pair['b']}"
+            rows.append((label, "(overall)", pair["overall"]))
+            rows.extend((label, tag, metrics) for tag, metrics in pair["per_tag"].items())
+        self.agreement.setRowCount(len(rows))
+        for row, (pair, tag, metrics) in enumerate(rows):
+            values = [pair, tag, *(_figure(metrics[key]) for _, key in METRIC_COLUMNS)]
+            for column, value in enumerate(values):
+                cell = QTableWidgetItem(value)
+                if column >= 2:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.agreement.setItem(row, column, cell)
+        self.summary.setText(f"{report['documents']} shared document(s), {report['characters']:,} characters, "
+                             f"{len(report['annotators'])} annotator(s).")
+        return report
+
+    def merge_all(self) -> None:
+        """Copy into your project what the colleagues' files have and it lacks (asks first)."""
+        if not self.layers:
+            return
+        answer = QMessageBox.question(self, "Merge", "Copy into your project the documents, tags and annotations "
+                                      "it lacks from the colleagues' files? A backup is written first.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.merge_now()
+
+    def merge_now(self):
+        """Merge without asking; returns the report."""
+        try:
+            report = merge_files(self.store, [c.source for c in self.layers.values()])
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Merge failed", str(exc))
+            return None
+        self.summary.setText(report.summary())
+        self.projectChanged.emit()
+        self.refresh()
+        return report

@@ -1,0 +1,147 @@
+"""A colleague's file is only ever read: never written, nothing created beside it, newer ones refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+
+import pytest
+from review_helpers import SHARED, digest, folder_digests, listing, make_pair
+
+from annotator import migrations
+from annotator.errors import ProjectError
+from annotator.model import ImportedDocument
+from annotator.review.compare import agreement_report
+from annotator.review.loading import is_wal_database, open_colleague
+from annotator.review.merge import merge_files
+from annotator.store import Store
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+@pytest.fixture
+def files(tmp_path):
+    return make_pair(tmp_path)
+
+
+def test_colleague_file_is_copied_and_never_touched(files):
+    _, theirs = files
+    before = folder_digests(theirs.parent)
+    with open_colleague(theirs) as colleague:
+        assert colleague.store.document_count() == 2
+        assert colleague.folder != theirs.parent and colleague.label == "ben"
+        assert folder_digests(theirs.parent) == before  # not even while it is open
+    assert folder_digests(theirs.parent) == before
+    assert not colleague.folder.exists()  # our private copy is gone once closed
+
+
+def test_hash_unchanged_after_review_agreement_and_merge(files):
+    ours, theirs = files
+    before = folder_digests(theirs.parent)
+    with Store.open(ours) as store:
+        with open_colleague(theirs) as colleague:
+            report = agreement_report([store, colleague.store])
+            assert report["documents"] == 1
+        merge_files(store, [theirs])
+        merge_files(store, [theirs])
+    assert folder_digests(theirs.parent) == before
+
+
+def test_read_only_file_in_a_read_only_folder_is_read(files):
+    _, theirs = files
+    before = digest(theirs)
+    theirs.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    theirs.parent.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        with open_colleague(theirs) as colleague:
+            assert colleague.store.annotation_count() == 2
+            assert not colleague.store.read_only  # the copy is ours to migrate
+        assert listing(theirs.parent) == ["ben.annotator"]
+    finally:
+        theirs.parent.chmod(stat.S_IRWXU)
+        theirs.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert digest(theirs) == before
+
+
+def _live_wal_project(folder):
+    """A project left open by its owner: its latest changes only in the -wal log."""
+    path = folder / "wal.annotator"
+    writer = Store.create(path)
+    writer.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    doc = writer.add_document(ImportedDocument(title="t", text=SHARED), annotator="w").document_id
+    tag = writer.add_tag(kind="theme", name="Latest")
+    writer.add_annotation(document_id=doc, start=0, end=3, tag_id=tag.id, annotator="w")
+    return path, writer
+
+
+def test_wal_colleague_file_with_log_and_shm_is_read_and_nothing_appears(tmp_path):
+    folder = tmp_path / "drive"
+    folder.mkdir()
+    path, writer = _live_wal_project(folder)
+    try:
+        assert (folder / "wal.annotator-wal").stat().st_size > 0
+        assert is_wal_database(path)
+        before = folder_digests(folder)
+        with open_colleague(path) as colleague:
+            assert colleague.store.annotation_count() == 1  # read from the -wal log
+            assert [t.name for t in colleague.store.tags()] == ["Latest"]
+        assert folder_digests(folder) == before
+    finally:
+        writer.close()
+
+
+def test_wal_colleague_file_with_log_but_no_shm(tmp_path):
+    """What a crash (or a copy made without -shm) leaves: SQLite would create -shm beside it."""
+    source_folder, folder = tmp_path / "live", tmp_path / "drive"
+    source_folder.mkdir()
+    folder.mkdir()
+    path, writer = _live_wal_project(source_folder)
+    shutil.copy(path, folder / "wal.annotator")
+    shutil.copy(f"{path}-wal", folder / "wal.annotator-wal")
+    writer.close()
+    before = folder_digests(folder)
+    assert listing(folder) == ["wal.annotator", "wal.annotator-wal"]
+    with open_colleague(folder / "wal.annotator") as colleague:
+        assert colleague.store.annotation_count() == 1
+    assert folder_digests(folder) == before
+
+
+def test_older_colleague_file_is_upgraded_in_the_copy_only(tmp_path):
+    theirs = tmp_path / "old.annotator"
+    shutil.copy(os.path.join(DATA, "project-v1.annotator"), theirs)
+    before = folder_digests(tmp_path)
+    with open_colleague(theirs) as colleague:
+        assert colleague.store.schema_version() == migrations.SCHEMA_VERSION
+        assert colleague.store.adjudications() == []
+    assert folder_digests(tmp_path) == before
+    assert sqlite3.connect(f"file:{theirs}?mode=ro", uri=True).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_newer_colleague_file_is_refused_untouched(files):
+    _, theirs = files
+    conn = sqlite3.connect(theirs)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = folder_digests(theirs.parent)
+    with pytest.raises(ProjectError, match="newer version"):
+        open_colleague(theirs)
+    assert folder_digests(theirs.parent) == before
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"hello, not a database", "not a SQLite database"),
+    (b"", "not a SQLite database"),
+])
+def test_a_file_that_is_not_a_project_is_refused(tmp_path, content, message):
+    path = tmp_path / "x.annotator"
+    path.write_bytes(content)
+    with pytest.raises(ProjectError, match=message):
+        open_colleague(path)
+    assert listing(tmp_path) == ["x.annotator"] and path.read_bytes() == content
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(ProjectError, match="no such project file"):
+        open_colleague(tmp_path / "nope.annotator")
