@@ -1,51 +1,137 @@
-"""The review panel in the window: layers drawn, disagreements listed, accept undoable."""
+"""The review panel: layers, disagreements with jumps, accept/dismiss with undo, agreement, merge."""
 
 from __future__ import annotations
 
 import pytest
+from review_helpers import SHARED, folder_digests, make_pair, make_project
 
-from annotator.gui.app import create_window, make_application
-from annotator.settings import Settings
-from tests.test_review import SHARED, digest, make_project
+from annotator.gui.document_view import ViewSpan
+from annotator.gui.review_panel import ReviewPanel
+from annotator.ops import History
+from annotator.store import Store
 
 pytestmark = pytest.mark.gui
 
 
-def test_layer_disagreements_accept_and_undo(qtbot, tmp_path):
-    make_application()
-    Settings(annotator="ana").save()
-    ours = make_project(tmp_path / "ours.annotator", "ana", [("security", "Security", "theme")], share=False)
-    theirs = make_project(tmp_path / "ben.annotator", "ben",
-                          [("security and trade", "Security", "theme"), ("Geneva", "Place", "theme")])
-    before = digest(theirs)
-    window = create_window(str(ours), Settings.load())
-    qtbot.addWidget(window)
-    panel = window.review_panel
-    name = panel.add_layer(theirs)
-    assert name == "ben"
-    layer_ids = {s.id for s in window.view._layers["ben"].all()}
-    assert len(layer_ids) == 2
-    kinds = sorted(found.kind for _, found in panel._items)
-    assert kinds == ["boundaries", "missing"]
-    row = next(i for i, (_, found) in enumerate(panel._items) if found.kind == "missing")
-    panel.disagreements.setCurrentRow(row)
-    panel.accept_selected()
-    assert window.store.find_tag("theme", "Place") is not None
-    assert sorted(a.annotator for a in window.store.iter_annotations()) == ["ana", "ben"]
-    assert [found.kind for _, found in panel._items] == ["boundaries"]
-    window.on_undo()
-    assert [a.annotator for a in window.store.iter_annotations()] == ["ana"]
-    report = panel.compute_agreement()
-    assert report["pairs"][0]["a"] == "ana" and panel.agreement.rowCount() >= 2
-    jumped = []
-    window.jump_to = lambda doc, start, end: jumped.append((start, end))
-    panel.jumpRequested.disconnect()
-    panel.jumpRequested.connect(window.jump_to)
-    assert sorted(found.kind for _, found in panel._items) == ["boundaries", "missing"]  # undo brought it back
-    row = next(i for i, (_, found) in enumerate(panel._items) if found.kind == "boundaries")
-    panel._jump(panel.disagreements.item(row))
-    assert jumped == [(SHARED.index("security"), SHARED.index("security") + 18)]
-    merged = panel.merge_now()
-    assert merged.annotations == 2 and merged.backup.exists()
+@pytest.fixture
+def setup(qtbot, tmp_path):
+    ours, theirs = make_pair(tmp_path)
+    store = Store.open(ours)
+    history = History(store)
+    panel = ReviewPanel(store, "ana", history.run)
+    qtbot.addWidget(panel)
+    doc = store.documents()[0]
+    panel.set_current_document(doc.id)
+    yield panel, store, history, doc, theirs
     panel.close_all()
-    assert digest(theirs) == before
+    store.close()
+
+
+def rows(panel):
+    return [panel.disagreements.item(i).text() for i in range(panel.disagreements.count())]
+
+
+def test_adding_a_layer_emits_its_spans_for_the_current_document(setup, qtbot):
+    panel, _, _, _, theirs = setup
+    before = folder_digests(theirs.parent)
+    with qtbot.waitSignal(panel.layerSpansChanged) as blocker:
+        assert panel.add_layer(theirs) == "ben"
+    layer, spans = blocker.args
+    assert layer == "ben" and all(isinstance(s, ViewSpan) and s.layer == "ben" for s in spans)
+    assert sorted((SHARED[s.start:s.end], s.label, s.annotator) for s in spans) == [
+        ("Ben", "Ben", "ben"), ("security and trade", "security", "ben")]
+    assert rows(panel) == [
+        "only you: Ana [0, 3)   — ben",
+        "only the colleague: Ben [8, 11)   — ben",
+        "Security: yours [36, 44) vs theirs [36, 54)   — ben",
+    ]
+    assert folder_digests(theirs.parent) == before
+
+
+def test_visibility_checkbox_and_removal(setup, qtbot):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    item = panel.layer_list.item(0)
+    with qtbot.waitSignal(panel.layerVisibilityChanged) as blocker:
+        item.setCheckState(item.checkState().__class__.Unchecked)
+    assert blocker.args == ["ben", False]
+    folder = panel.layers["ben"].folder
+    with qtbot.waitSignal(panel.layerRemoved) as removed:
+        panel.remove_layer("ben")
+    assert removed.args == ["ben"] and panel.layer_list.count() == 0 and panel.disagreements.count() == 0
+    assert not folder.exists()
+
+
+def test_clicking_a_disagreement_jumps_to_it(setup, qtbot):
+    panel, _, _, doc, theirs = setup
+    panel.add_layer(theirs)
+    row = next(i for i, (_, d) in enumerate(panel._items) if d.kind == "boundaries")
+    with qtbot.waitSignal(panel.jumpRequested) as blocker:
+        panel.disagreements.itemClicked.emit(panel.disagreements.item(row))
+    start = SHARED.index("security")
+    assert blocker.args == [doc.id, start, start + len("security and trade")]
+
+
+def test_accept_and_dismiss_are_undoable(setup, qtbot):
+    panel, store, history, _, theirs = setup
+    panel.add_layer(theirs)
+    assert len(panel._items) == 3
+    row = next(i for i, (_, d) in enumerate(panel._items) if d.kind == "missing" and d.theirs)
+    ben_id = panel._items[row][1].theirs.id
+    panel.disagreements.setCurrentRow(row)
+    with qtbot.waitSignal(panel.projectChanged):
+        panel.accept_selected()
+    accepted = store.annotation(ben_id)
+    assert accepted.annotator == "ben" and store.adjudications()[0]["decided_by"] == "ana"
+    assert len(panel._items) == 2
+    row = next(i for i, (_, d) in enumerate(panel._items) if d.kind == "boundaries")
+    panel.disagreements.setCurrentRow(row)
+    panel.dismiss_selected()
+    assert [d.kind for _, d in panel._items] == ["missing"]
+    history.undo()
+    history.undo()
+    panel.refresh()
+    assert len(panel._items) == 3 and store.adjudications() == [] and store.annotation_count() == 2
+
+
+def test_agreement_table(setup):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    report = panel.compute_agreement()
+    assert [(p["a"], p["b"]) for p in report["pairs"]] == [("ana", "ben")]
+    table = [[panel.agreement.item(r, c).text() for c in range(panel.agreement.columnCount())]
+             for r in range(panel.agreement.rowCount())]
+    assert [row[1] for row in table] == ["(overall)", "Ana", "Ben", "Security"]
+    security = report["pairs"][0]["per_tag"]["Security"]
+    assert table[3] == ["ana / ben", "Security", f"{security['cohen_kappa']:.3f}",
+                        f"{security['krippendorff_alpha']:.3f}", "0.000", "1.000"]
+    # "Ana": ana marks 3 of 55 characters, ben none: po = 52/55 = pe, so kappa = 0;
+    # o = 3, n_in = 3, n_out = 107, n = 110: alpha = 1 - 109*3/(3*107) = -0.019
+    assert table[1][2:] == ["0.000", "-0.019", "0.000", "0.000"]
+
+
+def test_merge_from_the_panel(setup, qtbot):
+    panel, store, _, _, theirs = setup
+    panel.add_layer(theirs)
+    before = folder_digests(theirs.parent)
+    with qtbot.waitSignal(panel.projectChanged):
+        report = panel.merge_now()
+    assert (report.documents, report.annotations) == (1, 2) and report.backup.exists()
+    # ben's spans are ours now (same ids: agreement); what is left is only ana's
+    assert store.document_count() == 2
+    assert rows(panel) == ["only you: Ana [0, 3)   — ben", "only you: Security [36, 44)   — ben"]
+    assert folder_digests(theirs.parent) == before
+
+
+def test_a_panel_without_a_window_keeps_its_own_undo(qtbot, tmp_path):
+    ours = make_project(tmp_path / "o.annotator", "ana", [])
+    theirs = make_project(tmp_path / "t.annotator", "ben", [("Geneva", "Place", "theme")])
+    with Store.open(ours) as store:
+        panel = ReviewPanel(store, "ana")
+        qtbot.addWidget(panel)
+        panel.set_current_document(store.documents()[0].id)
+        panel.add_layer(theirs)
+        panel.disagreements.setCurrentRow(0)
+        panel.accept_selected()
+        assert store.annotation_count() == 1
+        panel.close_all()

@@ -35,6 +35,8 @@ class AcceptAnnotation(Op):
         if doc is None:
             raise InvalidInputError("the colleague's document is not in this project; merge it first")
         self.document_id = doc.id
+        if store.has_row("annotations", self.span.id):
+            raise InvalidInputError("this annotation is already in your project")
         tag = store.find_tag(self.span.kind, self.span.tag)
         if tag is None:
             tag = store.add_tag(kind=self.span.kind, name=self.span.tag)

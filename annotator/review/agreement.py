@@ -131,9 +131,10 @@ def _greedy_overlap_matches(a: list[Span], b: list[Span]) -> int:
             _, b_start, b_end, _ = b_sorted[j]
             if b_start >= a_end:
                 break
-            overlap = min(a_end, b_end) - max(a_start, b_start)
-            if overlap > 0:
-                candidates.append((-overlap, a_start, b_start, i, j))
+            if b_end <= a_start:
+                continue
+            overlap = (a_end if a_end < b_end else b_end) - (a_start if a_start > b_start else b_start)
+            candidates.append((-overlap, a_start, b_start, i, j))
     candidates.sort()
     used_a, used_b, matches = set(), set(), 0
     for _, _, _, i, j in candidates:
@@ -211,11 +212,40 @@ class Metrics:
         }
 
 
+def intersection_length(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """Total length of the intersection of two sorted, merged interval lists (two pointers)."""
+    i = j = total = 0
+    while i < len(a) and j < len(b):
+        start = a[i][0] if a[i][0] > b[j][0] else b[j][0]
+        end = a[i][1] if a[i][1] < b[j][1] else b[j][1]
+        if end > start:
+            total += end - start
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def _pair_metrics(length: int, a: list[tuple[int, int]], b: list[tuple[int, int]]) -> tuple[BinaryCounts, AlphaCounts]:
+    """The two-annotator case in closed form: only lengths and one intersection are needed."""
+    in_a = sum(end - start for start, end in a)
+    in_b = sum(end - start for start, end in b)
+    both = intersection_length(a, b)
+    binary = BinaryCounts(both=both, only_a=in_a - both, only_b=in_b - both, neither=length - in_a - in_b + both)
+    # with m = 2 a character disagrees (k = 1) exactly when one annotator alone marks it
+    alpha = AlphaCounts(disagreement=binary.only_a + binary.only_b, n_in=in_a + in_b,
+                        n_out=2 * length - in_a - in_b)
+    return binary, alpha
+
+
 def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> tuple[BinaryCounts, AlphaCounts]:
     """Binary (first two layers) and alpha counts for one document and one tag."""
+    merged = [merged_intervals([(max(0, s), min(length, e)) for s, e in layer]) for layer in layers]
+    if len(merged) == 2:
+        return _pair_metrics(length, merged[0], merged[1])
     binary, alpha = BinaryCounts(), AlphaCounts()
     m = len(layers)
-    merged = [merged_intervals(layer) for layer in layers]
     for run, covered in coverage_runs(length, merged):
         k = sum(covered)
         if m >= 2:

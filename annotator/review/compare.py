@@ -31,14 +31,17 @@ def gather_spans(stores: Iterable[Store]) -> tuple[dict[str, list[Span]], dict[s
     seen: set[str] = set()
     spans: dict[str, list[Span]] = {}
     names: dict[str, str] = {}
+    keys: dict[tuple[str, str], str] = {}
     for store in stores:
-        for span in store.iter_review_spans():
-            if span.id in seen:
+        for span_id, sha, start, end, kind, tag, annotator in store.review_span_rows():
+            if span_id in seen:
                 continue
-            seen.add(span.id)
-            key = tag_key(span.kind, span.tag)
-            names.setdefault(key, span.tag)
-            spans.setdefault(span.annotator, []).append((span.sha256, span.start, span.end, key))
+            seen.add(span_id)
+            key = keys.get((kind, tag))
+            if key is None:
+                key = keys[(kind, tag)] = tag_key(kind, tag)
+                names.setdefault(key, tag)
+            spans.setdefault(annotator, []).append((sha, start, end, key))
     return spans, names
 
 

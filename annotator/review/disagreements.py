@@ -49,11 +49,12 @@ def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan],
                        dismissed: set[str] = frozenset()) -> list[Disagreement]:
     """Disagreements between two annotators' spans on one document, in text order."""
     found: list[Disagreement] = []
-    matched_theirs: set[str] = set()
-    theirs_ids = {s.id for s in theirs}
+    # The same annotation on both sides (accepted or merged earlier) is agreement, and is
+    # set aside first so the result does not depend on the order of the spans.
+    shared_ids = {s.id for s in ours} & {s.id for s in theirs}
+    matched_theirs: set[str] = set(shared_ids)
     for mine in ours:
-        if mine.id in theirs_ids:  # the same annotation (accepted earlier): agreement
-            matched_theirs.add(mine.id)
+        if mine.id in shared_ids:
             continue
         same_tag = [t for t in theirs if tag_key(t.kind, t.tag) == tag_key(mine.kind, mine.tag)
                     and _overlaps(mine, t) > 0 and t.id not in matched_theirs]

@@ -9,7 +9,6 @@ project is written beside it, so a merge can always be taken back.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,11 +45,7 @@ def backup_before_change(store: Store) -> Path:
     while target.exists():
         target = store.path.with_name(f"{store.path.stem}.before-merge-{stamp}-{counter}{store.path.suffix}")
         counter += 1
-    destination = sqlite3.connect(target)
-    try:
-        store.db.conn.backup(destination)
-    finally:
-        destination.close()
+    store.backup_to(target)
     return target
 
 
@@ -59,12 +54,11 @@ class _Merger:
 
     def __init__(self, ours: Store, theirs: Store, report: MergeReport, ensure_backup):
         self.ours, self.theirs, self.report, self.ensure_backup = ours, theirs, report, ensure_backup
-        self.doc_by_sha = {sha: doc_id for doc_id, sha in ours.db.conn.execute("SELECT id, sha256 FROM documents")}
+        self.doc_by_sha = ours.document_ids_by_sha()
         self.tag_by_key = {tag_key(t.kind, t.name): t for t in ours.tags()}
 
     def run(self) -> None:
-        their_docs = dict(self.theirs.db.conn.execute("SELECT id, sha256 FROM documents"))
-        for their_id, sha in their_docs.items():
+        for sha, their_id in self.theirs.document_ids_by_sha().items():
             if sha not in self.doc_by_sha:
                 self._copy_document(their_id)
         their_tags = self.theirs.tags()
@@ -86,7 +80,7 @@ class _Merger:
     def _copy_document(self, their_id: str) -> None:
         self.ensure_backup()
         doc = self.theirs.document(their_id)
-        taken = self.ours.db.conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc.id]).fetchone()
+        taken = self.ours.has_row("documents", doc.id)
         result = self.ours.add_document(ImportedDocument(
             title=doc.title, text=doc.text, source_path=doc.source_path, source_format=doc.source_format,
             meta=doc.meta, id=None if taken else doc.id), annotator="merge")
@@ -97,7 +91,7 @@ class _Merger:
         self.ensure_backup()
         parent = by_id.get(tag.parent_id) if tag.parent_id else None
         parent_ours = self.tag_by_key.get(tag_key(parent.kind, parent.name)) if parent else None
-        taken = self.ours.db.conn.execute("SELECT 1 FROM tags WHERE id = ?", [tag.id]).fetchone()
+        taken = self.ours.has_row("tags", tag.id)
         added = self.ours.add_tag(kind=tag.kind, name=tag.name, color=tag.color, description=tag.description,
                                   parent_id=parent_ours.id if parent_ours else None, id=None if taken else tag.id)
         self.tag_by_key[tag_key(tag.kind, tag.name)] = added

@@ -26,12 +26,7 @@ def share_copy(store: Store, out: str | Path) -> Path:
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
-        store.db.conn.execute("VACUUM INTO ?", [str(partial)])
-        copy = sqlite3.connect(partial)
-        try:
-            copy.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            copy.close()
+        store.snapshot_to(partial)
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 from annotator.model import new_id, utc_now
@@ -37,9 +39,43 @@ class ReviewMixin(StoreBase):
         for row in rows:
             yield ReviewSpan(*row)
 
+    def review_span_rows(self) -> Iterator[tuple[str, str, int, int, str, str, str]]:
+        """(id, sha256, start, end, kind, tag name, annotator) of every annotation, as plain tuples."""
+        return self.db.conn.execute(
+            'SELECT a.id, d.sha256, a.start, a."end", t.kind, t.name, a.annotator FROM annotations a '
+            "JOIN documents d ON d.id = a.document_id JOIN tags t ON t.id = a.tag_id"
+        )
+
     def document_lengths_by_sha(self) -> dict[str, int]:
         """SHA-256 of each document's text -> its length in code points."""
         return dict(self.db.conn.execute("SELECT sha256, length(text) FROM documents"))
+
+    def document_ids_by_sha(self) -> dict[str, str]:
+        """SHA-256 of each document's text -> the document's id."""
+        return {sha: doc_id for doc_id, sha in self.db.conn.execute("SELECT id, sha256 FROM documents")}
+
+    def has_row(self, table: str, row_id: str) -> bool:
+        """Whether ``documents``, ``tags`` or ``annotations`` holds this id (ids must stay unique)."""
+        if table not in ("documents", "tags", "annotations"):
+            raise ValueError(table)
+        return self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is not None
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the whole file at ``target`` through SQLite's backup API."""
+        destination = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(destination)
+        finally:
+            destination.close()
+
+    def snapshot_to(self, target: Path) -> None:
+        """A compact single-file copy at ``target`` in rollback-journal mode (no ``-wal``)."""
+        self.db.conn.execute("VACUUM INTO ?", [str(target)])
+        copy = sqlite3.connect(target)
+        try:
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
 
     def record_adjudication(self, *, annotation_id: str, decision: str, disagreement: str, decided_by: str,
                             source: str = "", id: str | None = None, decided_at: str | None = None) -> str:
