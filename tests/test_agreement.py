@@ -115,3 +115,31 @@ def test_undefined_values_are_none_not_errors():
 
     assert cohen_kappa(BinaryCounts()) is None
     assert cohen_kappa(BinaryCounts(both=10)) is None  # everything in for both: pe = 1
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+intervals = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda p: (p[0], p[0] + p[1])),
+                     max_size=8)
+
+
+@given(intervals, intervals)
+def test_closed_form_pair_counts_equal_the_sweep(a, b):
+    from annotator.review.agreement import character_metrics, merged_intervals
+
+    length = 70
+    binary, alpha = character_metrics(length, [a, b])
+    sweep = BinaryCounts()
+    for run, covered in coverage_runs(length, [merged_intervals(a), merged_intervals(b)]):
+        if covered[0] and covered[1]:
+            sweep.both += run
+        elif covered[0]:
+            sweep.only_a += run
+        elif covered[1]:
+            sweep.only_b += run
+        else:
+            sweep.neither += run
+    assert binary == sweep
+    assert alpha.disagreement == sweep.only_a + sweep.only_b
+    assert alpha.n_in + alpha.n_out == 2 * length

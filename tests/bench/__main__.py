@@ -16,8 +16,10 @@ WORKLOADS = {
     "W1": "tests.bench.gui_workloads:w1_view",
     "W2": "tests.bench.core_workloads:w2_import",
     "W3": "tests.bench.export_workloads:w3_export",
+    "W4": "tests.bench.review_workloads:w4_agreement",
     "W5": "tests.bench.core_workloads:w5_search",
     "W6": "tests.bench.gui_workloads:w6_startup",
+    "W7": "tests.bench.review_workloads:w7_merge",
 }
 
 
