@@ -61,7 +61,7 @@ def register(*suffixes: str) -> Callable[[Importer], Importer]:
 
 def _load_builtin_importers() -> None:
     # Imported for their @register side effect.
-    from annotator.importers import jsonl, text  # noqa: F401
+    from annotator.importers import docx, html, jsonl, markdown, odt, pdf, rtf, subtitles, tabular, text  # noqa: F401
 
 
 def importer_for(path: Path) -> Importer | None:

@@ -1,4 +1,4 @@
-"""Plain text (``.txt``, and ``.md`` kept as written): decoding is the whole job.
+"""Plain text (``.txt``): decoding is the whole job (Markdown has its own importer).
 
 Order of trust: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; else strict
 UTF-8; else, unless the bytes look binary, charset-normalizer guesses a
@@ -112,11 +112,15 @@ def text_document(path: Path, text: str, *, source_format: str, meta: dict) -> I
     )
 
 
-@register(".txt", ".text", ".md", ".markdown")
+@register(".txt", ".text")
 def import_text(path: Path, options: ImportOptions) -> list[ImportedDocument]:
-    """Import one plain-text file as one document."""
+    """Import one plain-text file as one document (speaker turns too, if asked)."""
     data = read_limited(path, options)
     text, encoding = decode_text(data)
-    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
     meta = {"filename": path.name, "encoding": encoding, "size_bytes": len(data)}
-    return [text_document(path, text, source_format=fmt, meta=meta)]
+    document = text_document(path, text, source_format="text", meta=meta)
+    if options.transcript:
+        from annotator.importers.structure import build_document
+
+        document = build_document(path, text, source_format="text", meta=meta, options=options)
+    return [document]

@@ -8,7 +8,7 @@ Rules, chosen to match how transcription services and researchers write:
 - A turn starts on a line that begins with a name followed by a colon and
   a space: ``Interviewer: So tell me``. A name starts with a letter, may
   hold letters, digits, spaces, dots, apostrophes and hyphens (``P1``,
-  ``Dr. Smith``, ``Speaker 2``), and has at most four words and 40
+  ``Dr. Smith``, ``Speaker 2``), and has at most three words and 40
   characters; a colon not followed by a space (``10:30``, ``http://``) is
   not a turn.
 - A turn runs over the following lines until the next turn line; text
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from annotator.model import ImportedSpan, TagKind
 
 _TURN_LINE = re.compile(
-    r"^[ \t]*(?P<name>[^\W\d_][\w.'\u2019-]*(?:[ \t][\w.'\u2019-]+){0,3})[ \t]*:[ \t]+(?=\S)",
+    r"^[ \t]*(?P<name>[^\W\d_][\w.'\u2019-]*(?:[ \t][\w.'\u2019-]+){0,2})[ \t]*:[ \t]+(?=\S)",
     re.MULTILINE,
 )
 MAX_NAME_LENGTH = 40
