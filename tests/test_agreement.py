@@ -1,8 +1,12 @@
-"""Agreement figures worked out by hand on small cases."""
+"""Agreement figures worked out by hand on small cases, then checked against brute force and a reference."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.review.agreement import (
     AlphaCounts,
@@ -117,8 +121,6 @@ def test_undefined_values_are_none_not_errors():
     assert cohen_kappa(BinaryCounts(both=10)) is None  # everything in for both: pe = 1
 
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 intervals = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda p: (p[0], p[0] + p[1])),
                      max_size=8)
@@ -143,3 +145,90 @@ def test_closed_form_pair_counts_equal_the_sweep(a, b):
     assert binary == sweep
     assert alpha.disagreement == sweep.only_a + sweep.only_b
     assert alpha.n_in + alpha.n_out == 2 * length
+
+
+# -- cross-checks against per-character brute force and the `krippendorff` package --------------
+
+def per_character(length, spans, annotators, docs, tag):
+    """One row per annotator: 1 where a span of ``tag`` covers the character, else 0 (documents in order)."""
+    rows = []
+    for name in annotators:
+        row = []
+        for doc in docs:
+            cells = [0] * length[doc]
+            for d, start, end, t in spans.get(name, []):
+                if d == doc and t == tag:
+                    for i in range(start, end):
+                        cells[i] = 1
+            row.extend(cells)
+        rows.append(row)
+    return rows
+
+
+def brute_kappa(a, b):
+    n = len(a)
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return None if pe == 1 else (po - pe) / (1 - pe)
+
+
+def brute_alpha(rows):
+    """Krippendorff's nominal alpha from the coincidence matrix, as in the textbook definition."""
+    coincidences = Counter()
+    m = len(rows)
+    for unit in zip(*rows, strict=True):
+        for i in range(m):
+            for j in range(m):
+                if i != j:
+                    coincidences[(unit[i], unit[j])] += 1 / (m - 1)
+    n_c = Counter()
+    for (c, _), value in coincidences.items():
+        n_c[c] += value
+    n = sum(n_c.values())
+    observed = sum(v for (c, k), v in coincidences.items() if c != k)
+    expected = sum(n_c[c] * n_c[k] for c in n_c for k in n_c if c != k)
+    return None if expected == 0 else 1 - (n - 1) * observed / expected
+
+
+span_strategy = st.tuples(st.sampled_from(["d1", "d2"]), st.integers(0, 11), st.integers(1, 8),
+                          st.sampled_from([T, U])).map(lambda s: (s[0], s[1], min(12, s[1] + s[2]), s[3]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=st.lists(span_strategy, max_size=6), b=st.lists(span_strategy, max_size=6),
+       c=st.lists(span_strategy, max_size=6))
+def test_sweep_matches_brute_force_per_character(a, b, c):
+    lengths = {"d1": 12, "d2": 12}
+    spans = {"ana": a, "ben": b, "cem": c}
+    pairs, everyone = compare(lengths, spans, [T, U])
+    for pair in pairs:
+        pooled_a, pooled_b = [], []
+        for tag in (T, U):
+            ra, rb = per_character(lengths, spans, [pair["a"], pair["b"]], ["d1", "d2"], tag)
+            pooled_a += ra
+            pooled_b += rb
+            got = pair["per_tag"][tag]
+            assert got["cohen_kappa"] == pytest.approx(brute_kappa(ra, rb))
+            assert got["krippendorff_alpha"] == pytest.approx(brute_alpha([ra, rb]))
+            exact = sum((Counter(s for s in spans[pair["a"]] if s[3] == tag)
+                         & Counter(s for s in spans[pair["b"]] if s[3] == tag)).values())
+            assert got["counts"]["matches_exact"] == exact
+            assert got["counts"]["matches_overlap"] >= exact
+        assert pair["overall"]["cohen_kappa"] == pytest.approx(brute_kappa(pooled_a, pooled_b))
+        assert pair["overall"]["krippendorff_alpha"] == pytest.approx(brute_alpha([pooled_a, pooled_b]))
+    for tag in (T, U):
+        rows = per_character(lengths, spans, ["ana", "ben", "cem"], ["d1", "d2"], tag)
+        assert everyone["per_tag"][tag] == pytest.approx(brute_alpha(rows))
+
+
+def test_alpha_agrees_with_the_krippendorff_package():
+    krippendorff = pytest.importorskip("krippendorff")
+    spans = {"ana": [("d1", 0, 10, T), ("d1", 12, 14, T)], "ben": [("d1", 5, 15, T)],
+             "cem": [("d1", 0, 9, T), ("d1", 18, 20, T)]}
+    pairs, everyone = compare(LENGTHS, spans, [T])
+    rows = per_character(LENGTHS, spans, ["ana", "ben", "cem"], ["d1"], T)
+    reference = krippendorff.alpha(reliability_data=rows, level_of_measurement="nominal")
+    assert everyone["per_tag"][T] == pytest.approx(reference)
+    reference_pair = krippendorff.alpha(reliability_data=rows[:2], level_of_measurement="nominal")
+    assert pairs[0]["per_tag"][T]["krippendorff_alpha"] == pytest.approx(reference_pair)
