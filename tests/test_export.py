@@ -166,3 +166,13 @@ def test_csv_export_applies_the_kind_filter(store, tmp_path):
                        annotator="a")
     export(store, tmp_path / "o.csv", format="csv", kind="theme")
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_ids_and_labels_with_quotes_are_escaped(store, tmp_path):
+    doc = ImportedDocument(title="q", text='say "hi"', spans=(
+        ImportedSpan(0, 3, 'a "quoted" label', TagKind.THEME, id='odd "id"\\', annotator='x"y', note='n"'),))
+    store.add_document(doc, annotator="a")
+    export(store, tmp_path / "q.jsonl")
+    [line] = read_lines(tmp_path / "q.jsonl")
+    assert line["spans"][0] | {} == {"id": 'odd "id"\\', "start": 0, "end": 3, "text": "say",
+                                     "label": 'a "quoted" label', "kind": "theme", "annotator": 'x"y', "note": 'n"'}

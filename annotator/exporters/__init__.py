@@ -59,16 +59,24 @@ def native_line(doc: ExportDocument) -> str:
     """
     head = _dumps({"id": doc.id, "title": doc.title, "text": doc.text, "meta": doc.meta})[:-1]
     text, length = doc.text, len(doc.text)
+    quote, cached = encode_basestring, _QUOTED
     pieces = []
     for span_id, start, end, label, kind, annotator, note in doc.spans:
         if not 0 <= start < end <= length:
             _checked_text(doc, start, end)
+        tail = cached.get((label, kind, annotator))
+        if tail is None:
+            tail = cached[(label, kind, annotator)] = (
+                f'"label": {quote(label)}, "kind": {quote(kind)}, "annotator": {quote(annotator)}, "note": ')
         pieces.append(
-            f'{{"id": {_quote(span_id)}, "start": {start}, "end": {end}, "text": {_quote(text[start:end])}, '
-            f'"label": {_quote(label)}, "kind": {_quote(kind)}, "annotator": {_quote(annotator)}, '
-            f'"note": {"null" if note is None else _quote(note)}}}'
+            f'{{"id": {quote(span_id)}, "start": {start}, "end": {end}, "text": {quote(text[start:end])}, '
+            f'{tail}{"null" if note is None else quote(note)}}}'
         )
     return f'{head}, "spans": [{", ".join(pieces)}]}}'
+
+
+#: Encoded (label, kind, annotator) tails: a corpus has few distinct ones.
+_QUOTED: dict[tuple[str, str, str], str] = {}
 
 
 def _quote(value: str) -> str:
