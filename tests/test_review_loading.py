@@ -8,7 +8,7 @@ import sqlite3
 import stat
 
 import pytest
-from review_helpers import SHARED, digest, folder_digests, listing, make_pair
+from review_helpers import SHARED, digest, folder_digests, listing, make_pair, make_project
 
 from annotator import migrations
 from annotator.errors import ProjectError
@@ -145,3 +145,25 @@ def test_a_file_that_is_not_a_project_is_refused(tmp_path, content, message):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(ProjectError, match="no such project file"):
         open_colleague(tmp_path / "nope.annotator")
+
+
+def test_a_file_whose_last_write_was_cut_short_is_read_as_before_that_write(tmp_path):
+    """A crash mid-transaction leaves a hot -journal; a read-only connection cannot roll it back."""
+    live = make_project(tmp_path / "live.annotator", "ben", [("Ben", "Ben", "speaker")])
+    writer = sqlite3.connect(live)
+    writer.execute("PRAGMA cache_size = 1")  # spill to the file so the journal is needed
+    writer.execute("BEGIN")
+    writer.execute("UPDATE documents SET title = 'half-written'")
+    writer.execute("CREATE TABLE filler (x)")
+    writer.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,)] * 2000)
+    folder = tmp_path / "drive"
+    folder.mkdir()
+    shutil.copy(live, folder / "ben.annotator")  # what the crash left on disk
+    shutil.copy(f"{live}-journal", folder / "ben.annotator-journal")
+    writer.rollback()
+    writer.close()
+    before = folder_digests(folder)
+    with open_colleague(folder / "ben.annotator") as colleague:
+        assert [d.title for d in colleague.store.documents()] == ["talk"]
+        assert colleague.store.annotation_count() == 1 and colleague.store.integrity_ok()
+    assert folder_digests(folder) == before

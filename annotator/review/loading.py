@@ -5,8 +5,10 @@ ours: with SQLite's backup API from a ``mode=ro`` connection when the file
 is in rollback-journal mode (a consistent snapshot), or as plain bytes —
 the database and its ``-wal`` — when it is in WAL mode, because SQLite
 would create ``-shm``/``-wal`` files beside a WAL database even when asked
-to read only. All reading and any upgrade of an older schema happen on the
-copy; the copy is deleted when the review closes.
+to read only; likewise, with its ``-journal``, a file whose last write was
+cut short (a read-only connection cannot roll that back). All reading and
+any upgrade of an older schema happen on the copy; the copy is deleted when
+the review closes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from annotator.store.connection import check_compatible, read_only_uri
 WAL_MODE = 2  # header bytes 18 and 19 are 2 for a WAL database
 
 
+#: Files SQLite keeps beside a database that change what a reader sees.
+COMPANIONS = ("-wal", "-journal")
+
+
 def is_wal_database(path: Path) -> bool:
     """True when the file's header says WAL mode, or a ``-wal`` file sits beside it."""
     with path.open("rb") as handle:
@@ -31,14 +37,25 @@ def is_wal_database(path: Path) -> bool:
     return header[18:20] == bytes([WAL_MODE, WAL_MODE]) or Path(f"{path}-wal").exists()
 
 
+def has_hot_journal(path: Path) -> bool:
+    """True when a non-empty rollback ``-journal`` sits beside it (a write interrupted by a crash).
+
+    A read-only connection cannot roll it back and refuses to read; a copy of
+    both files can, in our own folder.
+    """
+    journal = Path(f"{path}-journal")
+    return journal.exists() and journal.stat().st_size > 0
+
+
 def _copy_bytes(source: Path, target: Path) -> None:
-    """Copy a WAL database and its log as they are; retry once if it changed meanwhile."""
+    """Copy a database and its ``-wal`` or ``-journal`` as they are; retry once if it changed meanwhile."""
     for _ in range(2):
         before = source.stat()
         shutil.copyfile(source, target)
-        wal = Path(f"{source}-wal")
-        if wal.exists():
-            shutil.copyfile(wal, Path(f"{target}-wal"))
+        for suffix in COMPANIONS:
+            companion = Path(f"{source}{suffix}")
+            if companion.exists():
+                shutil.copyfile(companion, Path(f"{target}{suffix}"))
         after = source.stat()
         if (before.st_mtime_ns, before.st_size) == (after.st_mtime_ns, after.st_size):
             return
@@ -95,7 +112,7 @@ def open_colleague(path: str | Path) -> ColleagueFile:
     folder = Path(tempfile.mkdtemp(prefix="annotator-review-"))
     copy = folder / "colleague.annotator"
     try:
-        if is_wal_database(source):
+        if is_wal_database(source) or has_hot_journal(source):
             _copy_bytes(source, copy)
         else:
             _copy_with_backup(source, copy)
