@@ -90,7 +90,7 @@ class VisibleText(HTMLParser):
 
     def paragraphs(self) -> list[str]:
         """The collected paragraphs, each with collapsed whitespace outside ``<pre>``."""
-        return ["".join(parts).strip(" ") for parts in self._blocks]
+        return ["".join(parts) for parts in self._blocks]
 
     def _break_paragraph(self) -> None:
         if self._blocks[-1]:
