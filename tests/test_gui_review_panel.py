@@ -8,6 +8,7 @@ from review_helpers import SHARED, folder_digests, make_pair, make_project
 from annotator.gui.document_view import ViewSpan
 from annotator.gui.review_panel import ReviewPanel
 from annotator.ops import History
+from annotator.review.compare import agreement_report
 from annotator.store import Store
 
 pytestmark = pytest.mark.gui
@@ -135,3 +136,18 @@ def test_a_panel_without_a_window_keeps_its_own_undo(qtbot, tmp_path):
         panel.accept_selected()
         assert store.annotation_count() == 1
         panel.close_all()
+
+
+def test_agreement_in_the_background_equals_the_direct_computation(setup, qtbot, tmp_path):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    cem = make_project(tmp_path / "cem.annotator", "cem", [("security and", "Security", "theme")])
+    panel.add_layer(cem)
+    direct = agreement_report([panel.store, *(c.store for c in panel.layers.values())])
+    with qtbot.waitSignal(panel.agreementReady, timeout=20_000) as blocker:
+        panel.compute_agreement_in_background()
+    assert blocker.args[0] == direct
+    assert [(p["a"], p["b"]) for p in direct["pairs"]] == [("ana", "ben"), ("ana", "cem"), ("ben", "cem")]
+    assert panel.agreement.rowCount() == 3 * 4  # (overall) + Ana, Ben, Security for each pair
+    assert "alpha, all 3:" in panel.summary.text()
+    panel._worker.wait()

@@ -8,10 +8,12 @@ window's undoable ``run_op``.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -45,6 +47,27 @@ def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+class AgreementWorker(QThread):
+    """Computes the agreement report on its own read-only connections (they must not cross threads)."""
+
+    done = Signal(dict)
+    failed = Signal(str)
+
+    def __init__(self, paths: list[Path], parent=None):
+        super().__init__(parent)
+        self.paths = paths
+
+    def run(self) -> None:
+        try:
+            with ExitStack() as stack:
+                stores = [stack.enter_context(Store.open(path, read_only=True)) for path in self.paths]
+                report = agreement_report(stores)
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self.failed.emit(f"Agreement could not be computed: {exc}")
+            return
+        self.done.emit(report)
+
+
 class ReviewPanel(QWidget):
     """Review layers, the disagreement list, and the agreement table."""
 
@@ -53,12 +76,14 @@ class ReviewPanel(QWidget):
     layerRemoved = Signal(str)
     jumpRequested = Signal(str, int, int)
     projectChanged = Signal()
+    agreementReady = Signal(dict)
 
     def __init__(self, store: Store, annotator: str, run_op: Callable[[Op], Op | None] | None = None, parent=None):
         super().__init__(parent)
         self.store, self.annotator = store, annotator
         #: Runs accept/dismiss; the window passes its own so they join its undo history.
         self.run_op = run_op or History(store).run
+        self._own_history = run_op is None
         self.layers: dict[str, ColleagueFile] = {}
         self.document_id: str | None = None
         self.layer_list = QListWidget(self)
@@ -81,7 +106,8 @@ class ReviewPanel(QWidget):
         decide.addWidget(accept)
         decide.addWidget(dismiss)
         compute = QPushButton("Compute agreement")
-        compute.clicked.connect(self.compute_agreement)
+        compute.clicked.connect(self.compute_agreement_in_background)
+        self._worker: AgreementWorker | None = None
         self.agreement = QTableWidget(0, 2 + len(METRIC_COLUMNS), self)
         self.agreement.setHorizontalHeaderLabels(["Pair", "Tag", *(c[0] for c in METRIC_COLUMNS)])
         self.agreement.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -133,6 +159,9 @@ class ReviewPanel(QWidget):
             self.remove_layer(item.data(Qt.ItemDataRole.UserRole))
 
     def remove_layer(self, name: str) -> None:
+        """Stop showing a colleague's file and delete its private copy."""
+        if self._worker is not None:
+            self._worker.wait()  # it may be reading the copy
         colleague = self.layers.pop(name, None)
         if colleague is None:
             return
@@ -156,8 +185,11 @@ class ReviewPanel(QWidget):
     # -- the current document --------------------------------------------------------
 
     def set_store(self, store: Store) -> None:
+        """Review against another project (the window opened one): layers are closed."""
         self.close_all()
         self.store = store
+        if self._own_history:
+            self.run_op = History(store).run
 
     def set_current_document(self, document_id: str | None) -> None:
         """Show the layers and disagreements of another document."""
@@ -227,8 +259,27 @@ class ReviewPanel(QWidget):
     # -- agreement and merge ----------------------------------------------------------
 
     def compute_agreement(self) -> dict:
-        """Fill the table with every pair's figures, overall first, then per tag."""
+        """Compute now (on this thread) and fill the table; returns the report."""
         report = agreement_report([self.store, *(c.store for c in self.layers.values())])
+        self.show_agreement(report)
+        return report
+
+    def compute_agreement_in_background(self) -> None:
+        """Compute off the UI thread (large projects take a second or two); the table fills when done."""
+        paths = [self.store.path, *(c.store.path for c in self.layers.values())]
+        if any(path is None for path in paths):
+            self.compute_agreement()
+            return
+        if self._worker is not None and self._worker.isRunning():
+            return
+        self.summary.setText("Computing agreement…")
+        self._worker = AgreementWorker(paths, self)
+        self._worker.done.connect(self.show_agreement)
+        self._worker.failed.connect(self.summary.setText)
+        self._worker.start()
+
+    def show_agreement(self, report: dict) -> None:
+        """Fill the table with every pair's figures, overall first, then per tag."""
         rows = []
         for pair in report["pairs"]:
             label = f"{pair['a']} / {pair['b']}"
@@ -242,9 +293,12 @@ class ReviewPanel(QWidget):
                 if column >= 2:
                     cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.agreement.setItem(row, column, cell)
+        everyone = report["all_annotators"]
+        alpha_all = (f" Krippendorff's alpha, all {len(everyone['annotators'])}: {_figure(everyone['overall'])}."
+                     if len(everyone["annotators"]) > 2 else "")
         self.summary.setText(f"{report['documents']} shared document(s), {report['characters']:,} characters, "
-                             f"{len(report['annotators'])} annotator(s).")
-        return report
+                             f"{len(report['annotators'])} annotator(s).{alpha_all}")
+        self.agreementReady.emit(report)
 
     def merge_all(self) -> None:
         """Copy into your project what the colleagues' files have and it lacks (asks first)."""
