@@ -46,6 +46,11 @@ def test_adding_a_layer_emits_its_spans_for_the_current_document(setup, qtbot):
         "only the colleague: Ben [8, 11)   — ben",
         "Security: yours [36, 44) vs theirs [36, 54)   — ben",
     ]
+    assert panel.disagreements.item(2).toolTip() == "“security and trade”"
+    panel.disagreements.setCurrentRow(0)  # only ours: nothing of theirs to accept
+    assert not panel.accept_button.isEnabled()
+    panel.disagreements.setCurrentRow(1)
+    assert panel.accept_button.isEnabled()
     assert folder_digests(theirs.parent) == before
 
 

@@ -47,6 +47,12 @@ def _figure(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def _excerpt(text: str, start: int, end: int, limit: int = 120) -> str:
+    """The disputed text, shortened in the middle when long."""
+    piece = text[start:end]
+    return f"“{piece}”" if len(piece) <= limit else f"“{piece[:limit // 2]} … {piece[-limit // 2:]}”"
+
+
 class AgreementWorker(QThread):
     """Computes the agreement report on its own read-only connections (they must not cross threads)."""
 
@@ -101,6 +107,8 @@ class ReviewPanel(QWidget):
         self.disagreements.itemActivated.connect(self._jump)
         accept, dismiss = QPushButton("Accept theirs"), QPushButton("Dismiss")
         accept.clicked.connect(self.accept_selected)
+        self.accept_button = accept
+        self.disagreements.currentRowChanged.connect(self._update_accept_button)
         dismiss.clicked.connect(self.dismiss_selected)
         decide = QHBoxLayout()
         decide.addWidget(accept)
@@ -209,6 +217,7 @@ class ReviewPanel(QWidget):
         self._items = []
         if self.document_id is None:
             return
+        text = self.store.document(self.document_id).text
         mine = list(self.store.iter_review_spans(self.document_id))
         mine_ids = {m.id for m in mine}
         dismissed = self.store.dismissed_disagreements()
@@ -224,9 +233,15 @@ class ReviewPanel(QWidget):
             for found in find_disagreements(mine, theirs, dismissed):
                 self._items.append((name, found))
                 item = QListWidgetItem(f"{found.describe()}   — {name}")
+                item.setToolTip(_excerpt(text, found.start, found.end))
                 self.disagreements.addItem(item)
+        self._update_accept_button()
         self.summary.setText(f"{len(self._items)} disagreement(s) in this document" if self.layers else
                              "Add a colleague's project file to compare your coding with theirs.")
+
+    def _update_accept_button(self, *_args) -> None:
+        chosen = self._selected()
+        self.accept_button.setEnabled(chosen is not None and chosen[1].theirs is not None)
 
     def _jump(self, item: QListWidgetItem) -> None:
         _, found = self._items[self.disagreements.row(item)]
