@@ -295,17 +295,22 @@ def compare(
         return metrics
 
     pairs = []
+    pair_alpha: dict[str, AlphaCounts] = {}  # with exactly two annotators, the pair is everyone
     for a, b in itertools.combinations(annotators, 2):
         per_tag, overall = {}, Metrics()
         for tag in tags:
             metrics = metrics_for((a, b), tag)
             per_tag[tag] = metrics.as_dict()
             overall.add(metrics)
+            pair_alpha[tag] = metrics.alpha
         pairs.append({"a": a, "b": b, "per_tag": per_tag, "overall": overall.as_dict()})
     everyone_tags: dict[str, float | None] = {}
     everyone = AlphaCounts()
     for tag in tags:
-        alpha_counts = metrics_for(annotators, tag).alpha if len(annotators) >= 2 else AlphaCounts()
+        if len(annotators) == 2:
+            alpha_counts = pair_alpha[tag]
+        else:
+            alpha_counts = metrics_for(annotators, tag).alpha if len(annotators) > 2 else AlphaCounts()
         everyone_tags[tag] = krippendorff_alpha(alpha_counts)
         everyone.add(alpha_counts)
     return pairs, {"annotators": annotators, "per_tag": everyone_tags, "overall": krippendorff_alpha(everyone)}
