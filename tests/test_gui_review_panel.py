@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from review_helpers import SHARED, folder_digests, make_pair, make_project
+from review_helpers import SHARED, folder_digests, listing, make_pair, make_project
 
 from annotator.gui.document_view import ViewSpan
 from annotator.gui.review_panel import ReviewPanel
@@ -156,3 +156,15 @@ def test_agreement_in_the_background_equals_the_direct_computation(setup, qtbot,
     assert panel.agreement.rowCount() == 3 * 4  # (overall) + Ana, Ben, Security for each pair
     assert "alpha, all 3:" in panel.summary.text()
     panel._worker.wait()
+
+
+def test_share_a_copy_from_the_panel(setup, tmp_path):
+    panel, store, _, _, _ = setup
+    out_folder = tmp_path / "drive"
+    out_folder.mkdir()
+    written = panel.share_to(out_folder / "for-ben.annotator")
+    assert written == out_folder / "for-ben.annotator" and listing(out_folder) == ["for-ben.annotator"]
+    assert written.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: no -wal needed
+    with Store.open(written, read_only=True) as copy:
+        assert copy.annotation_count() == store.annotation_count() == 2
+    assert "for-ben.annotator" in panel.summary.text()

@@ -37,6 +37,7 @@ from annotator.review.compare import agreement_report
 from annotator.review.disagreements import Disagreement, find_disagreements
 from annotator.review.loading import ColleagueFile, open_colleague
 from annotator.review.merge import merge_files
+from annotator.review.share import share_copy
 from annotator.store import Store
 
 METRIC_COLUMNS = (("kappa", "cohen_kappa"), ("alpha", "krippendorff_alpha"), ("F1 exact", "f1_exact"),
@@ -100,7 +101,10 @@ class ReviewPanel(QWidget):
         remove.clicked.connect(self._remove_selected)
         merge.clicked.connect(self.merge_all)
         buttons = QHBoxLayout()
-        for button in (add, remove, merge):
+        share = QPushButton("Share a copy…")
+        share.setToolTip("Write one self-contained file of your project, safe to send or put on a shared drive")
+        share.clicked.connect(self.share_dialog)
+        for button in (add, remove, merge, share):
             buttons.addWidget(button)
         self.disagreements = QListWidget(self)
         self.disagreements.itemClicked.connect(self._jump)
@@ -324,6 +328,26 @@ class ReviewPanel(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.merge_now()
+
+    def share_dialog(self) -> None:
+        """Ask where to write a shareable snapshot of the project, then write it."""
+        if self.store.path is None:
+            return
+        suggested = self.store.path.with_name(f"{self.store.path.stem} ({self.annotator}).annotator")
+        path, _ = QFileDialog.getSaveFileName(self, "Share a copy", str(suggested),
+                                              "Annotator projects (*.annotator)")
+        if path:
+            self.share_to(Path(path))
+
+    def share_to(self, path: Path) -> Path | None:
+        """Write a single-file snapshot (no ``-wal``) at ``path``; a failure is shown, not raised."""
+        try:
+            written = share_copy(self.store, path)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot share", str(exc))
+            return None
+        self.summary.setText(f"Wrote {written.name}: one self-contained file, safe to send or share.")
+        return written
 
     def merge_now(self):
         """Merge without asking; returns the report."""
