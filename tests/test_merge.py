@@ -11,7 +11,7 @@ from review_helpers import ONLY_THEIRS, SHARED, digest, folder_digests, make_pai
 from annotator.errors import ProjectError
 from annotator.model import TagKind
 from annotator.review.loading import open_colleague
-from annotator.review.merge import merge_files
+from annotator.review.merge import later, merge_files
 from annotator.store import Store
 
 
@@ -138,3 +138,13 @@ def test_a_bad_colleague_file_changes_nothing(files, tmp_path):
         with pytest.raises(ProjectError, match="not a SQLite database"):
             merge_files(store, [bad])
         assert annotation_rows(store) == before
+
+
+@pytest.mark.parametrize("theirs, ours, expected", [
+    ("2026-01-01T10:00:00Z", "2026-01-01T09:59:59.999999+00:00", True),
+    ("2026-01-01T10:00:00+02:00", "2026-01-01T09:00:00+00:00", False),  # 08:00 UTC is earlier
+    ("2026-01-01T10:00:00", "2026-01-01T10:00:00+00:00", False),  # no zone: UTC, equal is not later
+    ("2026-01-02", "2026-01-01T23:00:00Z", True),
+])
+def test_update_times_compare_as_instants(theirs, ours, expected):
+    assert later(theirs, ours) is expected

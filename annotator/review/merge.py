@@ -10,7 +10,7 @@ project is written beside it, so a merge can always be taken back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from annotator.errors import ProjectError
@@ -34,6 +34,21 @@ class MergeReport:
         line = (f"{self.documents} document(s), {self.tags} tag(s) and {self.annotations} annotation(s) added; "
                 f"{len(self.conflicts)} conflict(s)")
         return line + (f"; backup at {self.backup}" if self.backup else "; nothing changed")
+
+
+def _instant(stamp: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def later(theirs: str, ours: str) -> bool:
+    """Whether timestamp ``theirs`` is strictly later than ``ours`` (ISO 8601; ``Z``, offsets and
+    missing zones (taken as UTC) compared as instants; text that is no date compared as text)."""
+    a, b = _instant(theirs), _instant(ours)
+    return a > b if a is not None and b is not None else str(theirs) > str(ours)
 
 
 def backup_before_change(store: Store) -> Path:
@@ -113,7 +128,7 @@ class _Merger:
                    (span.sha256, span.start, span.end, tag_key(span.kind, span.tag), span.annotator, span.note)
             if same:
                 continue
-            if span.updated > mine.updated:
+            if later(span.updated, mine.updated):
                 self.ensure_backup()
                 self.ours.replace_annotation(incoming)
                 self.report.conflicts.append(f"{span.id}: kept the colleague's version (updated {span.updated})")
