@@ -166,3 +166,26 @@ def test_all_formats_in_one_folder(store, tmp_path):
     assert report.failed == []
     texts = sorted(d.text for d in store.iter_documents())
     assert texts == ["HTML text.", "Markdown text.", "ODF text.", "PDF text.", "RTF text.", "Word text."]
+
+
+def test_docx_tracked_changes_content_controls_links_and_merged_cells(store, tmp_path):
+    from tests.format_samples import replace_part
+
+    ns = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    )
+    body = (
+        "<w:p><w:pPr><w:tabs><w:tab w:val='left' w:pos='720'/></w:tabs></w:pPr>"
+        "<w:r><w:t xml:space='preserve'>A </w:t></w:r><w:hyperlink r:id='rId99'><w:r><w:t>link</w:t></w:r>"
+        "</w:hyperlink><w:ins w:id='1' w:author='x'><w:r><w:t xml:space='preserve'> added</w:t></w:r></w:ins>"
+        "<w:del w:id='2' w:author='x'><w:r><w:delText> removed</w:delText></w:r></w:del>"
+        "<w:r><w:tab/><w:t>tab</w:t><w:br/><w:t>break</w:t></w:r></w:p>"
+        "<w:sdt><w:sdtContent><w:p><w:r><w:t>In a content control.</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val='2'/></w:tcPr><w:p><w:r><w:t>merged</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p><w:p><w:r><w:t>two paras</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    )
+    path = make_docx(tmp_path / "tracked.docx", paragraphs=["x"])
+    replace_part(path, "word/document.xml", f"<w:document {ns}><w:body>{body}</w:body></w:document>".encode())
+    doc = import_one(store, path)
+    assert doc.text == "A link added\ttab\nbreak\n\nIn a content control.\n\nmerged\tc two paras"

@@ -4,10 +4,11 @@ python-docx parses with lxml and ``resolve_entities=False``; we go further
 and refuse any part with a DTD before python-docx sees the file, and check
 the archive for zip bombs first. The body is walked child by child so that
 paragraphs and tables come out in reading order (python-docx's
-``document.paragraphs`` would skip tables). A table row becomes one
-paragraph with its cells separated by tabs; a cell merged across columns is
-written once. Headers, footers, footnotes and comments are not body text
-and are left out.
+``document.paragraphs`` would skip tables, and content controls). A table
+row becomes one paragraph with its cells separated by tabs; a cell merged
+across columns is written once. Tracked insertions are kept and tracked
+deletions left out, as Word shows the text. Headers, footers, footnotes,
+comments and text boxes are not body text and are left out.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ def import_docx(path: Path, options: ImportOptions) -> list[ImportedDocument]:
     """Import one Word document as one document, paragraphs and tables in reading order."""
     check_file_size(path, options.max_file_bytes)
     with open_checked_zip(path, what=WHAT) as archive:
-        if "word/document.xml" not in archive.namelist():
-            raise ImportFailure(f"corrupt {WHAT} (no word/document.xml; not a Word document)")
+        if "[Content_Types].xml" not in archive.namelist():
+            raise ImportFailure(f"corrupt {WHAT} (no [Content_Types].xml; not a Word document)")
         check_xml_parts(archive, what=WHAT)
     document = _open_with_python_docx(path)
-    text = join_paragraphs(body_blocks(document))
+    text = join_paragraphs(body_blocks(document.element.body))
     meta = {"filename": path.name, **core_properties(document)}
     return [build_document(
         path, text, source_format="docx", meta=meta, options=options, title=meta.get("title"),
@@ -47,35 +48,73 @@ def _open_with_python_docx(path: Path):
         return docx.Document(str(path))
     except PackageNotFoundError:
         raise ImportFailure(f"corrupt {WHAT} (not a Word package)") from None
-    except (KeyError, ValueError) as exc:
-        raise ImportFailure(f"corrupt {WHAT} ({exc})") from None
+    except ValueError:  # python-docx: "file is not a Word file, content type is ..."
+        raise ImportFailure(f"corrupt {WHAT} (not a Word document)") from None
+    except KeyError as exc:
+        raise ImportFailure(f"corrupt {WHAT} (missing part {exc})") from None
 
 
-def body_blocks(document) -> list[str]:
-    """The text of each body paragraph and table row, in the order they appear."""
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+#: Elements whose text is not body text, or would repeat it (a drawing's fallback copy).
+_SKIPPED = {
+    "pPr", "rPr", "del", "moveFrom", "delText", "instrText", "drawing", "pict", "object",
+    "AlternateContent", "footnoteReference", "endnoteReference", "commentReference",
+}
+_CHARACTERS = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def body_blocks(container) -> list[str]:
+    """Paragraph and table-row texts of a body, cell or content control, in reading order."""
     blocks: list[str] = []
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+    for child in container.iterchildren():
+        tag = _local(child.tag)
         if tag == "p":
-            blocks.append(Paragraph(child, document).text)
+            blocks.append(paragraph_text(child))
         elif tag == "tbl":
-            blocks.extend(table_rows(Table(child, document)))
+            blocks.extend(table_rows(child))
+        elif tag in ("sdt", "sdtContent", "customXml"):
+            blocks.extend(body_blocks(child))
     return blocks
 
 
+def paragraph_text(element) -> str:
+    """A paragraph's text as Word shows it, tracked insertions included and deletions left out.
+
+    python-docx's ``Paragraph.text`` skips runs inside tracked insertions,
+    content controls and smart tags, which would silently lose words, so
+    the runs are read here from the same parsed elements.
+    """
+    parts: list[str] = []
+    _collect_runs(element, parts)
+    return "".join(parts)
+
+
+def _collect_runs(element, parts: list[str]) -> None:
+    for child in element.iterchildren():
+        tag = _local(child.tag)
+        if tag in _SKIPPED:
+            continue
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag in _CHARACTERS:
+            parts.append(_CHARACTERS[tag])
+        else:
+            _collect_runs(child, parts)
+
+
 def table_rows(table) -> list[str]:
-    """Each row of a table as its cells' text joined by tabs, merged cells once."""
+    """Each row of a table as its cells' text joined by tabs (a merged cell is one cell)."""
     rows = []
-    for row in table.rows:
-        cells, seen = [], []  # the cell elements themselves, kept alive so identity holds
-        for cell in row.cells:
-            if any(cell._tc is element for element in seen):
-                continue
-            seen.append(cell._tc)
-            cells.append(" ".join(line.strip() for line in cell.text.splitlines() if line.strip()))
+    for row in table.iterchildren():
+        if _local(row.tag) != "tr":
+            continue
+        cells = [
+            " ".join(" ".join(block.split()) for block in body_blocks(cell) if block.strip())
+            for cell in row.iterchildren() if _local(cell.tag) == "tc"
+        ]
         rows.append("\t".join(cells))
     return rows
 

@@ -91,7 +91,7 @@ def inline_text(element) -> str:
     parts = [element.text or ""]
     for child in element:
         if child.tag == _TEXT + "s":
-            parts.append(" " * int(child.get(_TEXT + "c", "1") or 1))
+            parts.append(" " * _space_count(child.get(_TEXT + "c")))
         elif child.tag == _TEXT + "tab":
             parts.append("\t")
         elif child.tag == _TEXT + "line-break":
@@ -100,6 +100,14 @@ def inline_text(element) -> str:
             parts.append(inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _space_count(raw: str | None) -> int:
+    """The number of spaces a ``text:s`` stands for (1 when absent or unreadable, at most 1000)."""
+    try:
+        return min(max(int(raw or 1), 1), 1000)
+    except ValueError:
+        return 1
 
 
 def document_meta(meta_root) -> dict:
