@@ -34,6 +34,22 @@ def test_each_kind_of_disagreement_with_its_place():
     assert find_disagreements(ours, theirs, dismissed={"tag:o3:t3"})[1].kind == "missing"
 
 
+def test_an_exact_match_is_never_taken_by_a_looser_pairing():
+    ours = [span("short", 0, 10), span("long", 0, 12)]
+    theirs = [span("t", 0, 12)]
+    # "long" matches exactly; "short" has nothing left to pair with
+    assert [(d.kind, d.ours.id, d.theirs) for d in find_disagreements(ours, theirs)] == [("missing", "short", None)]
+
+
+def test_many_spans_are_compared_without_looking_at_every_pair():
+    ours = [span(f"o{i}", i * 10, i * 10 + 5, tag=f"T{i % 7}") for i in range(20_000)]
+    theirs = [span(f"t{i}", i * 10 + (i % 3), i * 10 + 6, tag=f"T{i % 7}") for i in range(20_000)]
+    found = find_disagreements(ours, theirs)
+    # i % 3 == 0: [10i, 10i+6) vs [10i, 10i+5) -> boundaries; the others too (start moved)
+    assert len(found) == 20_000 and {d.kind for d in found} == {"boundaries"}
+    assert (found[1].start, found[1].end) == (10, 16)
+
+
 def test_the_same_annotation_in_both_files_is_agreement():
     shared = span("same", 3, 9)
     assert find_disagreements([shared], [shared]) == []
