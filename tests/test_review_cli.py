@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 import pytest
-from review_helpers import SHARED, digest, folder_digests, listing, make_pair
+from review_helpers import SHARED, digest, folder_digests, listing, make_pair, make_project
 
 from annotator.review.loading import open_colleague
 from annotator.store import Store
@@ -118,3 +118,22 @@ def test_share_refuses_to_overwrite_the_project(files, tmp_path, run_cli):
     assert nowhere.code == 1 and "folder does not exist" in nowhere.err
     with Store.open(ours) as store:
         assert store.annotation_count() == 2 and store.integrity_ok()
+
+
+def test_an_unknown_tag_is_a_one_line_error(files, run_cli):
+    ours, theirs = files
+    result = run_cli("agree", ours, theirs, "--tag", "Securty")
+    assert result.code == 1 and result.out == ""
+    assert result.err.strip() == "annotator: error: no annotation in these files uses a tag named 'Securty'"
+
+
+def test_a_theme_and_a_speaker_of_the_same_name_are_told_apart(tmp_path, run_cli):
+    ours = make_project(tmp_path / "o.annotator", "ana", [("Ana", "Ana", "speaker"), ("Ana met", "ana", "theme")])
+    theirs = make_project(tmp_path / "t.annotator", "ben", [("Ana", "Ana", "speaker")])
+    report = json.loads(run_cli("agree", ours, theirs, "--json").out)
+    assert report["tags"] == ["Ana (speaker)", "ana (theme)"]
+    assert report["pairs"][0]["per_tag"]["Ana (speaker)"]["cohen_kappa"] == pytest.approx(1.0)
+    only_theme = json.loads(run_cli("agree", ours, theirs, "--json", "--tag", "ana (theme)").out)
+    assert only_theme["tags"] == ["ana (theme)"]
+    both = json.loads(run_cli("agree", ours, theirs, "--json", "--tag", "ANA").out)
+    assert both["tags"] == ["Ana (speaker)", "ana (theme)"]

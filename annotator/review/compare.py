@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from annotator.errors import InvalidInputError
 from annotator.review.agreement import Span, compare
 from annotator.store import Store
 
@@ -45,12 +47,28 @@ def gather_spans(stores: Iterable[Store]) -> tuple[dict[str, list[Span]], dict[s
     return spans, names
 
 
+def _distinct_labels(names: dict[str, str]) -> dict[str, str]:
+    """Tag key -> label; a name used by both a theme and a speaker gets its kind in brackets."""
+    counts = Counter(name.casefold() for name in names.values())
+    return {key: f"{name} ({key.split(':', 1)[0]})" if counts[name.casefold()] > 1 else name
+            for key, name in names.items()}
+
+
 def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = ()) -> dict:
     """The ``annotator agree --json`` object for these files."""
     lengths = shared_lengths(stores)
-    spans, names = gather_spans(stores)
-    wanted = {t.strip().casefold() for t in tags}
-    keys = sorted((k for k, n in names.items() if not wanted or n.casefold() in wanted), key=lambda k: names[k])
+    spans, plain = gather_spans(stores)
+    names = _distinct_labels(plain)
+
+    def asked(key: str, wanted: str) -> bool:  # by name, or by "name (kind)"
+        return wanted in (plain[key].casefold(), names[key].casefold())
+
+    wanted = [t.strip().casefold() for t in tags]
+    unknown = [t for t, w in zip(tags, wanted, strict=True) if not any(asked(k, w) for k in names)]
+    if unknown:
+        raise InvalidInputError(f"no annotation in these files uses a tag named {', '.join(map(repr, unknown))}")
+    keys = sorted((k for k in names if not wanted or any(asked(k, w) for w in wanted)),
+                  key=lambda k: names[k].casefold())
     pairs, everyone = compare(lengths, spans, keys)
     for pair in pairs:
         pair["per_tag"] = {names[k]: v for k, v in pair["per_tag"].items()}
