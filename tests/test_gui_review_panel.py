@@ -88,7 +88,9 @@ def test_accept_and_dismiss_are_undoable(setup, qtbot):
     with qtbot.waitSignal(panel.projectChanged):
         panel.accept_selected()
     accepted = store.annotation(ben_id)
-    assert accepted.annotator == "ben" and store.adjudications()[0]["decided_by"] == "ana"
+    [decision] = store.adjudications()
+    assert accepted.annotator == "ben" and (decision["decided_by"], decision["source"]) == ("ana", "ben")
+    assert decision["disagreement"] == f"missing:-:{ben_id}"
     assert len(panel._items) == 2
     row = next(i for i, (_, d) in enumerate(panel._items) if d.kind == "boundaries")
     panel.disagreements.setCurrentRow(row)

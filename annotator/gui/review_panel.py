@@ -261,7 +261,8 @@ class ReviewPanel(QWidget):
         if chosen is None or chosen[1].theirs is None:
             return
         name, found = chosen
-        if self.run_op(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name)):
+        if self.run_op(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name,
+                                        disagreement=found.key)):
             self.projectChanged.emit()
             self.refresh()
 

@@ -24,6 +24,8 @@ class AcceptAnnotation(Op):
     span: ReviewSpan
     decided_by: str
     source: str = ""
+    #: The key of the disagreement this settles, when it came from the list.
+    disagreement: str = ""
     adjudication_id: str = field(default_factory=new_id)
     description = "accept annotation"
     changes = Changed.ANNOTATIONS | Changed.TAGS
@@ -46,7 +48,7 @@ class AcceptAnnotation(Op):
                                                  self.span.annotator, self.span.note, self.span.created,
                                                  self.span.updated)])
             store.record_adjudication(annotation_id=self.span.id, decision="accepted",
-                                      disagreement=f"accept:{self.span.id}", decided_by=self.decided_by,
+                                      disagreement=self.disagreement or f"accept:{self.span.id}", decided_by=self.decided_by,
                                       source=self.source, id=self.adjudication_id)
 
     def revert(self, store: Store) -> None:
