@@ -88,12 +88,28 @@ def export_native(project: Path, out: Path) -> None:
 
 def export_peak_mb(project: Path, out: Path) -> float:
     """Peak resident memory of a fresh process that only runs the export (flat if streaming)."""
-    code = ("import sys, resource; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
-            "from bench_export import export_native; export_native(Path(sys.argv[1]), Path(sys.argv[2]));"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
+            "from bench_export import export_native, _high_water_kb;"
+            "export_native(Path(sys.argv[1]), Path(sys.argv[2])); print(_high_water_kb())")
     done = subprocess.run([sys.executable, "-c", code, str(project), str(out), str(Path(__file__).parent)],
                           check=True, capture_output=True, text=True)
     return int(done.stdout.split()[-1]) / 1024
+
+
+def _high_water_kb() -> int:
+    """This process's peak resident memory in KiB.
+
+    ``/proc/self/status`` (VmHWM) where there is one: ``ru_maxrss`` would carry
+    over the parent's peak through fork and exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _seconds(job) -> float:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 
 import pytest
 
 from annotator.exporters import ExportError, export
-from annotator.importers.batch import import_paths
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
-from annotator.store import Store
 
 #: Unicode torture: astral emoji and a ZWJ sequence, combining marks, CJK, right-to-left, CRLF.
 TORTURE = "👩‍🔬 e\u0301tude 日本語の𠀋文 مرحبا\r\nשלום 😀 end"
@@ -145,20 +142,6 @@ def test_cli_export_to_stdout_and_file(corpus, run_cli, project_path, tmp_path):
     bad = run_cli("export", project_path, tmp_path / "missing" / "o.jsonl")
     assert bad.code == 1 and "folder does not exist" in bad.err
     assert run_cli("export", project_path, "-", "--format", "xml").code == 2
-
-
-def test_round_trip_native_export_import_export_is_byte_identical(corpus, tmp_path):
-    store, *_ = corpus
-    first = tmp_path / "first.jsonl"
-    export(store, first)
-    with Store.create(tmp_path / "copy.annotator") as copy:
-        report = import_paths(copy, [first], annotator="someone-else")
-        assert report.failed == [] and report.part_failures == []
-        second = tmp_path / "second.jsonl"
-        export(copy, second)
-        again = import_paths(copy, [first], annotator="someone-else")
-        assert again.results[0].status == "duplicate" and copy.annotation_count() == 5
-    assert hashlib.sha256(first.read_bytes()).digest() == hashlib.sha256(second.read_bytes()).digest()
 
 
 def test_csv_export_applies_the_kind_filter(store, tmp_path):

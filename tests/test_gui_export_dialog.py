@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from annotator.gui.export_dialog import ExportDialog
+from annotator.gui.export_dialog import ExportDialog, ExportWorker
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
 from annotator.store import Store
 
@@ -34,3 +34,37 @@ def test_export_dialog_writes_filtered_spacy_jsonl(qtbot, tmp_path):
     [line] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert line["spans"] == [{"start": 0, "end": 3, "label": "Ana"}]
     assert "Exported 1 document(s) and 1 span(s)" in dialog.message.text()
+
+
+def _project(tmp_path):
+    project = tmp_path / "p.annotator"
+    with Store.create(project) as store:
+        store.add_document(ImportedDocument(title="a", text="Ana 😀 Ben.", spans=(
+            ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="x"),)), annotator="x")
+    return project
+
+
+def test_a_cancelled_export_reports_it_and_leaves_no_file(qtbot, tmp_path):
+    out = tmp_path / "out.jsonl"
+    worker = ExportWorker(_project(tmp_path), out, {"format": "native"})
+    worker.cancel()  # before the first document: the worker must stop there
+    with qtbot.waitSignal(worker.failed, timeout=20_000) as signal:
+        worker.start()
+    worker.wait()
+    assert signal.args == ["export cancelled; nothing was written"]
+    assert [p.name for p in tmp_path.iterdir() if "out.jsonl" in p.name] == []  # neither file nor .partial
+
+
+def test_a_failing_export_shows_the_reason_and_can_be_retried(qtbot, tmp_path):
+    dialog = ExportDialog(_project(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(tmp_path / "missing" / "out.jsonl"))
+    with qtbot.waitSignal(dialog.failed_export, timeout=20_000):
+        dialog.start()
+    assert "folder does not exist" in dialog.message.text()
+    assert dialog.export_button.isEnabled() and dialog.progress.isHidden()
+    dialog.path.setText(str(tmp_path / "out.jsonl"))
+    with qtbot.waitSignal(dialog.finished_export, timeout=20_000):
+        dialog.start()
+    [line] = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["spans"][0]["text"] == "Ana"

@@ -54,6 +54,9 @@ class ExportWorker(QThread):
         except AnnotatorError as exc:
             self.failed.emit(str(exc))
             return
+        except Exception as exc:  # a thread must report, not die silently and leave the dialog waiting
+            self.failed.emit(f"export failed: {type(exc).__name__}: {exc}")
+            return
         self.succeeded.emit(summary)
 
 
@@ -77,6 +80,7 @@ class ExportDialog(QDialog):
     """Choose format, filters and file; export with a progress bar."""
 
     finished_export = Signal(object)
+    failed_export = Signal(str)
 
     def __init__(self, project_path: Path, parent: QWidget | None = None):
         super().__init__(parent)
@@ -114,7 +118,7 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.start)
-        self.buttons.rejected.connect(self._cancel)
+        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.progress)
@@ -163,9 +167,11 @@ class ExportDialog(QDialog):
         self.progress.hide()
         self.message.setText(message)
         self.export_button.setEnabled(True)
+        self.failed_export.emit(message)
 
-    def _cancel(self) -> None:
+    def reject(self) -> None:
+        """Cancel a running export (its temporary file is removed), then close."""
         if self.worker is not None and self.worker.isRunning():
             self.worker.cancel()
             self.worker.wait(10_000)
-        self.reject()
+        super().reject()

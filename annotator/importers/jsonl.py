@@ -4,14 +4,18 @@ Each line is one document. A bad line (not JSON, no text, offsets outside
 the text, start >= end, an unknown shape) is reported with its line number
 and stores nothing, while the other lines go in; with ``--strict`` the
 first bad line rejects the whole file. Ids, titles, annotators and notes
-that come with a line are kept, so importing the same file twice adds
-nothing. Offsets in a line whose text has ``\\r\\n`` are remapped when the
+that come with a line are kept (ids only when they are UUIDs; another
+document id is kept in ``meta.id``), so importing the same file twice adds
+nothing. doccano and spaCy lines carry the title (and spaCy the id) in
+``meta``, where our exports put them; they are taken out of ``meta`` on the
+way in, so the next export writes them exactly once. Offsets in a line whose text has ``\\r\\n`` are remapped when the
 store normalises the text.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from annotator.errors import ImportFailure
@@ -59,7 +63,7 @@ def _span_from_dict(item: object, text_length: int) -> ImportedSpan:
     start, end = _offset(item.get("start"), "start"), _offset(item.get("end"), "end")
     return _checked(ImportedSpan(
         start=start, end=end, label=_label(item.get("label")), kind=_kind(item.get("kind")),
-        id=_optional_text(item.get("id"), "id"), annotator=_optional_text(item.get("annotator"), "annotator"),
+        id=_uuid_or_none(_optional_text(item.get("id"), "id")), annotator=_optional_text(item.get("annotator"), "annotator"),
         note=_optional_text(item.get("note"), "note"),
     ), text_length)
 
@@ -104,12 +108,38 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
         spans = tuple(_span_from_list(item, len(text)) for item in labels)
     else:
         spans = ()
-    title = record.get("title") or meta.get("title") or f"{stem} line {number}"
-    doc_id = record.get("id") if isinstance(record.get("id"), str) else None
-    if "id" in record and not isinstance(record["id"], str):
-        meta = {**meta, "id": record["id"]}
-    return ImportedDocument(title=str(title), text=text, source_format="jsonl", meta=meta, spans=spans,
+    title, meta = _title(record, meta, f"{stem} line {number}")
+    doc_id, meta = _document_id(record, meta)
+    return ImportedDocument(title=title, text=text, source_format="jsonl", meta=meta, spans=spans,
                             id=doc_id, origin=f"line {number}")
+
+
+def _uuid_or_none(value: object) -> str | None:
+    """``value`` if it is a UUID in its usual spelling: only those become our ids."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return value if str(uuid.UUID(value)) == value.lower() else None
+    except ValueError:
+        return None
+
+
+def _title(record: dict, meta: dict, fallback: str) -> tuple[str, dict]:
+    """The native ``title``, else ``meta.title`` (taken out of meta, where exports put it back)."""
+    if isinstance(record.get("title"), str) and record["title"].strip():
+        return record["title"], meta
+    if isinstance(meta.get("title"), str) and meta["title"].strip():
+        return meta["title"], {k: v for k, v in meta.items() if k != "title"}
+    return fallback, meta
+
+
+def _document_id(record: dict, meta: dict) -> tuple[str | None, dict]:
+    """The line's document id: top-level ``id``, else spaCy's ``meta.id``; other ids stay in meta."""
+    if "id" in record:
+        doc_id = _uuid_or_none(record["id"])
+        return doc_id, meta if doc_id is not None else {**meta, "id": record["id"]}
+    doc_id = _uuid_or_none(meta.get("id"))
+    return doc_id, meta if doc_id is None else {k: v for k, v in meta.items() if k != "id"}
 
 
 @register(".jsonl", ".ndjson")
