@@ -77,3 +77,22 @@ def test_hugging_face_datasets_loads_the_jsonl(exported, tmp_path, monkeypatch):
     for row in dataset:
         for span in row["spans"]:
             assert row["text"][span["start"]:span["end"]] == span["text"]
+
+
+def test_datasets_reads_the_spacy_shape_with_raw_line_separators(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    from datasets import load_dataset
+
+    text = "one\u2028two\x85three \u200fשלום\u200f 👨‍👩‍👧"
+    store.add_document(ImportedDocument(title="separators", text=text, spans=(
+        ImportedSpan(start=4, end=7, label="Two", kind=TagKind.THEME),
+        ImportedSpan(start=len(text) - 5, end=len(text), label="Family", kind=TagKind.THEME))), annotator="ana")
+    store.add_document(ImportedDocument(title="second", text="after"), annotator="ana")
+    out = tmp_path / "spacy.jsonl"
+    export(store, out, format="spacy")
+    assert "\u2028".encode() in out.read_bytes()  # written raw, as JSON allows
+    dataset = load_dataset("json", data_files=str(out), split="train", cache_dir=str(tmp_path / "cache"))
+    assert dataset.num_rows == 2 and dataset[0]["text"] == text and dataset[1]["text"] == "after"
+    assert [(s["start"], s["end"], s["label"]) for s in dataset[0]["spans"]] == [(4, 7, "Two"), (21, 26, "Family")]
+    assert dataset[0]["meta"]["title"] == "separators"
