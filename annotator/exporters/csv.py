@@ -19,7 +19,7 @@ HEADER = ("document_title", "document_id", "start", "end", "label", "kind", "ann
 def csv_rows(doc: ExportDocument) -> list[tuple]:
     """One row per annotation of ``doc``."""
     return [(doc.title, doc.id, start, end, label, kind, annotator, note or "", checked_text(doc, start, end))
-            for _, start, end, label, kind, annotator, note in doc.spans]
+            for start, end, label, _, kind, annotator, note in doc.spans]
 
 
 def writer(handle: TextIO):

@@ -15,7 +15,7 @@ from annotator.store.export import ExportDocument
 def doccano_line(doc: ExportDocument) -> str:
     """One document as a doccano JSON line."""
     labels = []
-    for _, start, end, label, *_ in doc.spans:
+    for start, end, label, *_ in doc.spans:
         checked_text(doc, start, end)
         labels.append([start, end, label])
     return dumps({"id": doc.id, "text": doc.text, "label": labels, "meta": {**doc.meta, "title": doc.title}})

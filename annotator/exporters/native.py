@@ -19,19 +19,20 @@ def native_line(doc: ExportDocument, tails: dict[tuple[str, str, str], str]) -> 
     """One document as a native JSON line; ``tails`` caches encoded (label, kind, annotator)."""
     head = dumps({"id": doc.id, "title": doc.title, "text": doc.text, "meta": doc.meta})[:-1]
     text, length = doc.text, len(doc.text)
-    pieces = []
-    for span_id, start, end, label, kind, annotator, note in doc.spans:
+    for start, end, *_ in doc.spans:
         if not 0 <= start < end <= length:
             checked_text(doc, start, end)
-        tail = tails.get((label, kind, annotator))
-        if tail is None:
-            tail = tails[(label, kind, annotator)] = (
-                f'"label": {quote(label)}, "kind": {quote(kind)}, "annotator": {quote(annotator)}, "note": ')
-        pieces.append(
-            f'{{"id": {quote(span_id)}, "start": {start}, "end": {end}, "text": {quote(text[start:end])}, '
-            f'{tail}{"null" if note is None else quote(note)}}}'
-        )
+    pieces = [
+        f'{{"id": {quote(span_id)}, "start": {start}, "end": {end}, "text": {quote(text[start:end])}, '
+        f'{tails.get((label, kind, who)) or tails.setdefault((label, kind, who), _tail(label, kind, who))}'
+        f'{"null" if note is None else quote(note)}}}'
+        for start, end, label, span_id, kind, who, note in doc.spans
+    ]
     return f'{head}, "spans": [{", ".join(pieces)}]}}'
+
+
+def _tail(label: str, kind: str, annotator: str) -> str:
+    return f'"label": {quote(label)}, "kind": {quote(kind)}, "annotator": {quote(annotator)}, "note": '
 
 
 def writer(handle: TextIO):

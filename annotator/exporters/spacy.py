@@ -16,7 +16,7 @@ from annotator.store.export import ExportDocument
 def spacy_line(doc: ExportDocument) -> str:
     """One document as a spaCy / Prodigy JSON line."""
     spans = []
-    for _, start, end, label, *_ in doc.spans:
+    for start, end, label, *_ in doc.spans:
         checked_text(doc, start, end)
         spans.append({"start": start, "end": end, "label": label})
     return dumps({"text": doc.text, "spans": spans, "meta": {**doc.meta, "id": doc.id, "title": doc.title}})
