@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from annotator.errors import InvalidInputError
 from annotator.exporters import ExportError, export
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
 
@@ -159,3 +160,12 @@ def test_ids_and_labels_with_quotes_are_escaped(store, tmp_path):
     [line] = read_lines(tmp_path / "q.jsonl")
     assert line["spans"][0] | {} == {"id": 'odd "id"\\', "start": 0, "end": 3, "text": "say",
                                      "label": 'a "quoted" label', "kind": "theme", "annotator": 'x"y', "note": 'n"'}
+
+
+def test_the_project_file_itself_is_never_the_output(store, project_path):
+    store.add_document(ImportedDocument(title="t", text="keep me"), annotator="a")
+    before = project_path.read_bytes()
+    for target in (project_path, project_path.with_name(project_path.name + "-wal")):
+        with pytest.raises(InvalidInputError, match="is the project itself"):
+            export(store, target)
+    assert project_path.read_bytes() == before and store.document_count() == 1

@@ -48,13 +48,22 @@ def _write(store, handle: TextIO, fmt: str, filters: dict, progress, should_canc
     write = WRITERS[fmt](handle)
     for doc in store.iter_export_documents(**filters):
         if should_cancel is not None and should_cancel():
-            raise ExportError("export cancelled; nothing was written")
+            raise ExportError("export cancelled" if handle is sys.stdout else "export cancelled; nothing was written")
         write(doc)
         documents += 1
         spans += len(doc.spans)
         if progress is not None and documents % PROGRESS_EVERY == 0:
             progress(documents, total)
     return documents, spans
+
+
+def _is_project_file(store, target: Path) -> bool:
+    """Whether ``target`` is the project (or one of its SQLite side files): never overwrite it."""
+    project = getattr(store, "path", None)
+    if project is None or not target.exists():
+        return False
+    names = {Path(project).name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    return target.name in names and target.resolve().parent == Path(project).resolve().parent
 
 
 def _new_file_mode(target: Path) -> int:
@@ -91,6 +100,8 @@ def export(
         raise InvalidInputError(f"{target}: is a folder; give a file name")
     if not target.parent.is_dir():
         raise InvalidInputError(f"{target.parent}: folder does not exist")
+    if _is_project_file(store, target):
+        raise InvalidInputError(f"{target}: is the project itself; choose another output file")
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as exc:
