@@ -112,3 +112,22 @@ def test_non_utf8_file_fails_in_one_line(store, tmp_path):
     path.write_bytes('{"text": "caf\xe9"}'.encode("latin-1"))
     report = run(store, path)
     assert report.failed[0].message == "not UTF-8 text (byte 13)"  # 0-based offset of é
+
+
+def test_foreign_ids_stay_in_meta_and_titles_come_from_meta_or_the_line_number(store, tmp_path):
+    path = write_jsonl(
+        tmp_path / "prodigy.jsonl",
+        {"id": 17, "text": "doccano with a number id", "label": [[0, 7, "Tool"]], "meta": {"title": "From meta"}},
+        {"text": "spaCy with a string id", "spans": [{"id": "span-1", "start": 0, "end": 5, "label": "Tool"}],
+         "meta": {"id": "not-a-uuid", "source": "x"}},
+        {"text": "spaCy with a UUID", "meta": {"id": "33333333-3333-4333-8333-333333333333"}},
+    )
+    assert run(store, path).part_failures == []
+    docs = {d.title: d for d in store.iter_documents()}
+    assert sorted(docs) == ["From meta", "prodigy line 2", "prodigy line 3"]
+    assert docs["From meta"].meta == {"id": 17}  # the title left meta; the non-UUID id stayed
+    assert docs["prodigy line 2"].meta == {"id": "not-a-uuid", "source": "x"}
+    assert docs["prodigy line 3"].id == "33333333-3333-4333-8333-333333333333" and docs["prodigy line 3"].meta == {}
+    [span] = store.annotations_for_document(docs["prodigy line 2"].id)
+    assert span.id != "span-1" and len(span.id) == 36  # a fresh UUID instead of a foreign id
+    assert run(store, path).results[0].status == "duplicate" and store.annotation_count() == 2
