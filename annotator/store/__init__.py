@@ -16,7 +16,7 @@ from annotator import __version__
 from annotator._sqlite import Database
 from annotator.model import utc_now
 from annotator.store.annotations import AnnotationsMixin
-from annotator.store.connection import create_database, open_database
+from annotator.store.connection import create_database, open_project
 from annotator.store.documents import DocumentsMixin
 from annotator.store.export import ExportMixin
 from annotator.store.review import ReviewMixin
@@ -50,7 +50,10 @@ class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixi
     def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
         """Open an existing project; ``read_only`` never writes to the file."""
         path = Path(path)
-        return cls(open_database(path, read_only=read_only), path, read_only=read_only)
+        db, read_only_reason = open_project(path, read_only=read_only)
+        store = cls(db, path, read_only=read_only or read_only_reason is not None)
+        store.read_only_reason = read_only_reason
+        return store
 
     @classmethod
     def open_or_create(cls, path: str | Path) -> tuple[Store, bool]:

@@ -14,7 +14,11 @@ class StoreBase:
     db: Database
     path: Path | None
     read_only: bool
+    #: Why a project we were asked to open for writing is read-only (a notice for the window).
+    read_only_reason: str | None = None
 
     def _require_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyProjectError(f"{self.path}: opened read-only; nothing was changed")
+            raise ReadOnlyProjectError(
+                f"{self.path}: {self.read_only_reason or 'opened read-only'}; nothing was changed"
+            )

@@ -2,11 +2,20 @@
 
 Checks run on a read-only connection first, so a file that is not ours, is
 damaged, or comes from a newer version is refused without a single byte
-written to it (no journal, no ``-wal`` file, no migration).
+written to it (no journal, no ``-wal`` file, no migration). A file or folder
+we may not write is opened for reading, with a reason the window can show.
+
+Every connection is a ``GuardedConnection``: the one place where SQLite's
+"database or disk is full" becomes a one-line ``StorageFullError`` (SQLite
+has already rolled the statement back, so the project stays as it was), and
+where a plain ``BEGIN`` becomes ``BEGIN IMMEDIATE``, so that a transaction
+that reads before it writes waits for another process's write (busy
+timeout) instead of failing at once with "database is locked".
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +25,81 @@ from annotator.errors import ProjectError, ProjectTooNewError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+#: Files up to this size get SQLite's ``quick_check`` when opened for writing
+#: (about 0.1 s for 40 MB here); bigger ones rely on the header and schema checks.
+QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
+
+
+class StorageFullError(ProjectError, sqlite3.OperationalError):
+    """The disk (or the file's size limit) is full; the change was not made."""
+
+
+def _storage_full(path: object) -> StorageFullError:
+    return StorageFullError(
+        f"{path}: the disk is full; the last change was not saved and the project is "
+        "unchanged. Free some space and try again."
+    )
+
+
+class GuardedConnection(sqlite3.Connection):
+    """A connection that reports a full disk in words and takes write locks up front."""
+
+    def _guarded(self, method, sql: str, *args):
+        if sql.strip().upper().rstrip(";") in ("BEGIN", "BEGIN DEFERRED") and not _is_read_only(self):
+            sql = "BEGIN IMMEDIATE"
+        try:
+            return method(sql, *args)
+        except sqlite3.OperationalError as exc:
+            if _is_full(exc):
+                raise _storage_full(_database_name(self)) from None
+            raise
+
+    def execute(self, sql: str, *args):  # noqa: D102 - same as sqlite3's
+        return self._guarded(super().execute, sql, *args)
+
+    def executemany(self, sql: str, *args):  # noqa: D102
+        return self._guarded(super().executemany, sql, *args)
+
+    def executescript(self, sql: str):  # noqa: D102
+        return self._guarded(super().executescript, sql)
+
+    def commit(self) -> None:  # noqa: D102
+        try:
+            super().commit()
+        except sqlite3.OperationalError as exc:
+            if _is_full(exc):
+                raise _storage_full(_database_name(self)) from None
+            raise
+
+
+def _is_full(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+
+
+def _is_read_only(conn: sqlite3.Connection) -> bool:
+    return getattr(conn, "opened_read_only", False)
+
+
+def _database_name(conn: sqlite3.Connection) -> str:
+    row = sqlite3.Connection.execute(conn, "PRAGMA database_list").fetchone()
+    return Path(row[2]).name if row and row[2] else "project"
+
+
+def connect(target: str, *, uri: bool = False, read_only: bool = False) -> GuardedConnection:
+    """A ``GuardedConnection`` to ``target`` usable from worker threads."""
+    conn = sqlite3.connect(target, uri=uri, check_same_thread=False, factory=GuardedConnection)
+    conn.opened_read_only = read_only
+    return conn
+
+
+def not_writable_reason(path: Path) -> str | None:
+    """Why ``path`` can only be read (its file or folder is read-only), or None."""
+    if not os.access(path, os.W_OK):
+        return f"{path.name} is read-only: it is open for reading, and changes cannot be saved."
+    if not os.access(path.resolve().parent, os.W_OK):
+        return (f"The folder of {path.name} is read-only: the project is open for reading, "
+                "and changes cannot be saved.")
+    return None
 
 
 def read_only_uri(path: Path) -> str:
@@ -103,45 +187,94 @@ def create_database(path: Path) -> Database:
     if not path.parent.is_dir():
         raise ProjectError(f"{path.parent}: folder does not exist")
     try:
-        db = Database(path)
+        db = Database(connect(str(path)))
         _configure(db, wal=True)
         migrations.apply_all(db)
+    except sqlite3.OperationalError as exc:
+        raise ProjectError(f"{path}: cannot create project ({_reason(exc)})") from None
     except sqlite3.Error as exc:
         raise ProjectError(f"{path}: cannot create project ({exc})") from None
     return db
 
 
-def open_database(path: Path, *, read_only: bool = False) -> Database:
-    """Open an existing project, migrating it unless ``read_only``."""
-    if not path.exists():
-        raise ProjectError(f"{path}: no such project file")
-    check_compatible(path)
+def _reason(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "the file or folder is read-only"
+    return text
+
+
+def _refuse_orphan_wal_when_read_only(path: Path) -> None:
+    """SQLite cannot read a ``-wal`` log without its ``-shm`` index where it may not write one."""
+    if has_pending_wal(path) and not Path(f"{path}-shm").exists():
+        raise ProjectError(
+            f"{path}: has unsaved changes in its '-wal' file but no '-shm' file, and its folder "
+            "is read-only; copy the project with its '-wal' file to a folder you can write to"
+        )
+
+
+def _open_for_reading(path: Path) -> Database:
+    if not_writable_reason(path) is not None:
+        _refuse_orphan_wal_when_read_only(path)
+    db = Database(connect(read_only_uri(path), uri=True, read_only=True))
     try:
-        if read_only:
-            conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
-            db = Database(conn)
-            _configure(db, wal=False)
-            _check_open_database(path, db)
-            if migrations.pending_names(db):
-                raise ProjectError(
-                    f"{path}: made by an older version and opened read-only; "
-                    "open a copy to upgrade it"
-                )
-            return db
-        db = Database(sqlite3.connect(str(path), check_same_thread=False))
+        _configure(db, wal=False)
+        _check_open_database(path, db)
+        if migrations.pending_names(db):
+            raise ProjectError(
+                f"{path}: made by an older version and opened read-only; "
+                "open a copy to upgrade it"
+            )
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _quick_check(path: Path, db: Database) -> None:
+    """Refuse a damaged file before anything is written to it (skipped for huge files)."""
+    if path.stat().st_size > QUICK_CHECK_MAX_BYTES:
+        return
+    problems = [row[0] for row in db.conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise ProjectError(f"{path}: damaged project file ({problems[0]}); restore a backup "
+                           "(annotator backups / annotator restore)")
+
+
+def _open_for_writing(path: Path) -> Database:
+    db = Database(connect(str(path)))
+    try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        try:
-            _check_open_database(path, db)
-        except ProjectError:
-            db.close()
-            raise
+        _check_open_database(path, db)
+        _quick_check(path, db)
         _configure(db, wal=True)
         if migrations.pending_names(db):
             migrations.apply_all(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def open_project(path: Path, *, read_only: bool = False) -> tuple[Database, str | None]:
+    """Open an existing project; one we may not write opens read-only, with the reason why."""
+    if not path.exists():
+        raise ProjectError(f"{path}: no such project file")
+    check_compatible(path)
+    reason = not_writable_reason(path)
+    try:
+        if read_only or reason is not None:
+            return _open_for_reading(path), reason
+        return _open_for_writing(path), None
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             raise ProjectError(f"{path}: file or folder is read-only") from None
         raise ProjectError(f"{path}: cannot be opened ({exc})") from None
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: damaged project file ({exc})") from None
-    return db
+        raise ProjectError(f"{path}: damaged project file ({exc}); restore a backup "
+                           "(annotator backups / annotator restore)") from None
+
+
+def open_database(path: Path, *, read_only: bool = False) -> Database:
+    """Open an existing project, migrating it unless ``read_only`` (or not writable)."""
+    return open_project(path, read_only=read_only)[0]
