@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from annotator.backup import maybe_backup
 from annotator.errors import AnnotatorError
 from annotator.store import Store
 
@@ -29,9 +30,13 @@ def open_store(path: str, *, create: bool = False, read_only: bool = False) -> S
     project = Path(path)
     if create and not project.exists():
         return Store.create(project)
+    writes = not read_only
     if read_only and os.access(project, os.W_OK) and os.access(project.parent, os.W_OK):
         read_only = False
-    return Store.open(project, read_only=read_only)
+    store = Store.open(project, read_only=read_only)
+    if writes and not store.read_only:
+        maybe_backup(project)  # a write command: keep a snapshot from before it, hourly
+    return store
 
 
 def print_json(value: Any) -> None:

@@ -1,0 +1,192 @@
+"""Automatic rolling backups of project files, and restoring one.
+
+Months of coding live in one file, so a consistent snapshot of it is taken
+(SQLite's backup API, which copies a coherent state even while another
+process writes) whenever a project is opened for writing and its newest
+backup is older than ``BACKUP_INTERVAL``. Snapshots live in the user's data
+folder, one folder per project (its name plus a short hash of its absolute
+path, so two projects called alike never mix), named by UTC time. Backups
+older than ``KEEP_DAYS`` are pruned, but the newest ``KEEP_AT_LEAST`` are
+always kept. Restoring first backs up the current state, then replaces the
+project atomically (write beside it, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from annotator import settings
+from annotator.errors import AnnotatorError, ProjectError
+from annotator.store.connection import check_compatible, read_only_uri
+
+BACKUP_SUFFIX = ".annotator"
+BACKUP_INTERVAL = timedelta(hours=1)
+KEEP_DAYS = 14
+KEEP_AT_LEAST = 5
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One snapshot of a project: where it is, when it was taken, what it holds."""
+
+    path: Path
+    taken: datetime
+    size: int
+
+    def counts(self) -> tuple[int, int] | None:
+        """(documents, annotations) in the snapshot, or None when it cannot be read."""
+        try:
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True)
+            try:
+                documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+                annotations = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+        return documents, annotations
+
+
+def backup_folder(project: Path) -> Path:
+    """The folder holding ``project``'s backups."""
+    resolved = Path(project).resolve()
+    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:10]
+    return settings.data_dir() / "backups" / f"{resolved.stem}-{digest}"
+
+
+def _parse_stamp(name: str) -> datetime | None:
+    try:
+        return datetime.strptime(name.removesuffix(BACKUP_SUFFIX), _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def list_backups(project: Path) -> list[BackupInfo]:
+    """Backups of ``project``, newest first."""
+    folder = backup_folder(project)
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in folder.iterdir():
+        taken = _parse_stamp(entry.name) if entry.name.endswith(BACKUP_SUFFIX) else None
+        if taken is not None and entry.is_file():
+            found.append(BackupInfo(entry, taken, entry.stat().st_size))
+    return sorted(found, key=lambda b: b.taken, reverse=True)
+
+
+def _snapshot(source: Path, target: Path) -> None:
+    """Copy a consistent state of ``source`` to ``target`` with SQLite's backup API."""
+    partial = target.with_name(target.name + ".part")
+    src = sqlite3.connect(read_only_uri(source), uri=True)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        src.close()
+    os.replace(partial, target)
+
+
+def make_backup(project: Path, *, now: datetime | None = None) -> BackupInfo:
+    """Take a snapshot of ``project`` now, then prune old ones."""
+    project = Path(project)
+    check_compatible(project)
+    now = now or datetime.now(UTC)
+    folder = backup_folder(project)
+    target = folder / (now.strftime(_STAMP) + BACKUP_SUFFIX)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _snapshot(project, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise ProjectError(f"{project}: backup failed ({exc})") from None
+    prune_backups(project, now=now)
+    return BackupInfo(target, now, target.stat().st_size)
+
+
+def prune_backups(project: Path, *, now: datetime | None = None) -> list[Path]:
+    """Delete backups older than ``KEEP_DAYS``, keeping the newest ``KEEP_AT_LEAST``; returns those deleted."""
+    now = now or datetime.now(UTC)
+    deleted = []
+    for backup in list_backups(project)[KEEP_AT_LEAST:]:
+        if now - backup.taken > timedelta(days=KEEP_DAYS):
+            backup.path.unlink(missing_ok=True)
+            deleted.append(backup.path)
+    return deleted
+
+
+def maybe_backup(project: Path, *, now: datetime | None = None) -> BackupInfo | None:
+    """Back up ``project`` if its newest backup is older than ``BACKUP_INTERVAL``; never raises.
+
+    Called when a project is opened for writing (the command line's write
+    commands, and the window). A backup that cannot be made must not stop
+    the user's work, so failures give None.
+    """
+    project = Path(project)
+    now = now or datetime.now(UTC)
+    if not project.is_file():
+        return None
+    existing = list_backups(project)
+    if existing and now - existing[0].taken < BACKUP_INTERVAL:
+        return None
+    try:
+        return make_backup(project, now=now)
+    except AnnotatorError:
+        return None
+
+
+def _valid_project(candidate: Path) -> None:
+    check_compatible(candidate)
+    try:
+        conn = sqlite3.connect(read_only_uri(candidate), uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            conn.execute("SELECT count(*) FROM annotations").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{candidate}: not a valid project backup ({exc})") from None
+    if result != "ok":
+        raise ProjectError(f"{candidate}: damaged backup ({result}); choose another one")
+
+
+def restore_backup(project: Path, backup: Path) -> BackupInfo | None:
+    """Replace ``project`` by ``backup``, backing up the current state first.
+
+    The backup is checked before anything changes; the current project (if
+    readable) is snapshotted, then the backup is copied beside the project
+    and renamed over it in one step, so a crash leaves either file whole.
+    Returns the snapshot of the state that was replaced. Close the project
+    everywhere before restoring.
+    """
+    project, backup = Path(project), Path(backup)
+    if not backup.is_file():
+        raise ProjectError(f"{backup}: no such backup")
+    _valid_project(backup)
+    saved = None
+    if project.exists():
+        try:
+            saved = make_backup(project)
+        except AnnotatorError:
+            saved = None  # a damaged project is exactly what one restores over
+    incoming = project.with_name(f".{project.name}.restoring")
+    try:
+        _snapshot(backup, incoming)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{project}{suffix}").unlink(missing_ok=True)
+        os.replace(incoming, project)
+    except (OSError, sqlite3.Error) as exc:
+        incoming.unlink(missing_ok=True)
+        raise ProjectError(f"{project}: restore failed ({exc}); the project was not changed") from None
+    return saved

@@ -1,0 +1,127 @@
+"""Commands that keep a researcher's work safe: list backups, restore one, check a project.
+
+They exist so that a damaged or mistaken project can be put right from a
+terminal without the window, and so a project can be checked before it is
+shared or after a crash.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from annotator.backup import BackupInfo, list_backups, restore_backup
+from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, warn
+from annotator.store.connection import check_compatible, not_writable_reason, read_only_uri
+
+
+def _human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def _backup_row(index: int, backup: BackupInfo) -> dict:
+    counts = backup.counts()
+    return {
+        "index": index, "taken": backup.taken.isoformat(timespec="seconds"), "size": backup.size,
+        "documents": counts[0] if counts else None, "annotations": counts[1] if counts else None,
+        "path": str(backup.path),
+    }
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    """List a project's automatic backups, newest first."""
+    rows = [_backup_row(i, b) for i, b in enumerate(list_backups(Path(args.project)), start=1)]
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print(f"no backups of {args.project} yet")
+    for row in rows:
+        counts = (f"{row['documents']} doc., {row['annotations']} ann." if row["documents"] is not None
+                  else "unreadable")
+        print(f"{row['index']:>3}  {row['taken']}  {_human_size(row['size']):>9}  {counts}  {row['path']}")
+    return EXIT_OK
+
+
+def _chosen_backup(project: Path, choice: str) -> Path:
+    if choice.isdigit():
+        backups = list_backups(project)
+        index = int(choice)
+        if not 1 <= index <= len(backups):
+            raise CommandError(f"no backup number {index} of {project} (see: annotator backups)")
+        return backups[index - 1].path
+    return Path(choice)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace a project by one of its backups (the current state is backed up first)."""
+    project = Path(args.project)
+    backup = _chosen_backup(project, args.backup)
+    saved = restore_backup(project, backup)
+    print(f"restored {project} from {backup}")
+    if saved is not None:
+        print(f"the state before restoring is kept as {saved.path}")
+    return EXIT_OK
+
+
+def _check_counts(path: Path) -> tuple[list[str], dict[str, int]]:
+    # A read-only connection to a WAL file leaves -wal and -shm behind; a
+    # normal one that only reads removes them again on close.
+    if not_writable_reason(path) is None:
+        conn = sqlite3.connect(path)
+    else:
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+        counts = {}
+        if problems == ["ok"]:
+            for table in ("documents", "tags", "annotations"):
+                counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if orphans:
+                problems = [f"{len(orphans)} row(s) point to missing rows (foreign keys)"]
+        return problems, counts
+    finally:
+        conn.close()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check a project's integrity without changing it; exit 1 when damaged."""
+    project = Path(args.project)
+    if not project.is_file():
+        raise CommandError(f"{project}: no such project file")
+    check_compatible(project)
+    try:
+        problems, counts = _check_counts(project)
+    except sqlite3.Error as exc:
+        problems, counts = [str(exc)], {}
+    if problems != ["ok"]:
+        warn(f"annotator: error: {project}: damaged ({'; '.join(problems[:3])}); "
+             "restore a backup (annotator backups / annotator restore)")
+        return EXIT_ERROR
+    print(f"{project}: ok — {counts['documents']} document(s), {counts['tags']} tag(s), "
+          f"{counts['annotations']} annotation(s)")
+    return EXIT_OK
+
+
+def register(subparsers) -> None:
+    """Add backups, restore and check."""
+    p = subparsers.add_parser("backups", help="list a project's automatic backups, newest first",
+                              description=cmd_backups.__doc__)
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_backups)
+    p = subparsers.add_parser("restore", help="replace a project by one of its backups",
+                              description=cmd_restore.__doc__)
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("backup", metavar="BACKUP", help="a backup file, or its number in 'annotator backups'")
+    p.set_defaults(handler=cmd_restore)
+    p = subparsers.add_parser("check", help="check a project's integrity (exit 1 when damaged)",
+                              description=cmd_check.__doc__)
+    p.add_argument("project", metavar="PROJECT")
+    p.set_defaults(handler=cmd_check)
