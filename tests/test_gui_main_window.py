@@ -221,3 +221,23 @@ def test_every_shortcut_is_in_the_readme():
     missing = [spec.shortcuts[0] for spec in ACTIONS
                if spec.shortcuts and spec.shortcuts[0] not in readme and spec.key not in {"new_theme", "new_speaker"}]
     assert missing == []
+
+
+def visible_tab_groups(window) -> list[list[str]]:
+    from PySide6.QtWidgets import QTabBar
+
+    return sorted([bar.tabText(i) for i in range(bar.count())]
+                  for bar in window.findChildren(QTabBar) if bar.isVisible())
+
+
+def test_layout_has_one_tab_bar_per_group_and_a_tall_palette(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: not window._default_layout_pending)
+    assert visible_tab_groups(window) == [["Documents", "Search"], ["Memo", "Review"]]
+    assert window.tags_dock.height() > window.memo_dock.height()
+    path = window.store.path
+    window.close()
+    window.store.close()
+    again = make_window(path)  # the layout saved on closing comes back without stray tab bars
+    assert not again._default_layout_pending
+    assert visible_tab_groups(again) == [["Documents", "Search"], ["Memo", "Review"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QApplication, QStyle
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,23 @@ ACTIONS = (
 )
 
 
+#: Qt's own icons for systems without an icon theme (Windows, macOS, bare X servers).
+_SP = QStyle.StandardPixmap
+FALLBACK_ICONS = {
+    "document-new": _SP.SP_FileIcon, "document-open": _SP.SP_DirOpenIcon, "document-import": _SP.SP_ArrowDown,
+    "document-export": _SP.SP_DialogSaveButton, "application-exit": _SP.SP_DialogCloseButton,
+    "edit-undo": _SP.SP_ArrowBack, "edit-redo": _SP.SP_ArrowForward, "edit-find": _SP.SP_FileDialogContentsView,
+    "system-search": _SP.SP_FileDialogDetailedView, "edit-delete": _SP.SP_TrashIcon,
+}
+
+
+def themed_icon(name: str) -> QIcon:
+    """The desktop theme's icon ``name``, else the style's closest standard icon."""
+    if QIcon.hasThemeIcon(name) or name not in FALLBACK_ICONS:
+        return QIcon.fromTheme(name)
+    return QApplication.style().standardIcon(FALLBACK_ICONS[name])
+
+
 def build_actions(window) -> dict[str, QAction]:
     """Create the window's QActions and connect each to ``window.on_<key>``."""
     actions = {}
@@ -63,7 +81,7 @@ def build_actions(window) -> dict[str, QAction]:
         action.setToolTip(tip)
         action.setStatusTip(spec.tip)
         if spec.icon:
-            action.setIcon(QIcon.fromTheme(spec.icon))
+            action.setIcon(themed_icon(spec.icon))
         action.triggered.connect(getattr(window, f"on_{spec.key}"))
         window.addAction(action)
         actions[spec.key] = action

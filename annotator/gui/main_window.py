@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -52,6 +53,15 @@ def open_store_for_window(path: Path) -> Store:
     """Open a project for the window: read-only (with a notice) when the file or folder is."""
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     return Store.open(path, read_only=not writable)
+
+
+def scrollable(widget: QWidget) -> QScrollArea:
+    """A tall panel in a scroll area, so its dock can be made short without squeezing its neighbours."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
@@ -128,8 +138,6 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self.search_panel = SearchPanel(self.store, self)
         self.search_panel.hitActivated.connect(self.jump_to)
         self.search_dock = self._dock("Search", "search", self.search_panel, left)
-        self.tabifyDockWidget(self.documents_dock, self.search_dock)
-        self.documents_dock.raise_()
         self.palette = TagPalette(self)
         self.connect_palette()
         self.tags_dock = self._dock("Tags", "tags", self.palette, right)
@@ -146,11 +154,34 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self.review_panel.layerRemoved.connect(self.view.remove_layer)
         self.review_panel.jumpRequested.connect(self.jump_to)
         self.review_panel.projectChanged.connect(self._reload_after_review)
-        self.review_dock = self._dock("Review", "review", self.review_panel, right)
+        self.review_dock = self._dock("Review", "review", scrollable(self.review_panel), right)
+
+    def arrange_default_layout(self) -> None:
+        """Documents and Search tabbed left, Tags over Memo/Review right, Annotations below."""
+        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.review_dock,
+                     self.annotations_dock):
+            dock.setFloating(False)
+            dock.show()
+        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                               Qt.DockWidgetArea.BottomDockWidgetArea)
+        for dock, area in ((self.documents_dock, left), (self.tags_dock, right), (self.annotations_dock, bottom)):
+            self.addDockWidget(area, dock)
+        self.splitDockWidget(self.tags_dock, self.memo_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.documents_dock, self.search_dock)
         self.tabifyDockWidget(self.memo_dock, self.review_dock)
+        self.documents_dock.raise_()
         self.memo_dock.raise_()
-        self.resizeDocks([self.documents_dock, self.tags_dock], [300, 330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.annotations_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.documents_dock, self.tags_dock], [290, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.annotations_dock], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.tags_dock, self.memo_dock], [500, 170], Qt.Orientation.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._default_layout_pending:
+            # Tabified docks are arranged once the window is shown: arranged before, Qt leaves a
+            # second, stray tab bar for the second tab group floating over the window.
+            self._default_layout_pending = False
+            self.arrange_default_layout()
 
     def _build_menus(self) -> None:
         a = self.actions_by_key
@@ -510,8 +541,8 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        restored = isinstance(state, QByteArray) and self.restoreState(state)
+        self._default_layout_pending = not restored
 
     def closeEvent(self, event) -> None:
         try:
