@@ -1,0 +1,116 @@
+"""The window's workflow by keyboard and mouse: keyboard selection, palette clicks, the table, tags, statuses."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.gui.app import create_window, make_application
+from annotator.model import DocumentStatus, TagKind
+from annotator.settings import Settings
+from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.gui
+
+
+def stored_texts(window) -> list[tuple[str, str]]:
+    """(covered text, tag name) of the current document's annotations, in text order."""
+    text = window.current_document.text
+    return [(text[a.start:a.end], window.store.tag(a.tag_id).name)
+            for a in window.store.annotations_for_document(window.current_document.id)]
+
+
+def test_shift_arrows_select_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("found")
+    window.view.select_range(start, start)
+    for _ in range(len("found")):
+        qtbot.keyClick(window.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selected_range() == (start, start + 5)
+    qtbot.keyClick(window.view, Qt.Key.Key_3)
+    assert stored_texts(window) == [("found", "Drug trafficking")]
+
+
+def test_clicking_a_tag_in_the_palette_applies_it(make_window, emoji_project):  # noqa: F811
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("Second")
+    window.view.select_range(start, start + len("Second paragraph "))  # trailing space is trimmed
+    speaker = window.store.find_tag(TagKind.SPEAKER, "Thomas Greminger")
+    item = window.palette._items[speaker.id]
+    rect = window.palette.tree.visualItemRect(item)
+    from pytestqt.qtbot import QtBot
+
+    QtBot.mouseClick(window.palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert stored_texts(window) == [("Second paragraph", "Thomas Greminger")]
+    assert window.palette.count(speaker.id) == 1
+
+
+def test_clicking_a_row_of_the_annotations_table_selects_its_text(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    for word in ("Zürich", "results"):
+        start = EMOJI_TEXT.index(word)
+        window.view.select_range(start, start + len(word))
+        qtbot.keyClick(window.view, Qt.Key.Key_1)
+    window.view.select_range(0, 0)
+    table = window.annotations_panel.table
+    index = table.model().index(1, 0)  # sorted by start: "results" is the second row
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+    start = EMOJI_TEXT.index("results")
+    assert window.view.selected_range() == (start, start + len("results"))
+
+
+def test_reordering_a_tag_changes_its_number_key_and_undo_restores_it(make_window, emoji_project):  # noqa: F811
+    window = make_window(emoji_project)
+    first, second = window.palette.tag_for_key(2), window.palette.tag_for_key(3)
+    window.move_tag(second.id, -1)
+    assert (window.palette.tag_for_key(2), window.palette.tag_for_key(3)) == (
+        window.store.tag(second.id), window.store.tag(first.id))
+    window.on_undo()
+    assert (window.palette.tag_for_key(2).id, window.palette.tag_for_key(3).id) == (first.id, second.id)
+
+
+def test_merging_tags_moves_spans_and_undo_brings_the_tag_back(make_window, emoji_project, qtbot,  # noqa: F811
+                                                               monkeypatch):
+    window = make_window(emoji_project)
+    window.view.select_range(0, 3)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # Terrorism and extremism
+    source = window.palette.tag_for_key(2)
+    monkeypatch.setattr("annotator.gui.tag_editing.QInputDialog.getItem",
+                        lambda *args, **kwargs: ("Afghanistan", True))
+    window.merge_tag(source.id)
+    assert stored_texts(window) == [(EMOJI_TEXT[0:3], "Afghanistan")]
+    assert window.store.find_tag(TagKind.THEME, source.name) is None
+    assert window.view.own_spans()[0].label == "Afghanistan"
+    window.on_undo()
+    assert stored_texts(window) == [(EMOJI_TEXT[0:3], source.name)]
+    assert window.palette.count(source.id) == 1
+
+
+def test_document_status_is_stored_shown_and_undoable(make_window, emoji_project):  # noqa: F811
+    window = make_window(emoji_project)
+    doc_id = window.current_document.id
+    window.documents_panel.statusChangeRequested.emit(doc_id, DocumentStatus.DONE)
+    assert window.store.document(doc_id).status is DocumentStatus.DONE
+    row = window.documents_panel.model.row_of(doc_id)
+    assert window.documents_panel.model.rows[row].status is DocumentStatus.DONE
+    window.on_undo()
+    assert window.store.document(doc_id).status is DocumentStatus.TODO
+
+
+def test_first_start_asks_for_the_name_and_remembers_it(qtbot, monkeypatch, emoji_project):  # noqa: F811
+    make_application()
+    Settings().save()
+    asked = []
+    monkeypatch.setattr("annotator.gui.dialogs.ask_annotator_name",
+                        lambda parent, suggestion: asked.append(suggestion) or "Dana")
+    window = create_window(str(emoji_project), Settings.load())
+    qtbot.addWidget(window)
+    try:
+        assert window.annotator == "Dana" and len(asked) == 1
+        assert Settings.load().annotator == "Dana"
+        again = create_window(str(emoji_project), Settings.load())
+        qtbot.addWidget(again)
+        assert again.annotator == "Dana" and len(asked) == 1
+        again.store.close()
+    finally:
+        window.store.close()
