@@ -208,6 +208,7 @@ def test_read_only_project_opens_with_a_notice(make_window, emoji_project, monke
     window = make_window(emoji_project)
     assert window.store.read_only
     assert not window.notice.isHidden() and "read-only" in window.notice.text()
+    assert window.memo.isReadOnly()
     window.view.select_range(0, 3)
     window.apply_tag_number(1)
     assert window.store.annotation_count() == 0

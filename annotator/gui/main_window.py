@@ -238,6 +238,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
             self.notice.show()
         else:
             self.notice.hide()
+        self.memo.setReadOnly(self.store.read_only)
         self.search_panel.set_store(self.store)
         self.reload_tags()
         self.reload_documents()
