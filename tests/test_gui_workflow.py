@@ -114,3 +114,19 @@ def test_first_start_asks_for_the_name_and_remembers_it(qtbot, monkeypatch, emoj
         again.store.close()
     finally:
         window.store.close()
+
+
+def test_the_palette_follows_the_system_colour_scheme(qtbot):
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    app = make_application()
+    hints = QGuiApplication.styleHints()
+    try:
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        assert app.palette().color(QPalette.ColorRole.Base).lightness() < 60
+        assert app.palette().color(QPalette.ColorRole.Text).lightness() > 200
+        hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert app.palette().color(QPalette.ColorRole.Base).lightness() > 200
+    finally:
+        hints.colorSchemeChanged.emit(hints.colorScheme())
+        assert app.style().name().lower() == "fusion"

@@ -42,7 +42,9 @@ def apply_look(app: QApplication) -> None:
         app.setPalette(dark_palette() if scheme == Qt.ColorScheme.Dark else app.style().standardPalette())
 
     follow(hints.colorScheme())
-    hints.colorSchemeChanged.connect(follow)
+    if not app.property("annotator-follows-scheme"):  # connected once, however often this runs
+        app.setProperty("annotator-follows-scheme", True)
+        hints.colorSchemeChanged.connect(follow)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
