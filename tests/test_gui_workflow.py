@@ -130,3 +130,18 @@ def test_the_palette_follows_the_system_colour_scheme(qtbot):
     finally:
         hints.colorSchemeChanged.emit(hints.colorScheme())
         assert app.style().name().lower() == "fusion"
+
+
+def test_undo_of_a_span_deleted_elsewhere_says_so(make_window, emoji_project, qtbot):  # noqa: F811
+    from annotator.store import Store
+
+    window = make_window(emoji_project)
+    window.view.select_range(0, 3)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [annotation] = window.store.annotations_for_document(window.current_document.id)
+    with Store.open(emoji_project) as other:  # the command line deletes it meanwhile
+        other.delete_annotation(annotation.id)
+    window.on_undo()
+    assert window.statusBar().currentMessage().startswith("Cannot undo: no annotation with id")
+    assert window.view.own_spans() == [] and window.annotations_panel.model.rowCount() == 0
+    assert not window.actions_by_key["undo"].isEnabled()

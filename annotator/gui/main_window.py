@@ -9,6 +9,7 @@ the store through a few ``reload_*`` methods.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -406,10 +407,20 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         self._data_version = self.store.data_version()
 
     def on_undo(self) -> None:
-        self.history.undo()
+        self._step_history(self.history.undo, "undo")
 
     def on_redo(self) -> None:
-        self.history.redo()
+        self._step_history(self.history.redo, "redo")
+
+    def _step_history(self, step, verb: str) -> None:
+        """Undo or redo; when another process changed the same data meanwhile, say so and show the project as it is."""
+        try:
+            step()
+        except (AnnotatorError, sqlite3.Error) as exc:
+            self._data_version = -1
+            self.refresh_if_changed_elsewhere()
+            self.update_undo_actions()
+            self.statusBar().showMessage(f"Cannot {verb}: {exc} (changed elsewhere meanwhile)", 8000)
 
     def _memo_edited(self) -> None:
         self._memo_timer.start()
