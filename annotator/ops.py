@@ -275,6 +275,35 @@ class SetDocumentStatus(Op):
 Listener = Callable[[Op, bool], None]
 
 
+@dataclass
+class Batch(Op):
+    """Several ops as one step of undo: all applied in order, reverted in reverse order."""
+
+    ops: list[Op]
+    description: str = "change"
+
+    def __post_init__(self) -> None:
+        self.changes = Changed.NOTHING
+        for op in self.ops:
+            self.changes |= op.changes
+        self.document_id = next((d for d in (getattr(op, "document_id", None) for op in self.ops) if d), None)
+
+    def apply(self, store: Store) -> None:
+        done: list[Op] = []
+        try:
+            for op in self.ops:
+                op.apply(store)
+                done.append(op)
+        except Exception:
+            for op in reversed(done):  # all or nothing, like a single op
+                op.revert(store)
+            raise
+
+    def revert(self, store: Store) -> None:
+        for op in reversed(self.ops):
+            op.revert(store)
+
+
 class History:
     """Applies ops, keeps undo and redo stacks, and announces every change."""
 
@@ -343,6 +372,6 @@ class History:
 
 
 __all__ = [
-    "AddAnnotation", "AddTag", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
+    "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
     "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag",
 ]

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from annotator.gui.app import create_window, make_application
 from annotator.model import DocumentStatus, TagKind
+from annotator.ops import SetDocumentStatus
 from annotator.settings import Settings
 from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
 
@@ -145,3 +146,28 @@ def test_undo_of_a_span_deleted_elsewhere_says_so(make_window, emoji_project, qt
     assert window.statusBar().currentMessage().startswith("Cannot undo: no annotation with id")
     assert window.view.own_spans() == [] and window.annotations_panel.model.rowCount() == 0
     assert not window.actions_by_key["undo"].isEnabled()
+
+
+def test_the_first_span_marks_a_to_do_document_in_progress(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    doc_id = window.current_document.id
+    row = window.documents_panel.model.row_of(doc_id)
+
+    def shown():
+        summary = window.documents_panel.model.rows[row]
+        return summary.status, summary.annotation_count
+
+    window.view.select_range(0, 3)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.store.document(doc_id).status is DocumentStatus.IN_PROGRESS
+    assert shown() == (DocumentStatus.IN_PROGRESS, 1)
+    assert window.palette.count(window.palette.tag_for_key(1).id) == 1
+    window.on_undo()
+    assert (window.store.document(doc_id).status, window.store.annotation_count()) == (DocumentStatus.TODO, 0)
+    assert shown() == (DocumentStatus.TODO, 0) and window.view.own_spans() == []
+    window.on_redo()
+    assert shown() == (DocumentStatus.IN_PROGRESS, 1) and len(window.view.own_spans()) == 1
+    window.run_op(SetDocumentStatus(doc_id, DocumentStatus.DONE))
+    window.view.select_range(4, 9)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    assert window.store.document(doc_id).status is DocumentStatus.DONE  # only "to do" moves on by itself

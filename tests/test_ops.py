@@ -9,6 +9,7 @@ from annotator.model import DocumentStatus, ImportedDocument
 from annotator.ops import (
     AddAnnotation,
     AddTag,
+    Batch,
     Changed,
     DeleteAnnotations,
     DeleteTag,
@@ -65,6 +66,8 @@ def test_bad_range_is_refused_and_not_recorded(setup):
     lambda s, doc, theme, speaker, ann: ReorderTags([speaker.id, theme.id]),
     lambda s, doc, theme, speaker, ann: SetDocumentMemo(doc, "memo text"),
     lambda s, doc, theme, speaker, ann: SetDocumentStatus(doc, DocumentStatus.DONE),
+    lambda s, doc, theme, speaker, ann: Batch([UpdateAnnotation(ann.id, note="n"), DeleteTag(speaker.id),
+                                               SetDocumentStatus(doc, DocumentStatus.IN_PROGRESS)]),
 ])
 def test_every_op_reverts_exactly_and_redoes_exactly(setup, make_op):
     store, history, doc, theme, speaker = setup
@@ -89,3 +92,16 @@ def test_listeners_hear_what_changed(setup):
     history.undo()
     assert heard == [(Changed.ANNOTATIONS, False), (Changed.ANNOTATIONS, True)]
     assert history.redo_text() == "add annotation" and history.undo_text() == ""
+
+
+def test_a_batch_that_fails_midway_leaves_nothing_behind(setup):
+    store, history, doc, theme, _ = setup
+    before = snapshot(store)
+    batch = Batch([AddAnnotation(document_id=doc, start=0, end=1, tag_id=theme.id, annotator="a"),
+                   SetDocumentStatus(doc, DocumentStatus.DONE),
+                   AddAnnotation(document_id=doc, start=5, end=999, tag_id=theme.id, annotator="a")])
+    with pytest.raises(InvalidInputError):
+        history.run(batch)
+    assert snapshot(store) == before
+    assert not history.can_undo()
+    assert batch.changes == Changed.ANNOTATIONS | Changed.DOCUMENTS and batch.document_id == doc

@@ -15,8 +15,16 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs import ask_note
 from annotator.gui.document_view import ViewSpan
 from annotator.gui.panels.tags import swatch
-from annotator.model import Annotation
-from annotator.ops import AddAnnotation, Changed, DeleteAnnotations, Op, UpdateAnnotation
+from annotator.model import Annotation, DocumentStatus
+from annotator.ops import (
+    AddAnnotation,
+    Batch,
+    Changed,
+    DeleteAnnotations,
+    Op,
+    SetDocumentStatus,
+    UpdateAnnotation,
+)
 from annotator.spans import trim_whitespace
 
 
@@ -49,8 +57,13 @@ class AnnotatingMixin:
         if trimmed is None:
             self.statusBar().showMessage("The selection is only white space.", 4000)
             return
-        self.run_op(AddAnnotation(document_id=self.current_document.id, start=trimmed[0], end=trimmed[1],
-                                  tag_id=tag_id, annotator=self.annotator))
+        document_id = self.current_document.id
+        op = AddAnnotation(document_id=document_id, start=trimmed[0], end=trimmed[1], tag_id=tag_id,
+                           annotator=self.annotator)
+        if self.store.document_summary(document_id).status is DocumentStatus.TODO:
+            # The first span on a document still "to do" marks it in progress; one undo takes back both.
+            op = Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
+        self.run_op(op)
 
     def apply_tag_number(self, number: int) -> None:
         """The 1-9 keys: apply the tag with that number in the palette."""
@@ -163,6 +176,10 @@ class AnnotatingMixin:
 
     def _on_history(self, op: Op, undone: bool) -> None:
         """Bring every panel up to date after an op ran, was undone or redone."""
+        if isinstance(op, Batch):
+            for part in reversed(op.ops) if undone else op.ops:
+                self._on_history(part, undone)
+            return
         self.update_undo_actions()
         if isinstance(op, (AddAnnotation, DeleteAnnotations, UpdateAnnotation)):
             self._apply_annotation_change(op, undone)
