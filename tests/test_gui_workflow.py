@@ -171,3 +171,29 @@ def test_the_first_span_marks_a_to_do_document_in_progress(make_window, emoji_pr
     window.view.select_range(4, 9)
     qtbot.keyClick(window.view, Qt.Key.Key_2)
     assert window.store.document(doc_id).status is DocumentStatus.DONE  # only "to do" moves on by itself
+
+
+def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,  # noqa: F811
+                                                               tmp_path, monkeypatch):
+    window = make_window(emoji_project)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(10):
+        (folder / f"{number:02}.txt").write_text(f"Interview number {number}.", encoding="utf-8")
+    from PySide6.QtCore import QThread
+
+    from annotator.gui.worker import ImportWorker
+
+    monkeypatch.setattr(ImportWorker, "start", lambda self: None)  # started below, once we listen
+    worker = window.start_import([str(folder)])
+    # progress(done, ...) is reported before file ``done`` is read; cancelling at 1 lets files 0 and 1 finish
+    worker.progressed.connect(lambda done, total, name: done == 1 and worker.cancel(),
+                              Qt.ConnectionType.DirectConnection)
+    QThread.start(worker)
+    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+        pass
+    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None)
+    assert window.last_import_report.summary() == (
+        "2 document(s) imported, 0 already in the project, 0 failed (cancelled)")
+    assert sorted(d.title for d in window.store.documents()) == ["00", "01", "emoji"]
+    assert window.documents_panel.model.rowCount() == 3
