@@ -197,3 +197,25 @@ def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoj
         "2 document(s) imported, 0 already in the project, 0 failed (cancelled)")
     assert sorted(d.title for d in window.store.documents()) == ["00", "01", "emoji"]
     assert window.documents_panel.model.rowCount() == 3
+
+
+def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(make_window, emoji_project,  # noqa: F811
+                                                                                  qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window()
+    sample = window.store.path
+    window.view.select_range(0, 3)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.actions_by_key["undo"].isEnabled()
+    window.open_project(emoji_project)
+    assert window.current_document.title == "emoji" and window.windowTitle().endswith("— Annotator")
+    assert not window.actions_by_key["undo"].isEnabled()
+    assert Settings.load().recent_projects[:2] == [str(emoji_project), str(sample)]
+    window._fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()][:2] == ["emoji.annotator", sample.name]
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    (tmp_path / "junk.annotator").write_bytes(b"not a project at all" * 10)
+    window.open_project(tmp_path / "junk.annotator")
+    assert len(warned) == 1 and window.store.path == emoji_project
