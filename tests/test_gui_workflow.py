@@ -219,3 +219,22 @@ def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_und
     (tmp_path / "junk.annotator").write_bytes(b"not a project at all" * 10)
     window.open_project(tmp_path / "junk.annotator")
     assert len(warned) == 1 and window.store.path == emoji_project
+
+
+def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qtbot, tmp_path):  # noqa: F811
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    window = make_window(emoji_project)
+    dropped = tmp_path / "dropped.txt"
+    dropped.write_text("Dropped\r\nwith Windows line endings.", encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(window.rect().center(), *args)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    window.dropEvent(QDropEvent(QPointF(window.rect().center()), *args))
+    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None, timeout=20_000)
+    [new] = [d for d in window.store.documents() if d.title == "dropped"]
+    assert window.store.document(new.id).text == "Dropped\nwith Windows line endings."
