@@ -7,10 +7,9 @@ we may not write is opened for reading, with a reason the window can show.
 
 Every connection is a ``GuardedConnection``: the one place where SQLite's
 "database or disk is full" becomes a one-line ``StorageFullError`` (SQLite
-has already rolled the statement back, so the project stays as it was), and
-where a plain ``BEGIN`` becomes ``BEGIN IMMEDIATE``, so that a transaction
-that reads before it writes waits for another process's write (busy
-timeout) instead of failing at once with "database is locked".
+has already rolled the statement back, so the project stays as it was).
+Transactions stay deferred: an IMMEDIATE one would stop the merge's backup
+(SQLite's backup API cannot read a file its own connection is writing).
 """
 
 from __future__ import annotations
@@ -42,11 +41,9 @@ def _storage_full(path: object) -> StorageFullError:
 
 
 class GuardedConnection(sqlite3.Connection):
-    """A connection that reports a full disk in words and takes write locks up front."""
+    """A connection that reports a full disk in words."""
 
     def _guarded(self, method, sql: str, *args):
-        if sql.strip().upper().rstrip(";") in ("BEGIN", "BEGIN DEFERRED") and not _is_read_only(self):
-            sql = "BEGIN IMMEDIATE"
         try:
             return method(sql, *args)
         except sqlite3.OperationalError as exc:
@@ -74,10 +71,6 @@ class GuardedConnection(sqlite3.Connection):
 
 def _is_full(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
-
-
-def _is_read_only(conn: sqlite3.Connection) -> bool:
-    return getattr(conn, "opened_read_only", False)
 
 
 def _database_name(conn: sqlite3.Connection) -> str:
