@@ -1,0 +1,165 @@
+"""Files that are not what they should be: each gives one clear line, and nothing is written.
+
+"Nothing is written" is checked for real: the file's SHA-256 and the list of
+files in its folder are the same before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from annotator.model import ImportedDocument, TagKind
+from annotator.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+
+
+def make_project(path: Path, documents: int = 30) -> None:
+    with Store.create(path) as store:
+        tag = store.add_tag(kind=TagKind.THEME, name="Joy")
+        for i in range(documents):
+            doc = store.add_document(ImportedDocument(title=f"d{i}", text=f"text {i} " * 500), annotator="a")
+            store.add_annotation(document_id=doc.document_id, start=0, end=4, tag_id=tag.id, annotator="a")
+
+
+def refused(run_cli, path: Path, *commands: tuple[str, ...]) -> list[str]:
+    """Run each command on ``path``; each must fail with one line and change no file."""
+    before = snapshot(path.parent)
+    messages = []
+    for command in commands:
+        result = run_cli(*command, path)
+        assert result.code == 1, result
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err
+        messages.append(result.err)
+    assert snapshot(path.parent) == before
+    return messages
+
+
+def tags_add(run_cli, path: Path):
+    return run_cli("tags", "add", path, "New", "--kind", "theme")
+
+
+@pytest.mark.parametrize("content", [b"hello, this is a text file\n", b"", b"PK\x03\x04" + bytes(200)])
+def test_file_that_is_not_sqlite(tmp_path, run_cli, content):
+    path = tmp_path / "p.annotator"
+    path.write_bytes(content)
+    for err in refused(run_cli, path, ("stats",), ("check",)):
+        assert "not an Annotator project" in err or "damaged" in err or "not a SQLite" in err
+    assert tags_add(run_cli, path).code == 1 and path.read_bytes() == content
+
+
+def test_truncated_project(tmp_path, run_cli):
+    full, path = tmp_path / "full.annotator", tmp_path / "p.annotator"
+    make_project(full)
+    path.write_bytes(full.read_bytes()[: full.stat().st_size // 3])
+    for err in refused(run_cli, path, ("stats",), ("check",)):
+        assert "damaged" in err
+    before = snapshot(tmp_path)
+    assert tags_add(run_cli, path).code == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_corrupted_pages_are_refused_before_any_write(tmp_path, run_cli):
+    path = tmp_path / "p.annotator"
+    make_project(path)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 5: page * 9] = b"\xa5" * (page * 4)  # overwrite four pages in the middle
+    path.write_bytes(bytes(data))
+    before = snapshot(tmp_path)
+    result = tags_add(run_cli, path)
+    assert result.code == 1 and "damaged project file" in result.err
+    assert run_cli("check", path).code == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_project_from_a_newer_version(tmp_path, run_cli):
+    path = tmp_path / "p.annotator"
+    make_project(path, documents=1)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = snapshot(tmp_path)
+    result = tags_add(run_cli, path)
+    assert result.code == 1 and "newer version" in result.err
+    assert snapshot(tmp_path) == before
+
+
+def test_wal_without_its_shm_is_recovered_in_a_writable_folder(tmp_path):
+    """A copy of a project taken while it was open: the -wal came along, the -shm did not."""
+    source, path = tmp_path / "live.annotator", tmp_path / "copy" / "p.annotator"
+    make_project(source, documents=2)
+    live = Store.open(source)  # keep it open so the -wal is not folded back in
+    tag = live.tags()[0]
+    doc = live.documents()[0]
+    added = live.add_annotation(document_id=doc.id, start=5, end=9, tag_id=tag.id, annotator="b")
+    path.parent.mkdir()
+    shutil.copy(source, path)
+    shutil.copy(f"{source}-wal", f"{path}-wal")
+    live.close()
+    assert not Path(f"{path}-shm").exists()
+    with Store.open(path) as store:
+        assert store.annotation(added.id).start == 5
+        assert store.integrity_ok()
+
+
+def as_unprivileged(args: list[str], folder: Path) -> subprocess.CompletedProcess:
+    """Run the command line in a child process, in ``folder``."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True,
+                          env=env, timeout=60, cwd=folder)
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder others may read (pytest's tmp_path is private to its owner)."""
+    folder = Path(tempfile.mkdtemp(prefix="annotator-ro-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file; run the suite as a normal user")
+@pytest.mark.parametrize("read_only_part", ["file", "folder"])
+def test_read_only_file_or_folder_opens_for_reading(shared_folder, read_only_part, monkeypatch):
+    folder = shared_folder / "data"
+    folder.mkdir()
+    path = folder / "p.annotator"
+    make_project(path, documents=2)
+    path.chmod(0o444 if read_only_part == "file" else 0o644)
+    folder.chmod(0o755 if read_only_part == "file" else 0o555)
+    for var in ("ANNOTATOR_DATA_DIR", "ANNOTATOR_CONFIG_DIR"):
+        monkeypatch.setenv(var, str(shared_folder / var))  # unreachable for the user: no settings
+    before = snapshot(folder)
+    try:
+        reading = as_unprivileged(["documents", str(path)], folder)
+        writing = as_unprivileged(["tags", "add", str(path), "New", "--kind", "theme"], folder)
+    finally:
+        folder.chmod(0o755)
+    assert reading.returncode == 0, reading.stderr
+    assert "d0" in reading.stdout and "d1" in reading.stdout
+    assert writing.returncode == 1
+    assert "read-only" in writing.stderr and writing.stderr.count("\n") == 1
+    assert snapshot(folder) == before
+
+
+def test_read_only_store_carries_a_notice(tmp_path, monkeypatch):
+    path = tmp_path / "p.annotator"
+    make_project(path, documents=1)
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != path)
+    with Store.open(path) as store:
+        assert store.read_only
+        assert store.read_only_reason.startswith("p.annotator is read-only")
