@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from annotator.errors import InvalidInputError, NotFoundError
+from annotator.errors import InvalidInputError, NotFoundError, ProjectError
 from annotator.model import (
     AddResult,
     Document,
@@ -142,6 +142,9 @@ class DocumentsMixin(StoreBase):
             last_rowid = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM documents").fetchone()[0]
             conn.execute("DROP TRIGGER documents_fts_insert")
             yield
+            if not conn.in_transaction:  # SQLite rolled it all back (a full disk, say)
+                raise ProjectError(f"{self.path}: the import was interrupted by a storage error and "
+                                   "nothing of its last batch was saved; import again once it is fixed")
             conn.execute(
                 "INSERT INTO documents_fts(rowid, title, text) "
                 "SELECT rowid, title, text FROM documents WHERE rowid > ?",

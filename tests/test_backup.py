@@ -1,0 +1,92 @@
+"""Rolling backups: when they are taken, what they hold, how long they stay, restoring one."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from annotator import backup, settings
+from annotator.errors import ProjectError
+from annotator.model import ImportedDocument, TagKind
+from annotator.store import Store
+
+T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def make(path, tags=("Joy",)):
+    with Store.create(path) as store:
+        store.add_document(ImportedDocument(title="t", text="hello world"), annotator="a")
+        for name in tags:
+            store.add_tag(kind=TagKind.THEME, name=name)
+
+
+def tag_names(path):
+    with Store.open(path, read_only=True) as store:
+        return sorted(t.name for t in store.tags())
+
+
+def test_backups_live_in_the_data_folder_by_project(project_path):
+    make(project_path)
+    taken = backup.maybe_backup(project_path, now=T0)
+    folder = taken.path.parent
+    assert folder.parent == settings.data_dir() / "backups"
+    assert folder.name.startswith("test-") and taken.path.name == "20260110T120000000000Z.annotator"
+    assert tag_names(taken.path) == ["Joy"]
+    assert taken.counts() == (1, 0)
+
+
+def test_backup_is_taken_at_most_hourly(project_path):
+    make(project_path)
+    assert backup.maybe_backup(project_path, now=T0) is not None
+    assert backup.maybe_backup(project_path, now=T0 + timedelta(minutes=59)) is None
+    assert backup.maybe_backup(project_path, now=T0 + timedelta(minutes=61)) is not None
+    assert len(backup.list_backups(project_path)) == 2
+
+
+def test_old_backups_are_pruned_but_the_last_five_are_kept(project_path):
+    make(project_path)
+    for day in range(8):
+        backup.make_backup(project_path, now=T0 + timedelta(days=day))
+    assert len(backup.list_backups(project_path)) == 8
+    backup.make_backup(project_path, now=T0 + timedelta(days=22))  # 15+ days after days 0..6
+    kept = [b.taken for b in backup.list_backups(project_path)]
+    assert kept == [T0 + timedelta(days=d) for d in (22, 7)] + [T0 + timedelta(days=d) for d in (6, 5, 4)][:3]
+    backup.make_backup(project_path, now=T0 + timedelta(days=60))
+    assert len(backup.list_backups(project_path)) == 5
+
+
+def test_write_commands_back_up_and_read_commands_do_not(project_path, run_cli):
+    make(project_path)
+    assert run_cli("stats", project_path).code == 0
+    assert backup.list_backups(project_path) == []
+    assert run_cli("tags", "add", project_path, "Anger", "--kind", "theme").code == 0
+    [taken] = backup.list_backups(project_path)
+    assert tag_names(taken.path) == ["Joy"]  # the state from before the change
+
+
+def test_restore_backs_up_the_current_state_first(project_path, run_cli):
+    make(project_path)
+    assert run_cli("tags", "add", project_path, "Anger", "--kind", "theme").code == 0
+    assert tag_names(project_path) == ["Anger", "Joy"]
+    listing = run_cli("backups", project_path)
+    assert listing.code == 0 and "1 doc., 0 ann." in listing.out
+    result = run_cli("restore", project_path, "1")
+    assert result.code == 0, result.err
+    assert tag_names(project_path) == ["Joy"]
+    newest = backup.list_backups(project_path)[0]
+    assert tag_names(newest.path) == ["Anger", "Joy"]
+    assert run_cli("check", project_path).code == 0
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(project_path, tmp_path, run_cli):
+    make(project_path)
+    bad = tmp_path / "bad.annotator"
+    bad.write_bytes(b"SQLite format 3\x00" + bytes(50))
+    before = hashlib.sha256(project_path.read_bytes()).hexdigest()
+    with pytest.raises(ProjectError):
+        backup.restore_backup(project_path, bad)
+    result = run_cli("restore", project_path, "7")
+    assert result.code == 1 and "no backup number 7" in result.err
+    assert hashlib.sha256(project_path.read_bytes()).hexdigest() == before
