@@ -25,7 +25,8 @@ from annotator.errors import ProjectError, ProjectTooNewError
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 #: Files up to this size get SQLite's ``quick_check`` when opened for writing
-#: (about 0.1 s for 40 MB here); bigger ones rely on the header and schema checks.
+#: (about 0.013 s for a 52 MB project, file in the page cache); bigger ones rely on the
+#: header and schema checks.
 QUICK_CHECK_MAX_BYTES = 256 * 1024 * 1024
 
 
