@@ -22,7 +22,8 @@ from pathlib import Path
 
 from annotator import settings
 from annotator.errors import AnnotatorError, ProjectError
-from annotator.store.connection import check_compatible, read_only_uri
+from annotator.store.connection import check_compatible
+from annotator.store.files import file_counts, quick_check_file, snapshot_file
 
 BACKUP_SUFFIX = ".annotator"
 BACKUP_INTERVAL = timedelta(hours=1)
@@ -42,15 +43,9 @@ class BackupInfo:
     def counts(self) -> tuple[int, int] | None:
         """(documents, annotations) in the snapshot, or None when it cannot be read."""
         try:
-            conn = sqlite3.connect(read_only_uri(self.path), uri=True)
-            try:
-                documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-                annotations = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
-            finally:
-                conn.close()
+            return file_counts(self.path)
         except sqlite3.Error:
             return None
-        return documents, annotations
 
 
 def backup_folder(project: Path) -> Path:
@@ -80,25 +75,6 @@ def list_backups(project: Path) -> list[BackupInfo]:
     return sorted(found, key=lambda b: b.taken, reverse=True)
 
 
-def _snapshot(source: Path, target: Path) -> None:
-    """Copy a consistent state of ``source`` to ``target`` with SQLite's backup API."""
-    partial = target.with_name(target.name + ".part")
-    src = sqlite3.connect(read_only_uri(source), uri=True)
-    try:
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dst.close()
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        src.close()
-    os.replace(partial, target)
-
-
 def make_backup(project: Path, *, now: datetime | None = None) -> BackupInfo:
     """Take a snapshot of ``project`` now, then prune old ones."""
     project = Path(project)
@@ -108,7 +84,7 @@ def make_backup(project: Path, *, now: datetime | None = None) -> BackupInfo:
     target = folder / (now.strftime(_STAMP) + BACKUP_SUFFIX)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _snapshot(project, target)
+        snapshot_file(project, target)
     except (OSError, sqlite3.Error) as exc:
         raise ProjectError(f"{project}: backup failed ({exc})") from None
     prune_backups(project, now=now)
@@ -149,12 +125,7 @@ def maybe_backup(project: Path, *, now: datetime | None = None) -> BackupInfo | 
 def _valid_project(candidate: Path) -> None:
     check_compatible(candidate)
     try:
-        conn = sqlite3.connect(read_only_uri(candidate), uri=True)
-        try:
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            conn.execute("SELECT count(*) FROM annotations").fetchone()
-        finally:
-            conn.close()
+        result = quick_check_file(candidate)
     except sqlite3.Error as exc:
         raise ProjectError(f"{candidate}: not a valid project backup ({exc})") from None
     if result != "ok":
@@ -182,7 +153,7 @@ def restore_backup(project: Path, backup: Path) -> BackupInfo | None:
             saved = None  # a damaged project is exactly what one restores over
     incoming = project.with_name(f".{project.name}.restoring")
     try:
-        _snapshot(backup, incoming)
+        snapshot_file(backup, incoming)
         for suffix in ("-wal", "-shm"):
             Path(f"{project}{suffix}").unlink(missing_ok=True)
         os.replace(incoming, project)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from annotator.backup import BackupInfo, list_backups, restore_backup
 from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, warn
-from annotator.store.connection import check_compatible, not_writable_reason, read_only_uri
+from annotator.store.connection import check_compatible
+from annotator.store.files import check_file
 
 
 def _human_size(size: int) -> str:
@@ -69,27 +70,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_counts(path: Path) -> tuple[list[str], dict[str, int]]:
-    # A read-only connection to a WAL file leaves -wal and -shm behind; a
-    # normal one that only reads removes them again on close.
-    if not_writable_reason(path) is None:
-        conn = sqlite3.connect(path)
-    else:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
-    try:
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
-        counts = {}
-        if problems == ["ok"]:
-            for table in ("documents", "tags", "annotations"):
-                counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if orphans:
-                problems = [f"{len(orphans)} row(s) point to missing rows (foreign keys)"]
-        return problems, counts
-    finally:
-        conn.close()
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """Check a project's integrity without changing it; exit 1 when damaged."""
     project = Path(args.project)
@@ -97,7 +77,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise CommandError(f"{project}: no such project file")
     check_compatible(project)
     try:
-        problems, counts = _check_counts(project)
+        problems, counts = check_file(project)
     except sqlite3.Error as exc:
         problems, counts = [str(exc)], {}
     if problems != ["ok"]:
