@@ -122,7 +122,7 @@ def test_right_to_left_span_covers_the_right_word(view):
     start = TEXT.index(word)
     view.set_document(TEXT, [ViewSpan("rtl", start, start + len(word), "#ff0000", "Red")])
     view.repaint()
-    rects = view._span_rects(view.own_spans()[0], view.firstVisibleBlock(), view.contentOffset())
+    rects = view.span_rectangles(view.own_spans()[0])
     other = TEXT.index("بالعالم")
     cursor = view.textCursor()
     cursor.setPosition(view._offsets.to_qt(other + 3))

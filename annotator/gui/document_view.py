@@ -28,9 +28,11 @@ from annotator.spans import SpanIndex
 PASS_THROUGH_KEYS = {getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)} | {Qt.Key.Key_Delete}
 #: Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko ... and their presentation forms).
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
-MAX_LANES = 4
+#: Underline lanes stack up from the bottom of the line box (descender area); more would cross the glyphs.
+MAX_LANES = 3
 LANE_HEIGHT = 3
 FILL_ALPHA = 56
+FILL_ALPHA_DARK = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,8 @@ class DocumentView(QPlainTextEdit):
         self._hidden_layers: set[str] = set()
         self._zoom = 0
         self._press_position: QPoint | None = None
-        self._rtl_blocks: dict[int, bool] = {}
+        self._frames: dict[int, tuple] = {}
+        self._visible: tuple[int, int] = (0, 0)
         self.selectionChanged.connect(self._emit_selection)
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), 10.5) + 1)
@@ -293,14 +296,23 @@ class DocumentView(QPlainTextEdit):
     # -- painting -----------------------------------------------------------------
 
     def _visible_qt_range(self) -> tuple[int, int]:
+        """Qt positions ``[start, end)`` of the text on screen, to the line (blocks may be huge)."""
         block = self.firstVisibleBlock()
-        start = block.position()
+        if not block.isValid():
+            return 0, 0
         offset = self.contentOffset()
         height = self.viewport().height()
+        first = self.blockBoundingGeometry(block).translated(offset)
+        start = block.position() + _line_text_start(block.layout(), -first.top())
         end = start
         while block.isValid():
             top = self.blockBoundingGeometry(block).translated(offset).top()
             if top > height:
+                break
+            layout = block.layout()
+            last = layout.lineAt(min(_line_index_at_y(layout, height - top), layout.lineCount() - 1))
+            if last.isValid() and last.y() + last.height() + top >= height:
+                end = block.position() + last.textStart() + last.textLength()
                 break
             end = block.position() + block.length()
             block = block.next()
@@ -311,27 +323,36 @@ class DocumentView(QPlainTextEdit):
         if self._offsets.to_qt(end) >= visible_start and self._offsets.to_qt(start) <= visible_end:
             self.viewport().update()
 
-    def _block_has_rtl(self, block) -> bool:
-        cached = self._rtl_blocks.get(block.blockNumber())
-        if cached is None:
-            start = self._offsets.from_qt(block.position())
-            end = self._offsets.from_qt(block.position() + block.length() - 1)
-            cached = self._rtl_blocks[block.blockNumber()] = bool(_RTL.search(self._text, start, end))
-        return cached
+    def _block_frame(self, block) -> tuple[float, float, object, bool]:
+        """(top, left, layout, right-to-left paragraph) of a block, cached for one paint."""
+        number = block.blockNumber()
+        frame = self._frames.get(number)
+        if frame is None:
+            geometry = self.blockBoundingGeometry(block).translated(self.contentOffset())
+            rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
+            frame = self._frames[number] = (geometry.top(), geometry.left(), block.layout(), rtl)
+        return frame
 
-    @staticmethod
-    def _piece_extents(line, start: int, end: int, bidi: bool) -> list[tuple[float, float]]:
+    def _line_is_bidi(self, block_position: int, line) -> bool:
+        start = self._offsets.from_qt(block_position + line.textStart())
+        end = self._offsets.from_qt(block_position + line.textStart() + line.textLength())
+        return bool(_RTL.search(self._text, start, end))
+
+    def _piece_extents(self, line, start: int, end: int, bidi: bool) -> list[tuple[float, float]]:
         """Horizontal extents of characters ``[start, end)`` of a line, left to right.
 
-        In mixed-direction text one logical range can be several visual
-        pieces, and a caret position at a direction change is ambiguous, so
-        there the glyph runs are asked; plain text needs just two carets.
+        A whole line is its natural text rectangle. In mixed-direction text one
+        logical range can be several visual pieces and a caret at a direction
+        change is ambiguous, so there the glyph runs are asked; plain
+        left-to-right text needs just two carets.
         """
+        if start <= line.textStart() and end >= line.textStart() + line.textLength():
+            rect = line.naturalTextRect()
+            return [(rect.left(), max(rect.right(), rect.left() + 4))]
         if bidi:
-            extents = sorted((r.boundingRect().left(), r.boundingRect().right())
-                             for r in line.glyphRuns(start, end - start))
+            boxes = (run.boundingRect() for run in line.glyphRuns(start, end - start))
             merged: list[tuple[float, float]] = []
-            for left, right in extents:
+            for left, right in sorted((box.left(), box.right()) for box in boxes):
                 if merged and left <= merged[-1][1] + 0.5:
                     merged[-1] = (merged[-1][0], max(merged[-1][1], right))
                 else:
@@ -340,58 +361,78 @@ class DocumentView(QPlainTextEdit):
         x1, x2 = line.cursorToX(start)[0], line.cursorToX(end)[0]
         return [(min(x1, x2), max(x1, x2))]
 
-    def _span_rects(self, span: ViewSpan, first_block, offset) -> list[QRectF]:
-        """Rectangles covering ``span`` on each visible line, in viewport coordinates."""
-        qt_start, qt_end = self._offsets.to_qt(span.start), self._offsets.to_qt(span.end)
-        rects = []
-        block = self.document().findBlock(max(qt_start, first_block.position()))
-        height = self.viewport().height()
+    def _span_rects(self, span: ViewSpan) -> list[QRectF]:
+        """Rectangles covering the visible part of ``span``, one or more per line, in viewport coordinates."""
+        visible_start, visible_end = self._visible
+        qt_start = max(self._offsets.to_qt(span.start), visible_start)
+        qt_end = min(self._offsets.to_qt(span.end), visible_end)
+        rects: list[QRectF] = []
+        if qt_start >= qt_end:
+            return rects
+        block = self.document().findBlock(qt_start)
         while block.isValid() and block.position() < qt_end:
-            geometry = self.blockBoundingGeometry(block).translated(offset)
-            if geometry.top() > height:
-                break
-            layout = block.layout()
-            bidi = self._block_has_rtl(block)
-            local_start = max(qt_start - block.position(), 0)
-            local_end = min(qt_end - block.position(), block.length() - 1)
-            for index in range(layout.lineCount()):
-                line = layout.lineAt(index)
-                line_start, line_end = line.textStart(), line.textStart() + line.textLength()
-                piece_start, piece_end = max(local_start, line_start), min(local_end, line_end)
-                if piece_start >= piece_end:
-                    continue
-                for left, right in self._piece_extents(line, piece_start, piece_end, bidi):
-                    rects.append(QRectF(geometry.left() + left, geometry.top() + line.y(),
-                                        max(right - left, 2.0), line.height()))
+            top, left, layout, rtl_paragraph = self._block_frame(block)
+            position = block.position()
+            local_start = max(qt_start - position, 0)
+            local_end = min(qt_end - position, block.length() - 1)
+            line = layout.lineForTextPosition(local_start) if local_start < local_end else None
+            while line is not None and line.isValid() and line.textStart() < local_end:
+                piece_start = max(local_start, line.textStart())
+                piece_end = min(local_end, line.textStart() + line.textLength())
+                if piece_start < piece_end:
+                    bidi = rtl_paragraph or self._line_is_bidi(position, line)
+                    for x1, x2 in self._piece_extents(line, piece_start, piece_end, bidi):
+                        rects.append(QRectF(left + x1, top + line.y(), max(x2 - x1, 2.0), line.height()))
+                following = line.lineNumber() + 1
+                line = layout.lineAt(following) if following < layout.lineCount() else None
             block = block.next()
         return rects
 
-    def paintEvent(self, event) -> None:
-        if not self._text:
-            super().paintEvent(event)
-            return
-        visible_start, visible_end = self._visible_qt_range()
-        start, end = self._offsets.from_qt(visible_start), self._offsets.from_qt(visible_end)
+    def span_rectangles(self, span: ViewSpan) -> list[QRectF]:
+        """Where ``span`` is drawn now: viewport rectangles of its visible part (empty if off screen)."""
+        self._frames = {}
+        self._visible = self._visible_qt_range()
+        return self._span_rects(span)
+
+    def _visible_spans(self) -> tuple[list[ViewSpan], list[ViewSpan]]:
+        """(own, review-layer) spans touching the visible text."""
+        start, end = (self._offsets.from_qt(q) for q in self._visible)
         own = self._own.overlapping(start, end)
         layered = [
             span for layer, index in self._layers.items() if layer not in self._hidden_layers
             for span in index.overlapping(start, end)
         ]
-        first_block = self.firstVisibleBlock()
-        offset = self.contentOffset()
-        self._rtl_blocks: dict[int, bool] = {}
-        geometry = {span.id: self._span_rects(span, first_block, offset) for span in own}
+        return own, layered
+
+    def _fill_alpha(self) -> int:
+        """Stronger tints on dark backgrounds, where a light wash disappears."""
+        return FILL_ALPHA_DARK if self.palette().base().color().lightness() < 128 else FILL_ALPHA
+
+    def paintEvent(self, event) -> None:
+        if not self._text:
+            super().paintEvent(event)
+            return
+        self._frames = {}
+        self._visible = self._visible_qt_range()
+        own, layered = self._visible_spans()
+        geometry = {span.id: self._span_rects(span) for span in own}
         painter = QPainter(self.viewport())
-        painter.setPen(Qt.PenStyle.NoPen)
+        alpha = self._fill_alpha()
         for span in own:
             color = QColor(span.color)
-            color.setAlpha(FILL_ALPHA)
+            color.setAlpha(alpha)
             for rect in geometry[span.id]:
                 painter.fillRect(rect, color)
         painter.end()
         super().paintEvent(event)
         painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        self._paint_lanes(painter, own, geometry)
+        self._paint_layers(painter, layered)
+        painter.end()
+
+    @staticmethod
+    def _paint_lanes(painter: QPainter, own: list[ViewSpan], geometry: dict[str, list[QRectF]]) -> None:
+        """Coloured underlines, one lane per overlapping span; spans beyond the last lane get a corner tick."""
         lanes = assign_lanes(own)
         for span in own:
             lane = lanes[span.id]
@@ -401,11 +442,34 @@ class DocumentView(QPlainTextEdit):
                     y = rect.bottom() - LANE_HEIGHT * (lane + 1) + 1
                     painter.fillRect(QRectF(rect.left(), y, rect.width(), LANE_HEIGHT - 1), color)
                 else:
-                    painter.fillRect(QRectF(rect.right() - 3, rect.top(), 3, 3), color)
+                    painter.fillRect(QRectF(rect.right() - 4, rect.top(), 4, 4), color)
+
+    def _paint_layers(self, painter: QPainter, layered: list[ViewSpan]) -> None:
+        """Colleagues' spans: dashed outlines, no fill, so they never hide the user's own coding."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         for span in layered:
             pen = QPen(QColor(span.color), 1.5, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
             painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            for rect in self._span_rects(span, first_block, offset):
-                painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
-        painter.end()
+            for rect in self._span_rects(span):
+                painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
+
+
+def _line_index_at_y(layout, y: float) -> int:
+    """Index of the first line of ``layout`` whose bottom is below ``y`` (binary search)."""
+    low, high = 0, layout.lineCount()
+    while low < high:
+        middle = (low + high) // 2
+        line = layout.lineAt(middle)
+        if line.y() + line.height() <= y:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _line_text_start(layout, y: float) -> int:
+    """Block-relative position where the first line visible at ``y`` begins (0 if none)."""
+    index = _line_index_at_y(layout, y)
+    return layout.lineAt(index).textStart() if 0 < index < layout.lineCount() else 0
