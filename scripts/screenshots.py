@@ -17,7 +17,7 @@ work = Path(tempfile.mkdtemp(prefix="annotator-shots-"))
 os.environ["ANNOTATOR_CONFIG_DIR"] = str(work / "config")
 os.environ["ANNOTATOR_DATA_DIR"] = str(work / "data")
 
-from annotator.model import TagKind  # noqa: E402
+from annotator.model import DocumentStatus, TagKind  # noqa: E402
 from annotator.sample import ensure_default_project  # noqa: E402
 from annotator.settings import Settings  # noqa: E402
 from annotator.store import Store  # noqa: E402
@@ -50,6 +50,7 @@ def code_sample(path: Path) -> None:
             tag = store.find_tag(TagKind.THEME, tag_name) or store.find_tag(TagKind.SPEAKER, tag_name)
             store.add_annotation(document_id=doc.id, start=start, end=start + len(phrase), tag_id=tag.id,
                                  annotator="ana", note=note)
+        store.set_document_status(doc.id, DocumentStatus.IN_PROGRESS)  # as tagging in the window does
 
 
 def main() -> int:
