@@ -131,3 +131,29 @@ def test_right_to_left_span_covers_the_right_word(view):
     own_x = view.cursorRect(cursor).center().x()
     assert any(r.left() <= own_x <= r.right() for r in rects)
     assert not any(r.left() <= other_x <= r.right() for r in rects)
+
+
+def test_nested_spans_blend_both_fills(view):
+    start = TEXT.index("Filler")
+    outer = ViewSpan("outer", start, start + 12, "#ff0000", "Outer")
+    inner = ViewSpan("inner", start + 6, start + 11, "#0000ff", "Inner")
+    view.set_document(TEXT, [outer, inner])
+    view.repaint()
+    only_outer = _pixel_at_offset(view, start + 1)
+    both = _pixel_at_offset(view, start + 6)  # the space before "line": no glyph strokes
+    assert only_outer.red() > only_outer.blue() + 20
+    # red and blue both tinted above green: the inner fill is blended over the outer one, not replacing it
+    assert both.red() > both.green() + 20 and both.blue() > both.green() + 20
+
+
+def test_spans_deep_inside_one_huge_paragraph_are_painted(view):
+    text = "word " * 40_000  # one 200,000-character block, no line breaks
+    middle = 100_000
+    view.set_document(text, [ViewSpan("m", middle, middle + 4, "#ff0000", "Red")])
+    view.scroll_to_offset(middle)
+    view.repaint()
+    visible_start, visible_end = view._visible_qt_range()
+    assert 0 < visible_start <= middle < visible_end < len(text)  # bounded by lines, not the whole block
+    assert view.span_rectangles(view.own_spans()[0])
+    inside = _pixel_at_offset(view, middle + 1)
+    assert inside.red() > inside.blue() + 20
