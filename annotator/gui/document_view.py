@@ -392,7 +392,10 @@ class DocumentView(QPlainTextEdit):
         """Where ``span`` is drawn now: viewport rectangles of its visible part (empty if off screen)."""
         self._frames = {}
         self._visible = self._visible_qt_range()
-        return self._span_rects(span)
+        try:
+            return self._span_rects(span)
+        finally:
+            self._frames = {}
 
     def _visible_spans(self) -> tuple[list[ViewSpan], list[ViewSpan]]:
         """(own, review-layer) spans touching the visible text."""
@@ -413,6 +416,15 @@ class DocumentView(QPlainTextEdit):
             super().paintEvent(event)
             return
         self._frames = {}
+        try:
+            self._paint_spans(event)
+        finally:
+            # Layout wrappers must not outlive the paint: Qt may rebuild a block's
+            # layout before the next one, leaving a Python wrapper of a dead object.
+            self._frames = {}
+
+    def _paint_spans(self, event) -> None:
+        """Fills under the text, then the text, then underline lanes and review outlines."""
         self._visible = self._visible_qt_range()
         own, layered = self._visible_spans()
         geometry = {span.id: self._span_rects(span) for span in own}
@@ -425,6 +437,7 @@ class DocumentView(QPlainTextEdit):
                 painter.fillRect(rect, color)
         painter.end()
         super().paintEvent(event)
+        self._frames = {}  # the text paint may have laid blocks out again
         painter = QPainter(self.viewport())
         self._paint_lanes(painter, own, geometry)
         self._paint_layers(painter, layered)
