@@ -176,8 +176,11 @@ def test_export_killed_halfway_leaves_no_truncated_file(tmp_path, run_cli):
     # Only the exporter's hidden temporary file may remain; never a file under the chosen name.
     assert all(p.name.startswith(".corpus.jsonl.") for p in out.parent.iterdir())
     assert integrity(project) == "ok"
+    assert any(p.name.endswith(".partial") for p in out.parent.iterdir())
     assert run_cli("export", project, out).code == 0
     assert len(out.read_text(encoding="utf-8").splitlines()) == 8
+    # The next export to that name removed what the killed one left.
+    assert [p.name for p in out.parent.iterdir()] == ["corpus.jsonl"]
 
 
 MERGE_CHILD = """

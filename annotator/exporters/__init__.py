@@ -3,8 +3,9 @@
 Each format lives in its own module and turns one ``ExportDocument`` into
 output. ``export`` streams documents from the store into a temporary file
 beside the target, syncs it and renames it over the target, so an
-interrupted export never leaves a truncated file; ``-`` writes to standard
-output.
+interrupted export never leaves a truncated file under the chosen name; the
+next export to that name removes the temporary file a killed one left.
+``-`` writes to standard output.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TextIO
 
@@ -66,6 +68,34 @@ def _is_project_file(store, target: Path) -> bool:
     return target.name in names and target.resolve().parent == Path(project).resolve().parent
 
 
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (POSIX); elsewhere assume it does."""
+    if os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_partials(target: Path) -> list[Path]:
+    """Delete temporary files of earlier exports to ``target`` whose process died (a crash or a kill).
+
+    Temporary names carry the writer's process id (``.NAME.PID-RANDOM.partial``),
+    so a file still being written by another live export is left alone.
+    """
+    removed = []
+    for candidate in target.parent.glob(f".{glob_escape(target.name)}.*.partial"):
+        pid_text = candidate.name[len(target.name) + 2:].split("-", 1)[0]
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
 def _new_file_mode(target: Path) -> int:
     """The mode a plainly created file would get (mkstemp makes it private)."""
     if target.exists():
@@ -102,8 +132,10 @@ def export(
         raise InvalidInputError(f"{target.parent}: folder does not exist")
     if _is_project_file(store, target):
         raise InvalidInputError(f"{target}: is the project itself; choose another output file")
+    remove_stale_partials(target)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".partial",
+                                         dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
