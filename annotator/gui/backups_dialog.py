@@ -2,12 +2,15 @@
 
 It is a thin face over ``annotator.backup``: the list comes from
 ``list_backups`` and Restore calls ``restore_backup`` after asking, so the
-window and ``annotator restore`` behave the same. The caller closes its own
-store before restoring and reopens the project when ``restored`` is emitted.
+window and ``annotator restore`` behave the same. Just before restoring it
+calls ``release`` (the window closes its connections there); afterwards it
+emits ``restored`` or, if the restore failed, ``restoreFailed``, and the
+window reopens the project either way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -37,10 +40,12 @@ class BackupsDialog(QDialog):
     """Lists a project's backups with their date, size and counts; restores one after asking."""
 
     restored = Signal(Path)
+    restoreFailed = Signal(Path)
 
-    def __init__(self, project_path: Path, parent=None):
+    def __init__(self, project_path: Path, parent=None, *, release: Callable[[], None] | None = None):
         super().__init__(parent)
         self.project_path = Path(project_path)
+        self.release = release
         self.backups: list[BackupInfo] = []
         self.setWindowTitle(f"Backups of {self.project_path.name}")
         self.notice = QLabel(self)
@@ -103,10 +108,13 @@ class BackupsDialog(QDialog):
         backup = self.selected_backup()
         if backup is None or not self.confirm(backup):
             return False
+        if self.release is not None:
+            self.release()
         try:
             restore_backup(self.project_path, backup.path)
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Restore failed", str(exc))
+            self.restoreFailed.emit(self.project_path)
             return False
         self.refresh()
         self.restored.emit(self.project_path)

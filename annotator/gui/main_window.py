@@ -40,10 +40,11 @@ from annotator.gui.panels.annotations import AnnotationsPanel
 from annotator.gui.panels.documents import DocumentsPanel
 from annotator.gui.panels.search import SearchPanel
 from annotator.gui.panels.tags import TagPalette
+from annotator.gui.project_care import ProjectCareMixin
 from annotator.gui.review_panel import ReviewPanel
 from annotator.gui.tag_editing import TagEditingMixin
 from annotator.gui.worker import ImportWorker
-from annotator.importers import supported_suffixes
+from annotator.importers import ImportOptions, supported_suffixes
 from annotator.model import Document
 from annotator.ops import History, SetDocumentMemo, SetDocumentStatus
 from annotator.settings import PROJECT_SUFFIX, Settings, config_dir
@@ -65,7 +66,7 @@ def scrollable(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
+class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow):
     """Documents left, text in the middle, tags right, annotations below."""
 
     def __init__(self, store: Store, settings: Settings, *, annotator: str):
@@ -195,7 +196,10 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a["import_files"])
         file_menu.addAction(a["import_folder"])
+        file_menu.addAction(a["import_transcript"])
         file_menu.addAction(a["export"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["backups"])
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit_menu = bar.addMenu("&Edit")
@@ -253,6 +257,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
             self.view.clear_document()
         self._data_version = self.store.data_version()
         self.update_undo_actions()
+        self.start_backup()
 
     def open_project(self, path: Path) -> None:
         """Switch to another project file."""
@@ -261,8 +266,23 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Cannot open project", str(exc))
             return
+        self.wait_for_backup()
         self.review_panel.set_store(store)
         self.store.close()
+        self._use_store(store, path)
+
+    def reopen_project(self, path: Path) -> None:
+        """Open ``path`` again after its store was closed (a restore replaced the file)."""
+        try:
+            store = open_store_for_window(path)
+        except AnnotatorError as exc:
+            QMessageBox.critical(self, "Cannot open project", str(exc))
+            self.close()
+            return
+        self.review_panel.set_store(store)
+        self._use_store(store, path)
+
+    def _use_store(self, store: Store, path: Path) -> None:
         self.store = store
         self.history = History(store)
         self.history.subscribe(self._on_history)
@@ -501,7 +521,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         if folder:
             self.start_import([folder])
 
-    def start_import(self, paths: list[str]) -> ImportWorker | None:
+    def start_import(self, paths: list[str], *, options: ImportOptions | None = None) -> ImportWorker | None:
         """Import off the UI thread with a cancellable progress dialog and a report at the end."""
         if self.store.read_only or self.store.path is None:
             QMessageBox.information(self, "Read-only", "This project is open read-only; nothing can be imported.")
@@ -510,7 +530,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         progress.setWindowTitle("Import")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
-        worker = ImportWorker(self.store.path, paths, annotator=self.annotator, parent=self)
+        worker = ImportWorker(self.store.path, paths, annotator=self.annotator, options=options, parent=self)
         worker.progressed.connect(lambda done, total, name: (progress.setMaximum(total), progress.setValue(done),
                                                               progress.setLabelText(f"Importing {name}…")))
         progress.canceled.connect(worker.cancel)
@@ -565,6 +585,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, QMainWindow):
         if self._import_worker is not None and self._import_worker.isRunning():
             self._import_worker.cancel()
             self._import_worker.wait(10_000)
+        self.wait_for_backup()
         config_dir().mkdir(parents=True, exist_ok=True)
         stored = self._layout_settings()
         stored.setValue("geometry", self.saveGeometry())
