@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -132,23 +133,40 @@ def shared_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write any file; run the suite as a normal user")
+@contextmanager
+def write_protected(path: Path, *, mode: int):
+    """Make ``path`` unwritable for this process: by its mode, or as root (whom modes do not stop)
+    by the immutable attribute; skip when neither is possible. Restored on exit."""
+    if os.geteuid() != 0:
+        original = path.stat().st_mode & 0o777
+        path.chmod(mode)
+        try:
+            yield
+        finally:
+            path.chmod(original)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)],
+                                                         capture_output=True).returncode != 0:
+        pytest.skip("running as root where the immutable attribute cannot be set: nothing is read-only to root")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
 @pytest.mark.parametrize("read_only_part", ["file", "folder"])
 def test_read_only_file_or_folder_opens_for_reading(shared_folder, read_only_part, monkeypatch):
     folder = shared_folder / "data"
     folder.mkdir()
     path = folder / "p.annotator"
     make_project(path, documents=2)
-    path.chmod(0o444 if read_only_part == "file" else 0o644)
-    folder.chmod(0o755 if read_only_part == "file" else 0o555)
     for var in ("ANNOTATOR_DATA_DIR", "ANNOTATOR_CONFIG_DIR"):
         monkeypatch.setenv(var, str(shared_folder / var))  # unreachable for the user: no settings
     before = snapshot(folder)
-    try:
+    protected, mode = (path, 0o444) if read_only_part == "file" else (folder, 0o555)
+    with write_protected(protected, mode=mode):
         reading = as_unprivileged(["documents", str(path)], folder)
         writing = as_unprivileged(["tags", "add", str(path), "New", "--kind", "theme"], folder)
-    finally:
-        folder.chmod(0o755)
     assert reading.returncode == 0, reading.stderr
     assert "d0" in reading.stdout and "d1" in reading.stdout
     assert writing.returncode == 1

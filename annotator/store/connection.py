@@ -207,10 +207,25 @@ def _refuse_orphan_wal_when_read_only(path: Path) -> None:
         )
 
 
+def _reading_uri(path: Path) -> str:
+    """How to open ``path`` for reading without creating anything beside it.
+
+    SQLite reads a WAL database through a ``-shm`` index it creates beside
+    the file, even for a read-only connection, and cannot when the folder is
+    read-only. A project we may not write, with no ``-wal`` log beside it, is
+    read as immutable: no ``-shm``, no ``-wal``, no locks. A ``-wal`` log
+    means a writer may be at work, so then SQLite reads it the usual way.
+    """
+    uri = read_only_uri(path)
+    if not_writable_reason(path) is not None and not Path(f"{path}-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def _open_for_reading(path: Path) -> Database:
     if not_writable_reason(path) is not None:
         _refuse_orphan_wal_when_read_only(path)
-    db = Database(connect(read_only_uri(path), uri=True, read_only=True))
+    db = Database(connect(_reading_uri(path), uri=True, read_only=True))
     try:
         _configure(db, wal=False)
         _check_open_database(path, db)
