@@ -92,13 +92,19 @@ def make_backup(project: Path, *, now: datetime | None = None) -> BackupInfo:
 
 
 def prune_backups(project: Path, *, now: datetime | None = None) -> list[Path]:
-    """Delete backups older than ``KEEP_DAYS``, keeping the newest ``KEEP_AT_LEAST``; returns those deleted."""
+    """Delete backups older than ``KEEP_DAYS``, keeping the newest ``KEEP_AT_LEAST``, and snapshots
+    a killed process left half-written (``.part``, older than ``BACKUP_INTERVAL``); returns those deleted."""
     now = now or datetime.now(UTC)
     deleted = []
     for backup in list_backups(project)[KEEP_AT_LEAST:]:
         if now - backup.taken > timedelta(days=KEEP_DAYS):
             backup.path.unlink(missing_ok=True)
             deleted.append(backup.path)
+    for partial in backup_folder(project).glob(f"*{BACKUP_SUFFIX}.part"):
+        started = _parse_stamp(partial.name.removesuffix(".part"))
+        if started is not None and now - started > BACKUP_INTERVAL:
+            partial.unlink(missing_ok=True)
+            deleted.append(partial)
     return deleted
 
 

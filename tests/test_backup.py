@@ -57,6 +57,18 @@ def test_old_backups_are_pruned_but_the_last_five_are_kept(project_path):
     assert len(backup.list_backups(project_path)) == 5
 
 
+def test_half_written_snapshots_of_a_killed_process_are_removed_later(project_path):
+    make(project_path)
+    first = backup.make_backup(project_path, now=T0)
+    stale = first.path.with_name("20260110T100000000000Z.annotator.part")  # two hours before T0
+    recent = first.path.with_name("20260110T115900000000Z.annotator.part")  # perhaps still being written
+    stale.write_bytes(b"half")
+    recent.write_bytes(b"half")
+    assert backup.prune_backups(project_path, now=T0) == [stale]
+    assert not stale.exists() and recent.exists()
+    assert [b.path for b in backup.list_backups(project_path)] == [first.path]
+
+
 def test_write_commands_back_up_and_read_commands_do_not(project_path, run_cli):
     make(project_path)
     assert run_cli("stats", project_path).code == 0
