@@ -8,6 +8,7 @@ error (one line on stderr, no traceback), 2 bad usage (argparse's own).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +64,14 @@ def _launch_window(project: str | None) -> int:
     return launch_window(project)
 
 
+def _database_trouble(exc: sqlite3.OperationalError) -> str:
+    """SQLite's complaint in a researcher's words; nothing was changed by the failed command."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return ("another program kept the project busy for too long; nothing was changed, "
+                "try again when it has finished")
+    return f"the project could not be read or written ({exc}); nothing was changed"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -80,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except AnnotatorError as exc:
         warn(f"annotator: error: {exc}")
+        return EXIT_ERROR
+    except sqlite3.OperationalError as exc:
+        warn(f"annotator: error: {_database_trouble(exc)}")
         return EXIT_ERROR
     except KeyboardInterrupt:
         warn("annotator: interrupted")

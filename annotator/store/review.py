@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from annotator.model import new_id, utc_now
 from annotator.store.base import StoreBase
+from annotator.store.files import snapshot_file
 
 
 class ReviewSpan(NamedTuple):
@@ -61,12 +62,20 @@ class ReviewMixin(StoreBase):
         return self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is not None
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy of the whole file at ``target`` through SQLite's backup API."""
-        destination = sqlite3.connect(target)
-        try:
-            self.db.conn.backup(destination)
-        finally:
-            destination.close()
+        """A consistent copy of the committed file at ``target`` through SQLite's backup API.
+
+        The copy is read through a connection of its own: this one may hold the
+        write lock of the transaction the backup comes first in (a merge), and
+        SQLite's backup cannot read through a connection that holds it.
+        """
+        if self.path is None:
+            destination = sqlite3.connect(target)
+            try:
+                self.db.conn.backup(destination)
+            finally:
+                destination.close()
+            return
+        snapshot_file(self.path, target)
 
     def snapshot_to(self, target: Path) -> None:
         """A compact single-file copy at ``target`` in rollback-journal mode (no ``-wal``)."""
