@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, NewType
@@ -36,6 +37,15 @@ class DocumentStatus(enum.StrEnum):
 def utc_now() -> str:
     """The current time as ISO 8601 in UTC, the format of every stored timestamp."""
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def tag_name_key(name: str) -> str:
+    """How tag names compare everywhere (store, import, review, merge): trimmed, NFC, casefolded.
+
+    SQLite's NOCASE folds ASCII only, so "Économie" and "économie" would be two
+    tags to it; every lookup goes through this key instead.
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name.strip()).casefold())
 
 
 def new_id() -> str:

@@ -151,3 +151,26 @@ def test_palette_order_is_depth_first_themes_then_speakers(store):
     child = store.add_tag(kind="theme", name="Child", parent_id=parent.id)  # created last, listed second
     assert [t.name for t in palette_order(store.tags())] == ["Parent", "Child", "Other", "Speaker"]
     assert {speaker.id, other.id, child.id} <= {t.id for t in store.tags()}
+
+
+def test_tag_names_match_case_insensitively_beyond_ascii(store):
+    """SQLite's NOCASE folds only A-Z; "Économie" and "économie" must still be one tag everywhere."""
+    from annotator.model import ImportedSpan
+    from annotator.review.compare import tag_key
+
+    economy = store.add_tag(kind=TagKind.THEME, name="Économie")
+    street = store.add_tag(kind=TagKind.THEME, name="Straße")
+    assert store.find_tag(TagKind.THEME, "économie") == economy
+    assert store.find_tag(TagKind.THEME, "e\u0301conomie") == economy  # decomposed accent
+    assert store.find_tag(TagKind.THEME, "STRASSE") == street
+    assert store.find_tag(TagKind.SPEAKER, "économie") is None
+    assert store.find_tag_by_name("ÉCONOMIE") == economy
+    with pytest.raises(DuplicateTagError):
+        store.add_tag(kind=TagKind.THEME, name="ÉCONOMIE")
+    with pytest.raises(DuplicateTagError):
+        store.update_tag(street.id, name="économie")
+    assert store.ensure_tag(kind=TagKind.THEME, name="économie") == economy
+    store.add_document(ImportedDocument(title="t", text="économie", spans=(ImportedSpan(0, 8, "ÉCONOMIE"),)),
+                       annotator="a")
+    assert [t.name for t in store.tags()] == ["Économie", "Straße"]
+    assert tag_key("theme", "ÉCONOMIE") == tag_key("theme", "économie") == tag_key("theme", "e\u0301conomie")

@@ -6,13 +6,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from annotator.errors import InvalidInputError
+from annotator.model import tag_name_key
 from annotator.review.agreement import Span, compare
 from annotator.store import Store
 
 
 def tag_key(kind: str, name: str) -> str:
-    """How tags match across files: kind and name, case-insensitive."""
-    return f"{kind}:{name.strip().casefold()}"
+    """How tags match across files: kind and name, case-insensitive (``tag_name_key``)."""
+    return f"{kind}:{tag_name_key(name)}"
 
 
 def shared_lengths(stores: Sequence[Store]) -> dict[str, int]:

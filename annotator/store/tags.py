@@ -19,6 +19,7 @@ from annotator.model import (
     TagKind,
     TagRemoval,
     new_id,
+    tag_name_key,
 )
 from annotator.store.base import StoreBase
 
@@ -66,23 +67,31 @@ class TagsMixin(StoreBase):
         return _row_to_tag(row)
 
     def find_tag(self, kind: TagKind | str, name: str) -> Tag | None:
-        """The tag of this kind and name (case-insensitive), if any."""
+        """The tag of this kind and name (case-insensitive, for every script), if any."""
+        kind = TagKind(kind)
         row = self.db.conn.execute(
             f"SELECT {_TAG_COLUMNS} FROM tags WHERE kind = ? AND name = ? COLLATE NOCASE",
-            [TagKind(kind).value, name.strip()],
+            [kind.value, name.strip()],
         ).fetchone()
-        return None if row is None else _row_to_tag(row)
+        if row is not None:
+            return _row_to_tag(row)
+        return next(iter(self._tags_named(name, kind)), None)
+
+    def _tags_named(self, name: str, kind: TagKind | None = None) -> list[Tag]:
+        """Tags whose name has the same ``tag_name_key`` (NOCASE misses non-ASCII case pairs)."""
+        key = tag_name_key(name)
+        sql = f"SELECT {_TAG_COLUMNS} FROM tags" + (" WHERE kind = ?" if kind else "") + " ORDER BY position"
+        rows = self.db.conn.execute(sql, [kind.value] if kind else [])
+        return [tag for tag in map(_row_to_tag, rows) if tag_name_key(tag.name) == key]
 
     def find_tag_by_name(self, name: str) -> Tag:
         """A tag by name of either kind; refuses a name both kinds use."""
-        rows = self.db.conn.execute(
-            f"SELECT {_TAG_COLUMNS} FROM tags WHERE name = ? COLLATE NOCASE", [name.strip()]
-        ).fetchall()
-        if not rows:
+        tags = self._tags_named(name)
+        if not tags:
             raise NotFoundError(f"no tag named '{name}'")
-        if len(rows) > 1:
+        if len(tags) > 1:
             raise InvalidInputError(f"both a theme and a speaker are named '{name}'; give --kind")
-        return _row_to_tag(rows[0])
+        return tags[0]
 
     def tag_usage(self) -> dict[TagId, int]:
         """Number of annotations per tag id (tags with none are absent)."""
