@@ -169,3 +169,69 @@ def test_the_project_file_itself_is_never_the_output(store, project_path):
         with pytest.raises(InvalidInputError, match="is the project itself"):
             export(store, target)
     assert project_path.read_bytes() == before and store.document_count() == 1
+
+
+def test_export_to_standard_output_is_utf8_whatever_the_console_encoding(corpus, project_path):
+    """JSONL is UTF-8: a cp1252 or ASCII console must neither break the export nor transcode it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    store, *_ = corpus
+    store.close()
+    repo = Path(__file__).resolve().parent.parent
+    outputs = []
+    for encoding in ("cp1252", "ascii", "utf-8"):
+        env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(repo))
+        done = subprocess.run([sys.executable, "-m", "annotator", "export", str(project_path), "-"],
+                              capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert b"Traceback" not in done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    first = json.loads(outputs[0].decode("utf-8").splitlines()[0])
+    assert first["text"] == TORTURE.replace("\r\n", "\n") and b"\r\n" not in outputs[0]
+
+
+EXPORT_PEAK = """
+import sys
+from pathlib import Path
+from annotator.exporters import export
+from annotator.store import Store
+
+def high_water_kb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+with Store.open(sys.argv[1], read_only=True) as store:
+    store.document_count()
+    before = high_water_kb()
+    export(store, sys.argv[2])
+print(before, high_water_kb())
+"""
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/status").exists(), reason="needs /proc")
+def test_export_memory_stays_flat_however_large_the_corpus(tmp_path):
+    """Documents stream one at a time: the exporting process's peak grows by far less than the output."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.bench.corpus import CorpusShape
+    from tests.bench.export_workloads import build_project
+
+    project, out = tmp_path / "big.annotator", tmp_path / "big.jsonl"
+    build_project(project, CorpusShape(documents=600, chars_per_document=10_000, spans_per_document=30))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    done = subprocess.run([sys.executable, "-c", EXPORT_PEAK, str(project), str(out)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    before_kb, after_kb = map(int, done.stdout.split())
+    size_mb = out.stat().st_size / 2**20
+    assert size_mb > 6
+    grown_mb = (after_kb - before_kb) / 1024
+    assert grown_mb < size_mb / 3, f"peak grew by {grown_mb:.1f} MB while writing {size_mb:.0f} MB"

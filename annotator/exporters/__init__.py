@@ -10,10 +10,12 @@ next export to that name removes the temporary file a killed one left.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
@@ -105,6 +107,27 @@ def _new_file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
+@contextlib.contextmanager
+def _utf8_stdout() -> Iterator[TextIO]:
+    """Standard output as UTF-8 with ``\n`` line ends, whatever the console's encoding.
+
+    A JSONL file is UTF-8 by definition; writing through the locale's encoding
+    would fail (or, worse, transcode) on a cp1252 console or a pipe under LANG=C.
+    """
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # replaced by a text-only stream (tests, IDEs): it takes str as it is
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        stream.detach()  # leave sys.stdout (and its buffer) open
+
+
 def export(
     store,
     out: str | Path,
@@ -122,8 +145,8 @@ def export(
         raise InvalidInputError(f"unknown format '{format}'; choose one of {', '.join(FORMATS)}")
     filters = {"annotators": list(annotators), "tags": list(tags), "kind": kind, "only_annotated": only_annotated}
     if str(out) == "-":
-        documents, spans = _write(store, sys.stdout, format, filters, progress, should_cancel)
-        sys.stdout.flush()
+        with _utf8_stdout() as stdout:
+            documents, spans = _write(store, stdout, format, filters, progress, should_cancel)
         return ExportSummary(documents, spans, "-")
     target = Path(out)
     if target.is_dir():
