@@ -181,3 +181,27 @@ def test_read_only_store_carries_a_notice(tmp_path, monkeypatch):
     with Store.open(path) as store:
         assert store.read_only
         assert store.read_only_reason.startswith("p.annotator is read-only")
+
+
+def test_wal_without_its_shm_in_a_read_only_folder_is_explained_and_left_alone(shared_folder, monkeypatch):
+    """SQLite cannot read a -wal log without creating its -shm index; where it may not, say so."""
+    source, folder = shared_folder / "live.annotator", shared_folder / "received"
+    make_project(source, documents=2)
+    live = Store.open(source)  # keep it open so the -wal is not folded back in
+    live.add_annotation(document_id=live.documents()[0].id, start=5, end=9, tag_id=live.tags()[0].id,
+                        annotator="b")
+    folder.mkdir()
+    path = folder / "p.annotator"
+    shutil.copy(source, path)
+    shutil.copy(f"{source}-wal", f"{path}-wal")
+    live.close()
+    for var in ("ANNOTATOR_DATA_DIR", "ANNOTATOR_CONFIG_DIR"):
+        monkeypatch.setenv(var, str(shared_folder / var))
+    before = snapshot(folder)
+    with write_protected(folder, mode=0o555):
+        result = as_unprivileged(["documents", str(path)], folder)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "'-wal' file but no '-shm' file" in result.stderr and "folder is read-only" in result.stderr
+    assert snapshot(folder) == before
+    assert not Path(f"{path}-shm").exists()
