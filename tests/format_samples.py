@@ -139,3 +139,23 @@ def encrypt_pdf(source: Path, target: Path, password: str) -> Path:
 def zip_bomb_part(megabytes: int = 20) -> bytes:
     """Zeros that deflate about 1000:1: enough to trip the ratio limit, cheap to build."""
     return b"\0" * (megabytes * 1024 * 1024)
+
+
+def with_flate_bomb_pages(source: Path, target: Path, pages: list[int], *, megabytes: int = 80) -> Path:
+    """A copy of a PDF whose given pages (1-based) draw from one Flate stream of ``megabytes`` MB.
+
+    80 MB of spaces deflate to about 80 KB; pypdf stops inflating at its
+    75 MB limit (``LimitReachedError``), so those pages cannot be read.
+    """
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    writer = PdfWriter(clone_from=str(source))
+    spaces = DecodedStreamObject()
+    spaces.set_data(b" " * (megabytes * 1024 * 1024))
+    bomb = spaces.flate_encode(level=1)
+    for number in pages:
+        writer.pages[number - 1].replace_contents(bomb)
+    with target.open("wb") as handle:
+        writer.write(handle)
+    return target

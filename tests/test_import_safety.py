@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.importers import ImportOptions
+from annotator.importers import DEFAULT_MAX_FILE_BYTES, ImportOptions
 from annotator.importers.batch import import_paths
 from tests.format_samples import (
     BILLION_LAUGHS,
@@ -14,6 +14,7 @@ from tests.format_samples import (
     make_pdf,
     odt_content,
     replace_part,
+    with_flate_bomb_pages,
     xxe_prolog,
     zip_bomb_part,
 )
@@ -105,6 +106,51 @@ def test_pdf_without_text_layer(store, tmp_path, good_file):
     assert_fails_alone(store, bad, good_file, "PDF has no text layer")
 
 
+@pytest.fixture(scope="module")
+def bomb_pdfs(tmp_path_factory):
+    """A three-page PDF whose page 2 is a Flate decompression bomb, and a one-page one that is all bomb."""
+    folder = tmp_path_factory.mktemp("bombs")
+    three = make_pdf(folder / "three.pdf", ["Readable page one.", "Never read.", "Third page."])
+    one = make_pdf(folder / "one.pdf", ["Never read."])
+    return {
+        "middle": with_flate_bomb_pages(three, folder / "middle-bomb.pdf", [2]),
+        "only": with_flate_bomb_pages(one, folder / "only-bomb.pdf", [1]),
+    }
+
+
+BOMB_REASON = "a compressed stream unpacks past pypdf's size limit: a decompression bomb?"
+
+
+def test_pdf_page_that_cannot_be_extracted_is_reported_by_number(store, bomb_pdfs):
+    path = bomb_pdfs["middle"]
+    [result] = import_paths(store, [path], annotator="tester").results
+    assert result.status == "imported"
+    assert result.part_failures == (
+        ("page 2", f"text could not be extracted ({BOMB_REASON}); stored as an empty page"),)
+    [doc] = store.iter_documents()
+    assert doc.text == "Readable page one.\n\n\n\nThird page."
+    assert doc.meta["unreadable_pages"] == [2]
+    assert doc.meta["page_offsets"] == [0, 20, 22]
+
+
+def test_pdf_with_no_extractable_page_is_not_called_a_scan(store, bomb_pdfs, good_file):
+    message = assert_fails_alone(store, bomb_pdfs["only"], good_file, "no text could be read from the PDF")
+    assert message == (
+        f"no text could be read from the PDF: the text of page 1 could not be extracted ({BOMB_REASON})")
+    assert "no text layer" not in message
+
+
+def test_cli_names_the_unreadable_pdf_page_and_exits_1(run_cli, project_path, bomb_pdfs):
+    path = bomb_pdfs["middle"]
+    result = run_cli("import", project_path, path)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"failed: {path}:page 2: text could not be extracted ({BOMB_REASON}); stored as an empty page"]
+    assert result.out.splitlines() == [
+        f"imported: {path}",
+        "1 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out"]
+
+
 def test_rtf_that_is_not_rtf(store, tmp_path, good_file):
     bad = tmp_path / "fake.rtf"
     bad.write_text("plain words", encoding="utf-8")
@@ -120,8 +166,39 @@ def test_unsupported_type_named_explicitly(store, tmp_path, good_file):
 @pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html", ".csv"])
 def test_size_limit_per_file(store, tmp_path, good_file, suffix):
     bad = tmp_path / f"big{suffix}"
-    bad.write_bytes(b"x" * 3_000_000)
-    assert_fails_alone(store, bad, good_file, "the limit is 2 MB", max_file_bytes=2_000_000)
+    bad.write_bytes(b"x" * (3 * 1024 * 1024))
+    message = assert_fails_alone(store, bad, good_file, "the limit is 2 MB", max_file_bytes=2 * 1024 * 1024)
+    assert message == "file is 3 MB; the limit is 2 MB"
+
+
+def sparse_file(path, size: int):
+    """A file of ``size`` bytes that takes no disk space (nothing is written)."""
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".pdf"])  # read_limited and check_file_size
+def test_default_limit_is_stated_as_the_64_mb_of_the_option(store, tmp_path, good_file, suffix):
+    assert DEFAULT_MAX_FILE_BYTES == 64 * 1024 * 1024
+    bad = sparse_file(tmp_path / f"big{suffix}", DEFAULT_MAX_FILE_BYTES + 1024 * 1024 + 512 * 1024)
+    message = assert_fails_alone(store, bad, good_file, "the limit is 64 MB")
+    assert message == "file is 65.5 MB; the limit is 64 MB"
+
+
+def test_a_file_one_byte_over_the_limit_does_not_read_as_equal(store, tmp_path, good_file):
+    bad = sparse_file(tmp_path / "big.txt", DEFAULT_MAX_FILE_BYTES + 1)
+    message = assert_fails_alone(store, bad, good_file, "the limit is 64 MB")
+    assert message == "file is 64.000001 MB; the limit is 64 MB"
+
+
+def test_cli_max_size_mb_is_the_figure_in_the_message(run_cli, project_path, tmp_path):
+    big = sparse_file(tmp_path / "big.txt", 1024 * 1024)
+    result = run_cli("import", project_path, big, "--max-size-mb", "0.5")
+    assert result.code == 1
+    assert result.err.splitlines() == [f"failed: {big}: file is 1 MB; the limit is 0.5 MB"]
+    default = run_cli("import", project_path, sparse_file(tmp_path / "huge.txt", 70 * 1024 * 1024))
+    assert default.err.splitlines() == [f"failed: {tmp_path / 'huge.txt'}: file is 70 MB; the limit is 64 MB"]
 
 
 # -- XML entity bombs and external entities -------------------------------------

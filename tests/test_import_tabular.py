@@ -90,3 +90,30 @@ def test_cli_text_and_title_columns(run_cli, project_path, tmp_path):
     assert "3 document(s) imported" in result.out + result.err
     with Store.open(project_path) as store:
         assert sorted(d.title for d in store.documents()) == ["Ana", "Ben", "survey row 6"]
+
+
+def test_a_row_repeating_an_earlier_text_is_reported_by_number(store, tmp_path):
+    path = tmp_path / "repeats.csv"
+    path.write_text("id,text\nr1,Yes\nr2,No\nr3,\nr4,Yes\nr5,No\nr6,Maybe\nr7,Yes\n", encoding="utf-8")
+    report = run(store, path)
+    [result] = report.results
+    assert result.status == "imported"
+    assert result.part_failures == (
+        ("row 4", "empty 'text'"),
+        ("row 5", "same text as row 2; skipped"),
+        ("row 6", "same text as row 3; skipped"),
+        ("row 8", "same text as row 2; skipped"),
+    )
+    assert [(d.text, d.meta["id"]) for d in docs(store)] == [("Yes", "r1"), ("No", "r2"), ("Maybe", "r6")]
+    assert report.summary() == (
+        "3 document(s) imported, 0 already in the project, 0 failed, 4 line(s), row(s) or page(s) left out")
+
+
+def test_cli_names_each_repeated_row_and_exits_1(run_cli, project_path, tmp_path):
+    path = tmp_path / "repeats.tsv"
+    path.write_text("text\tid\nsame\t1\nsame\t2\n", encoding="utf-8")
+    result = run_cli("import", project_path, path)
+    assert result.code == 1
+    assert result.err.splitlines() == [f"failed: {path}:3: same text as row 2; skipped"]
+    with Store.open(project_path) as reopened:
+        assert [d.meta["id"] for d in reopened.iter_documents()] == ["1"]

@@ -149,7 +149,7 @@ def test_oversized_file_is_refused_without_reading(store, tmp_path):
     big = tmp_path / "big.txt"
     big.write_bytes(b"a" * 2048)
     report = run_import(store, big, max_file_bytes=1024)
-    assert report.failed[0].message.startswith("file is 0.0 MB; the limit is")
+    assert report.failed[0].message == "file is 0.002 MB; the limit is 0.001 MB"
     assert store.document_count() == 0
 
 

@@ -75,7 +75,7 @@ def test_cli_prints_file_and_line_and_exits_1(run_cli, tmp_path):
     assert result.code == 1
     assert result.err.strip() == f"failed: {path}:2: the text is empty"
     assert result.out.splitlines()[-1] == (
-        "2 document(s) imported, 0 already in the project, 0 failed, 1 line(s) or row(s) refused")
+        "2 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out")
 
 
 def test_strict_rejects_the_whole_file(store, tmp_path):
@@ -131,3 +131,39 @@ def test_foreign_ids_stay_in_meta_and_titles_come_from_meta_or_the_line_number(s
     [span] = store.annotations_for_document(docs["prodigy line 2"].id)
     assert span.id != "span-1" and len(span.id) == 36  # a fresh UUID instead of a foreign id
     assert run(store, path).results[0].status == "duplicate" and store.annotation_count() == 2
+
+
+def test_span_text_that_does_not_match_its_offsets_is_refused_with_the_line(store, tmp_path):
+    text = "😀 Happy day"  # the emoji is one character here, two UTF-16 units, four UTF-8 bytes
+    path = write_jsonl(
+        tmp_path / "utf16.jsonl",
+        {"text": text, "spans": [{"start": 2, "end": 7, "text": "Happy", "label": "Joy"}]},
+        {"text": text, "spans": [{"start": 3, "end": 8, "text": "Happy", "label": "Joy"}]},  # UTF-16 offsets
+        {"text": "plain", "spans": [{"start": 0, "end": 5, "text": 5, "label": "Joy"}]},
+    )
+    report = run(store, path)
+    assert report.part_failures == [
+        (path, "line 2", "span [3, 8) covers 'appy ' but its 'text' is 'Happy': the offsets do not match "
+                         "the text (counted in UTF-16 units or bytes rather than characters?)"),
+        (path, "line 3", "a span's 'text' must be a string, not int"),
+    ]
+    assert spans_of(store, "utf16 line 1") == [("Happy", "Joy", "theme", "importer", None)]
+
+
+def test_strict_refuses_the_file_for_a_span_text_mismatch(store, tmp_path):
+    path = write_jsonl(tmp_path / "bytes.jsonl", {"text": "é and more", "spans": [
+        {"start": 3, "end": 6, "text": "and", "label": "X"}]})  # 'é' is two UTF-8 bytes
+    report = run(store, path, strict=True)
+    assert report.failed[0].message == (
+        "line 1: span [3, 6) covers 'nd ' but its 'text' is 'and': the offsets do not match the text "
+        "(counted in UTF-16 units or bytes rather than characters?); nothing stored (--strict)")
+    assert store.document_count() == 0
+
+
+def test_span_text_with_crlf_matches_its_normalised_self(store, tmp_path):
+    text = "one\r\ntwo"
+    path = write_jsonl(tmp_path / "crlf.jsonl", {"title": "t", "text": text, "spans": [
+        {"start": 0, "end": len(text), "text": "one\ntwo", "label": "All"}]})
+    report = run(store, path)
+    assert report.part_failures == []
+    assert spans_of(store, "t") == [("one\ntwo", "All", "theme", "importer", None)]

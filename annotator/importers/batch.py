@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.importers import ImportOptions, importer_for
-from annotator.model import DocumentId
+from annotator.importers import Importer, ImportOptions, importer_for
+from annotator.importers.safety import reason_for
+from annotator.model import DocumentId, ImportedDocument
+from annotator.store.connection import StorageFullError
 
 ProgressCallback = Callable[[int, int, Path], None]
 
@@ -70,7 +72,7 @@ class ImportReport:
             f"project, {len(self.failed)} failed"
         )
         if self.part_failures:
-            line += f", {len(self.part_failures)} line(s) or row(s) refused"
+            line += f", {len(self.part_failures)} line(s), row(s) or page(s) left out"
         return line + (" (cancelled)" if self.cancelled else "")
 
 
@@ -98,42 +100,92 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
 def import_file(store, path: Path, *, annotator: str, options: ImportOptions) -> FileResult:
     """Import one file into ``store``; never raises for a bad file.
 
-    Each document goes in its own savepoint: one that the store refuses is
-    reported by its origin (a line, a row) and the others go in, unless the
-    options are strict, in which case nothing of the file is stored.
+    Reading and storing are two steps. Whatever goes wrong while the file
+    is read is that file's failure, reported in one line, and nothing of it
+    is stored yet. Each document then goes in its own savepoint: one that
+    the store refuses is reported by its origin (a line, a row) and the
+    others go in, unless the options are strict, in which case nothing of
+    the file is stored. Storage failures are not the file's: ``sqlite3.Error``
+    propagates, and a full disk fails the whole file (never one line of it)
+    with the store's message, after which ``bulk_document_insert`` stops the
+    run if SQLite rolled the batch back.
     """
     importer = importer_for(path)
     if importer is None:
         return FileResult(path, "failed", f"unsupported file type '{path.suffix}'")
     try:
-        documents = importer(path, options)
-        failures = list(getattr(documents, "failures", []))
-        if not documents and not failures:
-            raise ImportFailure("no documents found in the file")
-        ids, created, added = [], 0, 0
-        with store.db.atomic():
-            for doc in documents:
-                try:
-                    with store.db.atomic():
-                        outcome = store.add_document(doc, annotator=annotator)
-                except AnnotatorError as exc:
-                    if options.strict or doc.origin is None:
-                        raise
-                    failures.append((doc.origin, str(exc)))
-                    continue
-                ids.append(outcome.document_id)
-                created += outcome.created
-                added += outcome.annotations_added
+        documents = read_documents(importer, path, options)
+        stored = _store_documents(store, documents, annotator=annotator, strict=options.strict)
     except AnnotatorError as exc:
         return FileResult(path, "failed", str(exc))
-    except (OSError, ValueError, MemoryError) as exc:  # a library's own complaint about the file
+    except (OSError, ValueError, MemoryError) as exc:  # raised while storing, not reading
         return FileResult(path, "failed", f"{type(exc).__name__}: {exc}")
-    if not ids:
-        return FileResult(path, "failed", "no line or row could be imported", part_failures=tuple(failures))
-    if created == 0:
-        message = "already in the project" + (f"; {added} new annotation(s) added" if added else "")
-        return FileResult(path, "duplicate", message, tuple(ids), added, tuple(failures))
-    return FileResult(path, "imported", "", tuple(ids), added, tuple(failures))
+    return stored.result(path)
+
+
+def read_documents(importer: Importer, path: Path, options: ImportOptions) -> list[ImportedDocument]:
+    """The importer's documents; any exception it lets out becomes a one-line ``ImportFailure``.
+
+    Importers turn the failures they foresee into ``ImportFailure``; a
+    library can still raise anything (RecursionError on deep nesting,
+    lxml's XMLSyntaxError, KeyError, struct.error ...). Nothing is stored
+    before this returns, so refusing the file on any exception loses
+    nothing, and one hostile file can never abort a batch.
+    """
+    try:
+        documents = importer(path, options)
+    except AnnotatorError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every reading failure is the file's, see above
+        raise ImportFailure(reason_for(exc)) from None
+    if not documents and not getattr(documents, "failures", None):
+        raise ImportFailure("no documents found in the file")
+    return documents
+
+
+@dataclass
+class _Stored:
+    """What storing one file's documents gave: ids in order (each once), counts, refused parts."""
+
+    failures: list[tuple[str, str]]
+    ids: list[DocumentId] = field(default_factory=list)
+    created: int = 0
+    added: int = 0
+    _seen: set[DocumentId] = field(default_factory=set)
+
+    def add(self, outcome) -> None:
+        """Count one stored document; lines of one text are one document, listed once."""
+        if outcome.document_id not in self._seen:
+            self._seen.add(outcome.document_id)
+            self.ids.append(outcome.document_id)
+        self.created += outcome.created
+        self.added += outcome.annotations_added
+
+    def result(self, path: Path) -> FileResult:
+        if not self.ids:
+            return FileResult(path, "failed", "no line or row could be imported",
+                              part_failures=tuple(self.failures))
+        if self.created == 0:
+            message = "already in the project" + (f"; {self.added} new annotation(s) added" if self.added else "")
+            return FileResult(path, "duplicate", message, tuple(self.ids), self.added, tuple(self.failures))
+        return FileResult(path, "imported", "", tuple(self.ids), self.added, tuple(self.failures))
+
+
+def _store_documents(store, documents, *, annotator: str, strict: bool) -> _Stored:
+    """Store each document in its own savepoint, all of them inside one for the file."""
+    stored = _Stored(failures=list(getattr(documents, "failures", [])))
+    with store.db.atomic():
+        for doc in documents:
+            try:
+                with store.db.atomic():
+                    outcome = store.add_document(doc, annotator=annotator)
+            except AnnotatorError as exc:
+                if strict or doc.origin is None or isinstance(exc, StorageFullError):
+                    raise
+                stored.failures.append((doc.origin, str(exc)))
+                continue
+            stored.add(outcome)
+    return stored
 
 
 def import_paths(

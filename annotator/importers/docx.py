@@ -8,7 +8,8 @@ paragraphs and tables come out in reading order (python-docx's
 row becomes one paragraph with its cells separated by tabs; a cell merged
 across columns is written once. Tracked insertions are kept and tracked
 deletions left out, as Word shows the text. Headers, footers, footnotes,
-comments and text boxes are not body text and are left out.
+comments and text boxes are not body text and are left out. XML nested
+past the 256 levels lxml allows is refused as too deeply nested.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import check_file_size, check_xml_parts, open_checked_zip
+from annotator.importers.safety import check_file_size, check_xml_parts, library_complaint, open_checked_zip
 from annotator.importers.structure import build_document, join_paragraphs
 from annotator.model import ImportedDocument
 
@@ -52,6 +53,8 @@ def _open_with_python_docx(path: Path):
         raise ImportFailure(f"corrupt {WHAT} (not a Word document)") from None
     except KeyError as exc:
         raise ImportFailure(f"corrupt {WHAT} (missing part {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - lxml's XMLSyntaxError (too deep ...), zip and struct errors
+        raise ImportFailure(f"corrupt {WHAT} ({library_complaint(exc)})") from None
 
 
 #: Elements whose text is not body text, or would repeat it (a drawing's fallback copy).
@@ -67,16 +70,26 @@ def _local(tag) -> str:
 
 
 def body_blocks(container) -> list[str]:
-    """Paragraph and table-row texts of a body, cell or content control, in reading order."""
+    """Paragraph and table-row texts of a body, cell or content control, in reading order.
+
+    Content controls and custom XML are walked with an explicit stack, not
+    recursion, like the runs of a paragraph: depth is never a reason for a
+    file to fail here (lxml already refuses XML over 256 levels deep).
+    """
     blocks: list[str] = []
-    for child in container.iterchildren():
+    pending = [container.iterchildren()]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            continue
         tag = _local(child.tag)
         if tag == "p":
             blocks.append(paragraph_text(child))
         elif tag == "tbl":
             blocks.extend(table_rows(child))
         elif tag in ("sdt", "sdtContent", "customXml"):
-            blocks.extend(body_blocks(child))
+            pending.append(child.iterchildren())
     return blocks
 
 
@@ -93,16 +106,20 @@ def paragraph_text(element) -> str:
 
 
 def _collect_runs(element, parts: list[str]) -> None:
-    for child in element.iterchildren():
-        tag = _local(child.tag)
-        if tag in _SKIPPED:
+    """Append the text of every run under ``element``, in document order, without recursion."""
+    pending = [element.iterchildren()]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
             continue
+        tag = _local(child.tag)
         if tag == "t":
             parts.append(child.text or "")
         elif tag in _CHARACTERS:
             parts.append(_CHARACTERS[tag])
-        else:
-            _collect_runs(child, parts)
+        elif tag not in _SKIPPED:
+            pending.append(child.iterchildren())
 
 
 def table_rows(table) -> list[str]:
@@ -120,7 +137,17 @@ def table_rows(table) -> list[str]:
 
 
 def core_properties(document) -> dict:
-    """Title, author and dates from the document's core properties, where set."""
+    """Title, author and dates from the document's core properties, where set.
+
+    A damaged ``docProps/core.xml`` loses the properties, not the text.
+    """
+    try:
+        return _core_properties(document)
+    except Exception:  # noqa: BLE001 - python-docx raises AttributeError, ValueError ... on odd XML
+        return {}
+
+
+def _core_properties(document) -> dict:
     props = document.core_properties
     found = {
         "title": props.title,

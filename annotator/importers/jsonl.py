@@ -1,15 +1,16 @@
 """JSONL in the three shapes we export: native, doccano and spaCy/Prodigy.
 
 Each line is one document. A bad line (not JSON, no text, offsets outside
-the text, start >= end, an unknown shape) is reported with its line number
-and stores nothing, while the other lines go in; with ``--strict`` the
-first bad line rejects the whole file. Ids, titles, annotators and notes
-that come with a line are kept (ids only when they are UUIDs; another
-document id is kept in ``meta.id``), so importing the same file twice adds
-nothing. doccano and spaCy lines carry the title (and spaCy the id) in
-``meta``, where our exports put them; they are taken out of ``meta`` on the
-way in, so the next export writes them exactly once. Offsets in a line whose text has ``\\r\\n`` are remapped when the
-store normalises the text.
+the text, start >= end, a span whose own ``text`` is not what its offsets
+cover, an unknown shape) is reported with its line number and stores
+nothing, while the other lines go in; with ``--strict`` the first bad line
+rejects the whole file. Ids, titles, annotators and notes that come with a
+line are kept (ids only when they are UUIDs; another document id is kept in
+``meta.id``), so importing the same file twice adds nothing. doccano and
+spaCy lines carry the title (and spaCy the id) in ``meta``, where our
+exports put them; they are taken out of ``meta`` on the way in, so the next
+export writes them exactly once. Offsets in a line whose text has
+``\\r\\n`` are remapped when the store normalises the text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, PartialImport, register
 from annotator.importers.text import read_limited
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
+from annotator.textnorm import normalise_newlines
 
 
 class BadLine(Exception):
@@ -57,15 +59,44 @@ def _optional_text(value: object, name: str) -> str | None:
     return value
 
 
-def _span_from_dict(item: object, text_length: int) -> ImportedSpan:
+def _span_from_dict(item: object, text: str) -> ImportedSpan:
     if not isinstance(item, dict):
         raise BadLine(f"a span must be an object, not {item!r}")
     start, end = _offset(item.get("start"), "start"), _offset(item.get("end"), "end")
-    return _checked(ImportedSpan(
+    span = _checked(ImportedSpan(
         start=start, end=end, label=_label(item.get("label")), kind=_kind(item.get("kind")),
         id=_uuid_or_none(_optional_text(item.get("id"), "id")), annotator=_optional_text(item.get("annotator"), "annotator"),
         note=_optional_text(item.get("note"), "note"),
-    ), text_length)
+    ), len(text))
+    claimed = item.get("text")
+    if claimed is not None and not isinstance(claimed, str):
+        raise BadLine(f"a span's 'text' must be a string, not {type(claimed).__name__}")
+    _check_covered_text(span, text, claimed)
+    return span
+
+
+def _check_covered_text(span: ImportedSpan, text: str, claimed: str | None) -> None:
+    """Refuse a span whose own ``text`` is not what its offsets cover in the line's text.
+
+    Our exports write the covered text beside the offsets; a tool that
+    counted in UTF-16 units (JavaScript, Qt) or UTF-8 bytes puts every span
+    after an emoji or accented letter a little off, and storing it would
+    tag the wrong words without a word of warning.
+    """
+    if claimed is None:
+        return
+    covered = text[span.start:span.end]
+    if claimed == covered or normalise_newlines(claimed) == normalise_newlines(covered):
+        return
+    raise BadLine(
+        f"span [{span.start}, {span.end}) covers {_short(covered)} but its 'text' is {_short(claimed)}: "
+        "the offsets do not match the text (counted in UTF-16 units or bytes rather than characters?)"
+    )
+
+
+def _short(value: str, limit: int = 40) -> str:
+    """``value`` quoted on one line, cut to ``limit`` characters."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def _span_from_list(item: object, text_length: int) -> ImportedSpan:
@@ -100,7 +131,7 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
     if "spans" in record:
         if not isinstance(record["spans"], list):
             raise BadLine("unknown shape: 'spans' must be a list")
-        spans = tuple(_span_from_dict(item, len(text)) for item in record["spans"])
+        spans = tuple(_span_from_dict(item, text) for item in record["spans"])
     elif "label" in record or "labels" in record:
         labels = record.get("label", record.get("labels"))
         if not isinstance(labels, list):

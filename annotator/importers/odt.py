@@ -5,7 +5,9 @@ of the text body is small and stable (headings, paragraphs, lists, tables,
 sections), the parse goes through defusedxml with DTDs forbidden, and the
 project carries one dependency less. Paragraphs and headings become
 paragraphs; a table row becomes one paragraph of tab-separated cells;
-footnotes and comments are not body text and are left out.
+footnotes and comments are not body text and are left out. Spans, lists
+and sections are walked without recursion, so no depth makes the file
+fail; only tables nested in tables absurdly deep are refused.
 """
 
 from __future__ import annotations
@@ -62,22 +64,33 @@ def import_odt(path: Path, options: ImportOptions) -> list[ImportedDocument]:
 
 
 def blocks(element) -> list[str]:
-    """Paragraph texts of a container (body, section, list, cell) in reading order."""
+    """Paragraph texts of a container (body, section, list, cell) in reading order.
+
+    Containers are walked with an explicit stack, not recursion: lists in
+    lists or sections in sections thousands deep (a hostile file) must not
+    exhaust Python's stack. Only tables in tables recurse, through
+    ``table_rows``; a file nesting those absurdly deep fails as too deeply
+    nested.
+    """
     found: list[str] = []
-    for child in element:
-        if child.tag in _PARAGRAPHS:
+    pending = [iter(element)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+        elif child.tag in _PARAGRAPHS:
             found.append(inline_text(child))
         elif child.tag == _TABLE + "table":
             found.extend(table_rows(child))
         elif child.tag not in _SKIPPED_INLINE:
-            found.extend(blocks(child))
+            pending.append(iter(child))
     return found
 
 
 def table_rows(table) -> list[str]:
-    """Each row of a table (header rows included) as tab-separated cell texts."""
+    """Each row of a table (header rows and row groups included) as tab-separated cell texts."""
     rows = []
-    for row in table.iter(_TABLE + "table-row"):
+    for row in _own_rows(table):
         cells = [
             " ".join(b.strip() for b in blocks(cell) if b.strip())
             for cell in row if cell.tag == _TABLE + "table-cell"
@@ -86,10 +99,38 @@ def table_rows(table) -> list[str]:
     return rows
 
 
+def _own_rows(table) -> list:
+    """A table's rows, also inside header rows and row groups, but not those of tables in its cells.
+
+    ``table.iter("table-row")`` would also yield the rows of a nested table,
+    which its cell already reads, so they would appear twice.
+    """
+    rows, pending = [], [iter(table)]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+        elif child.tag == _TABLE + "table-row":
+            rows.append(child)
+        elif child.tag != _TABLE + "table":
+            pending.append(iter(child))
+    return rows
+
+
 def inline_text(element) -> str:
-    """The text of a paragraph: spans and links followed, spaces, tabs and breaks expanded."""
+    """The text of a paragraph: spans and links followed, spaces, tabs and breaks expanded.
+
+    Spans are walked with an explicit stack (each entry: the children still
+    to read and the tail to write after them), so spans nested thousands
+    deep read like any others instead of exhausting Python's stack.
+    """
     parts = [element.text or ""]
-    for child in element:
+    pending = [(iter(element), "")]
+    while pending:
+        child = next(pending[-1][0], None)
+        if child is None:
+            parts.append(pending.pop()[1])
+            continue
         if child.tag == _TEXT + "s":
             parts.append(" " * _space_count(child.get(_TEXT + "c")))
         elif child.tag == _TEXT + "tab":
@@ -97,7 +138,9 @@ def inline_text(element) -> str:
         elif child.tag == _TEXT + "line-break":
             parts.append("\n")
         elif child.tag not in _SKIPPED_INLINE:
-            parts.append(inline_text(child))
+            parts.append(child.text or "")
+            pending.append((iter(child), child.tail or ""))
+            continue
         parts.append(child.tail or "")
     return "".join(parts)
 

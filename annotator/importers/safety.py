@@ -11,6 +11,7 @@ parsed with DTDs forbidden, so none of that reaches a library.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from defusedxml import DefusedXmlException
@@ -113,4 +114,74 @@ def check_file_size(path: Path, max_file_bytes: int) -> None:
     if size == 0:
         raise ImportFailure("empty file")
     if size > max_file_bytes:
-        raise ImportFailure(f"file is {size / 1e6:.1f} MB; the limit is {max_file_bytes / 1e6:.0f} MB")
+        raise ImportFailure(size_limit_message(size, max_file_bytes))
+
+
+#: The limit is set in MiB (``--max-size-mb 64`` is 64 x 1024 x 1024 bytes), so sizes are shown in MiB too.
+MIB = 1024 * 1024
+
+
+def size_limit_message(size: int, max_file_bytes: int) -> str:
+    """The refusal of an oversized file, in the unit ``--max-size-mb`` takes ("the limit is 64 MB").
+
+    Decimals are added until the two figures differ, so a file one byte over
+    the limit does not read "file is 64 MB; the limit is 64 MB".
+    """
+    digits = 1
+    while digits < 7 and _in_mib(size, digits) == _in_mib(max_file_bytes, digits):
+        digits += 1
+    return f"file is {_in_mib(size, digits)} MB; the limit is {_in_mib(max_file_bytes, digits)} MB"
+
+
+def _in_mib(n_bytes: int, digits: int) -> str:
+    """``n_bytes`` in MiB to at most ``digits`` decimals, trailing zeros dropped (64, 0.5, 65.3)."""
+    return f"{n_bytes / MIB:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def reason_for(exc: BaseException) -> str:
+    """A one-line reason for an exception no importer expected, to refuse the file with.
+
+    Importers turn the failures they foresee into ``ImportFailure``; this
+    names the rest in words a researcher can act on, so that a hostile or
+    damaged file is refused with a reason instead of a traceback.
+    """
+    known = _known_reason(exc)
+    return known or f"unreadable file ({_type_and_detail(exc)})"
+
+
+def library_complaint(exc: BaseException) -> str:
+    """Like ``reason_for``, for inside a message that already says what failed ("corrupt DOCX file (...)")."""
+    return _known_reason(exc) or _type_and_detail(exc)
+
+
+def _known_reason(exc: BaseException) -> str | None:
+    detail = _detail(exc)
+    if isinstance(exc, RecursionError) or _is_depth_limit(exc):
+        return "structure nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "too big to read in the memory available"
+    if isinstance(exc, SyntaxError):  # lxml's XMLSyntaxError is one
+        return f"bad XML: {detail}" if detail else "bad XML"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return f"corrupt archive: {detail}" if detail else "corrupt archive"
+    if isinstance(exc, UnicodeError):
+        return f"undecodable text: {detail}"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror or detail}"
+    return None
+
+
+def _detail(exc: BaseException) -> str:
+    """The exception's message on one line, at most 200 characters (a SyntaxError's without its location)."""
+    message = exc.msg if isinstance(exc, SyntaxError) and exc.msg else str(exc)
+    return " ".join(message.split())[:200]
+
+
+def _type_and_detail(exc: BaseException) -> str:
+    detail = _detail(exc)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _is_depth_limit(exc: BaseException) -> bool:
+    """libxml2 (under python-docx) refuses XML more than 256 levels deep with "Excessive depth"."""
+    return isinstance(exc, SyntaxError) and "excessive depth" in str(exc).lower()

@@ -8,9 +8,9 @@ columns to choose from. The title comes from ``--title-column`` when given,
 else "<file name> row N". Every other column goes to the document's
 metadata under its own name, along with the row number. Rows are numbered
 as a spreadsheet shows them (the header is row 1); a row with an empty
-text is refused by number and the others go in. A ``.csv`` may use commas,
-semicolons or tabs (sniffed from the start of the file); a ``.tsv`` uses
-tabs.
+text, or the same text as an earlier row, is refused by number and the
+others go in. A ``.csv`` may use commas, semicolons or tabs (sniffed from
+the start of the file); a ``.tsv`` uses tabs.
 """
 
 from __future__ import annotations
@@ -53,7 +53,27 @@ def import_table(path: Path, options: ImportOptions) -> list[ImportedDocument]:
             _add_row(documents, path, header, row, number, text_at, title_at, base)
     except csv.Error as exc:
         raise ImportFailure(f"malformed table near line {rows.line_num} ({exc})") from None
-    return documents
+    return skip_repeated_texts(documents)
+
+
+def skip_repeated_texts(documents: PartialImport) -> PartialImport:
+    """The rows whose text is new in the file; each repeat is reported by number, naming the first.
+
+    The project keeps one document per text, so a second row with the same
+    answer would be folded silently into the first and its other columns
+    lost; researchers counting responses need to be told instead.
+    """
+    kept = PartialImport()
+    first_row: dict[str, str] = {}
+    for doc in documents:
+        if doc.text in first_row:
+            kept.failures.append((doc.origin, f"same text as {first_row[doc.text]}; skipped"))
+        else:
+            first_row[doc.text] = doc.origin
+            kept.append(doc)
+    kept.failures.extend(documents.failures)
+    kept.failures.sort(key=lambda failure: int(failure[0].removeprefix("row ")))
+    return kept
 
 
 def _add_row(documents, path, header, row, number, text_at, title_at, base) -> None:
@@ -95,3 +115,33 @@ def pick_column(header: list[str], wanted: str | None, *, role: str, guesses: tu
     if len(candidates) == 1:
         return candidates[0]
     raise ImportFailure(f"choose the {role} column with --{role}-column; the columns are {available}")
+
+
+def read_table_head(
+    path: Path, options: ImportOptions | None = None, *, rows: int = 5,
+) -> tuple[list[str], list[list[str]]]:
+    """The header and first non-blank rows of a CSV/TSV, decoded and split as ``import_table`` does.
+
+    For a column picker: it shows what the import will see, so the file is
+    read and decoded the same way (one pass over the bytes), but only the
+    first ``rows`` rows are parsed.
+    """
+    options = options or ImportOptions()
+    source, _ = decode_text(read_limited(path, options))
+    source = source.lstrip("\ufeff")
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(source)
+    csv.field_size_limit(max(options.max_file_bytes, 131072))
+    reader = csv.reader(io.StringIO(source, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader)]
+        head = []
+        for row in reader:
+            if len(head) >= rows:
+                break
+            if any(cell.strip() for cell in row):
+                head.append(row)
+    except StopIteration:
+        raise ImportFailure("the table has no header row") from None
+    except csv.Error as exc:
+        raise ImportFailure(f"malformed table ({exc})") from None
+    return header, head

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
+from annotator.importers.safety import size_limit_message
 from annotator.model import ImportedDocument
 
 _BOMS = (
@@ -32,9 +33,7 @@ def read_limited(path: Path, options: ImportOptions) -> bytes:
             raise ImportFailure("is a folder")
         size = path.stat().st_size
         if size > options.max_file_bytes:
-            raise ImportFailure(
-                f"file is {size / 1e6:.1f} MB; the limit is {options.max_file_bytes / 1e6:.0f} MB"
-            )
+            raise ImportFailure(size_limit_message(size, options.max_file_bytes))
         data = path.read_bytes()
     except FileNotFoundError:
         raise ImportFailure("no such file") from None
