@@ -33,6 +33,7 @@ class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixi
         self.db = db
         self.path = path
         self.read_only = read_only
+        self._text_lengths = {}
 
     # -- opening and closing ------------------------------------------------
 

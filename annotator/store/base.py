@@ -16,6 +16,9 @@ class StoreBase:
     read_only: bool
     #: Why a project we were asked to open for writing is read-only (a notice for the window).
     read_only_reason: str | None = None
+    #: Document id -> length of its text. Texts never change and ids are never reused, so a
+    #: length counted once holds for as long as the file is open, whoever else writes to it.
+    _text_lengths: dict[str, int]
 
     def _require_writable(self) -> None:
         if self.read_only:
