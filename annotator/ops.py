@@ -5,10 +5,19 @@ it to ``History.run``, which applies it (the store commits at once, so the
 change survives a crash), records it for undo and redo, and tells every
 listener what changed so that each panel refreshes from one place. Redo
 re-applies the same op, so ids stay the same across undo and redo.
+
+Typing is saved keystroke by keystroke yet undone as one step: an op run
+with ``merge=True`` folds into the previous one when that op agrees
+(``Op.merge``), until the run is sealed by any other change, an undo or
+redo, ``History.seal()`` or a pause longer than ``merge_pause`` seconds.
+Rules that belong to the data rather than the window, such as "the first
+span on a to-do document marks it in progress", are op builders here
+(``annotate_span``) so every caller gets them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Flag, auto
@@ -39,6 +48,10 @@ class Op:
 
     def revert(self, store: Store) -> None:
         raise NotImplementedError
+
+    def merge(self, later: Op) -> bool:
+        """Fold ``later`` (already applied) into this op so one undo reverts both; False if they differ in kind."""
+        return False
 
 
 @dataclass
@@ -253,6 +266,18 @@ class SetDocumentMemo(Op):
     def revert(self, store: Store) -> None:
         store.set_document_memo(self.document_id, self._before)
 
+    @property
+    def previous(self) -> str:
+        """The memo as it was before this op (after the first apply): what undo puts back."""
+        return self._before
+
+    def merge(self, later: Op) -> bool:
+        """Consecutive edits of one memo undo together, back to the memo before the first."""
+        if not isinstance(later, SetDocumentMemo) or later.document_id != self.document_id:
+            return False
+        self.memo = later.memo
+        return True
+
 
 @dataclass
 class SetDocumentStatus(Op):
@@ -270,6 +295,15 @@ class SetDocumentStatus(Op):
 
     def revert(self, store: Store) -> None:
         store.set_document_status(self.document_id, self._before)
+
+
+def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_id: str, annotator: str,
+                  note: str | None = None) -> Op:
+    """The op for tagging a span; on a document still "to do" it also marks it in progress, in one undo step."""
+    op = AddAnnotation(document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note)
+    if store.document_summary(document_id).status is DocumentStatus.TODO:
+        return Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
+    return op
 
 
 Listener = Callable[[Op, bool], None]
@@ -307,12 +341,17 @@ class Batch(Op):
 class History:
     """Applies ops, keeps undo and redo stacks, and announces every change."""
 
-    def __init__(self, store: Store, *, limit: int = 1000):
+    def __init__(self, store: Store, *, limit: int = 1000, merge_pause: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.store = store
         self.limit = limit
+        #: Seconds without a merging op after which the next one starts a new undo step.
+        self.merge_pause = merge_pause
+        self._clock = clock
         self._undo: list[Op] = []
         self._redo: list[Op] = []
         self._listeners: list[Listener] = []
+        self._merging_since: float | None = None  # when the open run of merged ops last grew
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener(op, undone)`` after every run, undo and redo."""
@@ -322,17 +361,28 @@ class History:
         for listener in list(self._listeners):
             listener(op, undone)
 
-    def run(self, op: Op) -> Op:
-        """Apply ``op`` now and make it undoable."""
+    def run(self, op: Op, *, merge: bool = False) -> Op:
+        """Apply ``op`` now and make it undoable; with ``merge``, as part of the open run of its kind if any."""
         op.apply(self.store)
-        self._undo.append(op)
-        del self._undo[: -self.limit]
         self._redo.clear()
+        now = self._clock()
+        if not (merge and self._run_is_open(now) and self._undo[-1].merge(op)):
+            self._undo.append(op)
+            del self._undo[: -self.limit]
+        self._merging_since = now if merge else None
         self._announce(op, False)
         return op
 
+    def _run_is_open(self, now: float) -> bool:
+        return bool(self._undo) and self._merging_since is not None and now - self._merging_since <= self.merge_pause
+
+    def seal(self) -> None:
+        """End the open run of merged ops: the next one is a step of its own (focus left the memo, say)."""
+        self._merging_since = None
+
     def undo(self) -> Op | None:
         """Revert the last op, if any."""
+        self.seal()
         if not self._undo:
             return None
         op = self._undo.pop()
@@ -343,6 +393,7 @@ class History:
 
     def redo(self) -> Op | None:
         """Re-apply the last undone op, if any."""
+        self.seal()
         if not self._redo:
             return None
         op = self._redo.pop()
@@ -367,11 +418,12 @@ class History:
 
     def clear(self) -> None:
         """Forget everything (another project was opened)."""
+        self.seal()
         self._undo.clear()
         self._redo.clear()
 
 
 __all__ = [
     "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
-    "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag",
+    "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag", "annotate_span",
 ]

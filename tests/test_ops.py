@@ -20,6 +20,7 @@ from annotator.ops import (
     SetDocumentStatus,
     UpdateAnnotation,
     UpdateTag,
+    annotate_span,
 )
 
 
@@ -105,3 +106,90 @@ def test_a_batch_that_fails_midway_leaves_nothing_behind(setup):
     assert snapshot(store) == before
     assert not history.can_undo()
     assert batch.changes == Changed.ANNOTATIONS | Changed.DOCUMENTS and batch.document_id == doc
+
+
+class FakeClock:
+    """A clock the test moves by hand, so pauses in typing need no sleeping."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def memo(store, doc) -> str:
+    return store.document(doc).memo
+
+
+def test_a_typing_run_is_stored_at_every_keystroke_and_undone_as_one_step(setup):
+    store, _, doc, theme, _ = setup
+    history = History(store, clock=FakeClock())
+    for text in ("i", "id", "ide", "idea"):
+        history.run(SetDocumentMemo(doc, text), merge=True)
+        assert memo(store, doc) == text  # stored at once, not when the run ends
+    assert history.undo_text() == "edit memo"
+    history.undo()
+    assert memo(store, doc) == "" and not history.can_undo()
+    history.redo()
+    assert memo(store, doc) == "idea"
+    history.undo()
+    assert memo(store, doc) == ""
+
+
+def test_a_run_of_typing_ends_at_another_change_a_seal_a_pause_or_an_undo(setup):
+    store, _, doc, theme, _ = setup
+    clock = FakeClock()
+    history = History(store, clock=clock, merge_pause=5.0)
+    history.run(SetDocumentMemo(doc, "a"), merge=True)
+    history.run(AddAnnotation(document_id=doc, start=0, end=1, tag_id=theme.id, annotator="a"))
+    history.run(SetDocumentMemo(doc, "ab"), merge=True)
+    history.seal()  # focus left the memo
+    history.run(SetDocumentMemo(doc, "abc"), merge=True)
+    clock.now += 6  # a pause longer than merge_pause
+    history.run(SetDocumentMemo(doc, "abcd"), merge=True)
+    clock.now += 1
+    history.run(SetDocumentMemo(doc, "abcde"), merge=True)
+    undone = []
+    while history.can_undo():
+        history.undo()
+        undone.append((memo(store, doc), store.annotation_count()))
+    assert undone == [("abc", 1), ("ab", 1), ("a", 1), ("a", 0), ("", 0)]
+
+
+def test_only_edits_of_the_same_memo_merge(setup):
+    store, history, doc, theme, _ = setup
+    other = store.add_document(ImportedDocument(title="u", text="other text"), annotator="x").document_id
+    history.run(SetDocumentMemo(doc, "first"), merge=True)
+    history.run(SetDocumentMemo(other, "second"), merge=True)
+    history.run(SetDocumentStatus(doc, DocumentStatus.DONE), merge=True)  # merges with nothing: a step of its own
+    history.undo()
+    assert store.document(doc).status is DocumentStatus.TODO
+    history.undo()
+    assert (memo(store, doc), memo(store, other)) == ("first", "")
+    history.undo()
+    assert memo(store, doc) == ""
+
+
+def test_annotate_span_marks_a_to_do_document_in_progress_in_the_same_undo_step(setup):
+    store, history, doc, theme, _ = setup
+    op = history.run(annotate_span(store, document_id=doc, start=2, end=7, tag_id=theme.id, annotator="ana"))
+    assert store.document(doc).status is DocumentStatus.IN_PROGRESS
+    [stored] = store.annotations_for_document(doc)
+    assert (stored.start, stored.end, stored.annotator) == (2, 7, "ana")
+    assert op.description == "add annotation" and op.changes == Changed.ANNOTATIONS | Changed.DOCUMENTS
+    history.undo()  # one step takes back both
+    assert store.document(doc).status is DocumentStatus.TODO and store.annotation_count() == 0
+    assert not history.can_undo()
+    history.redo()
+    assert store.annotations_for_document(doc) == [stored]
+    assert store.document(doc).status is DocumentStatus.IN_PROGRESS
+
+
+def test_annotate_span_leaves_a_started_or_finished_document_alone(setup):
+    store, history, doc, theme, _ = setup
+    store.set_document_status(doc, DocumentStatus.DONE)
+    op = history.run(annotate_span(store, document_id=doc, start=2, end=7, tag_id=theme.id, annotator="ana",
+                                   note="why"))
+    assert isinstance(op, AddAnnotation) and op.annotation.note == "why"
+    assert store.document(doc).status is DocumentStatus.DONE
