@@ -18,3 +18,6 @@ bench:
 bench-small:
 	./scripts/setup-env test
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.bench --small --json bench-results/small.json
+
+screenshots:
+	./scripts/screenshots

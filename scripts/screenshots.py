@@ -1,11 +1,14 @@
 """Make the README's screenshots: the main window on the sample corpus, with annotations.
 
 Run through ``scripts/screenshots`` (under Xvfb) or with QT_QPA_PLATFORM=offscreen.
-Uses throwaway settings and data folders, never the user's own.
+Uses throwaway settings and data folders, never the user's own. ``--out DIR``
+writes elsewhere than ``resources/screenshots`` (to try the script without
+touching the README's picture).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -53,8 +56,11 @@ def code_sample(path: Path) -> None:
         store.set_document_status(doc.id, DocumentStatus.IN_PROGRESS)  # as tagging in the window does
 
 
-def main() -> int:
-    out_dir = ROOT / "resources" / "screenshots"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Remake the README's screenshots.")
+    parser.add_argument("--out", type=Path, default=ROOT / "resources" / "screenshots",
+                        help="folder for the pictures (default: resources/screenshots)")
+    out_dir = parser.parse_args(argv).out.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     project = ensure_default_project()
     code_sample(project)
@@ -76,7 +82,7 @@ def main() -> int:
     QApplication.processEvents()
     target = out_dir / "main-window.png"
     window.grab().save(str(target))
-    print(f"saved {target.relative_to(ROOT)}")
+    print(f"saved {target} ({app.platformName()} platform)")
     window.store.close()
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from annotator.gui.app import create_window, make_application
 from annotator.model import ImportedDocument, TagKind
@@ -149,8 +149,7 @@ def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, 
     press(qtbot, window, Qt.Key.Key_1)
     tag = window.palette.tag_for_key(1)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **kwargs: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr("annotator.gui.tag_editing.ask_yes_no", lambda parent, title, text: asked.append(text) or True)
     window.delete_tag(tag.id)
     assert "and its 1 annotation(s)" in asked[0]
     assert window.store.find_tag(TagKind.THEME, tag.name) is None
@@ -242,3 +241,81 @@ def test_layout_has_one_tab_bar_per_group_and_a_tall_palette(make_window, qtbot)
     again = make_window(path)  # the layout saved on closing comes back without stray tab bars
     assert not again._default_layout_pending
     assert visible_tab_groups(again) == [["Documents", "Search"], ["Memo", "Review"]]
+
+
+def stored_memo(path, document_id) -> str:
+    """The memo as a second connection (another process, or the file after a crash) reads it."""
+    with Store.open(path, read_only=True) as other:
+        return other.document(document_id).memo
+
+
+def test_memo_typing_is_stored_at_once_and_one_ctrl_z_undoes_the_run(make_window, emoji_project, qtbot):
+    window = make_window(emoji_project)
+    doc_id = window.current_document.id
+    window.memo.setFocus()
+    qtbot.keyClicks(window.memo, "idea 1")
+    assert stored_memo(emoji_project, doc_id) == "idea 1"  # no waiting: each keystroke is committed
+    assert window.store.annotation_count() == 0  # digits typed in the memo are text, not tag keys
+    qtbot.keyClicks(window.memo, "!")
+    assert stored_memo(emoji_project, doc_id) == "idea 1!"
+    assert window.actions_by_key["undo"].text() == "&Undo edit memo"
+    qtbot.keyClick(window.memo, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored_memo(emoji_project, doc_id) == "" and window.memo.toPlainText() == ""
+    assert not window.history.can_undo()  # the whole run was one step
+    qtbot.keyClick(window.memo, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert stored_memo(emoji_project, doc_id) == "idea 1!" and window.memo.toPlainText() == "idea 1!"
+
+
+def test_memo_runs_end_when_the_memo_loses_focus_or_the_document_changes(make_window, qtbot):
+    window = make_window()  # the sample project: two documents
+    first, second = (d.id for d in window.documents_panel.model.rows)
+    window.memo.setFocus()
+    qtbot.keyClicks(window.memo, "one")
+    window.view.setFocus()
+    qtbot.waitUntil(lambda: not window.memo.hasFocus())
+    window.memo.setFocus()
+    qtbot.keyClicks(window.memo, " two")
+    window.show_document(second)
+    qtbot.keyClicks(window.memo, "other")
+    assert [window.store.document(d).memo for d in (first, second)] == ["one two", "other"]
+    window.on_undo()
+    assert window.store.document(second).memo == "" and window.memo.toPlainText() == ""
+    window.show_document(first)
+    window.on_undo()
+    assert window.store.document(first).memo == "one" and window.memo.toPlainText() == "one"
+    window.on_undo()
+    assert window.store.document(first).memo == ""
+
+
+def test_coming_back_to_the_app_shows_what_another_process_added(make_window, emoji_project):
+    window = make_window(emoji_project)
+    with Store.open(emoji_project) as other:
+        tag = other.find_tag(TagKind.THEME, "Afghanistan")
+        other.add_annotation(document_id=window.current_document.id, start=0, end=3, tag_id=tag.id,
+                             annotator="cli")
+    app = QApplication.instance()
+    app.applicationStateChanged.emit(Qt.ApplicationState.ApplicationInactive)
+    assert window.view.own_spans() == []  # leaving the app reloads nothing
+    app.applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)  # as Qt does on coming back
+    assert [s.annotator for s in window.view.own_spans()] == ["cli"]
+    assert window.annotations_panel.model.rowCount() == 1
+    assert window.palette.count(tag.id) == 1
+
+
+def test_new_project_ctrl_n_creates_and_opens_it(make_window, emoji_project, qtbot, tmp_path, monkeypatch):
+    window = make_window(emoji_project)
+    asked = []
+
+    def save_dialog(parent, title, directory, filters):
+        asked.append(title)
+        return str(tmp_path / "fresh"), filters
+
+    monkeypatch.setattr("annotator.gui.main_window.QFileDialog.getSaveFileName", save_dialog)
+    qtbot.keyClick(window.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    created = tmp_path / "fresh.annotator"
+    assert asked == ["New project"] and created.exists()
+    assert window.store.path == created and window.current_document is None
+    assert window.documents_panel.model.rowCount() == 0 and window.view.text() == ""
+    assert window.windowTitle() == "fresh — Annotator"
+    assert Settings.load().recent_projects[0] == str(created)

@@ -46,7 +46,7 @@ def test_adding_a_layer_emits_its_spans_for_the_current_document(setup, qtbot):
         "only the colleague: Ben [8, 11)   — ben",
         "Security: yours [36, 44) vs theirs [36, 54)   — ben",
     ]
-    assert panel.disagreements.item(2).toolTip() == "“security and trade”"
+    assert panel.disagreements.item(2).toolTip() == "<p>“security and trade”</p>"
     panel.disagreements.setCurrentRow(0)  # only ours: nothing of theirs to accept
     assert not panel.accept_button.isEnabled()
     panel.disagreements.setCurrentRow(1)
@@ -111,11 +111,70 @@ def test_agreement_table(setup):
              for r in range(panel.agreement.rowCount())]
     assert [row[1] for row in table] == ["(overall)", "Ana", "Ben", "Security"]
     security = report["pairs"][0]["per_tag"]["Security"]
+    # kappa, alpha, P/R/F1 exact, F1 overlap, then spans A, spans B, exact and overlap matches
     assert table[3] == ["ana / ben", "Security", f"{security['cohen_kappa']:.3f}",
-                        f"{security['krippendorff_alpha']:.3f}", "0.000", "1.000"]
+                        f"{security['krippendorff_alpha']:.3f}", "0.000", "0.000", "0.000", "1.000",
+                        "1", "1", "0", "1"]
     # "Ana": ana marks 3 of 55 characters, ben none: po = 52/55 = pe, so kappa = 0;
-    # o = 3, n_in = 3, n_out = 107, n = 110: alpha = 1 - 109*3/(3*107) = -0.019
-    assert table[1][2:] == ["0.000", "-0.019", "0.000", "0.000"]
+    # o = 3, n_in = 3, n_out = 107, n = 110: alpha = 1 - 109*3/(3*107) = -0.019; ben has no span: P n/a
+    assert table[1][2:] == ["0.000", "-0.019", "n/a", "0.000", "0.000", "0.000", "1", "0", "0", "0"]
+
+
+def test_agreement_counts_equal_the_core_result(setup):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    report = panel.compute_agreement()
+    headers = [panel.agreement.horizontalHeaderItem(c).text() for c in range(panel.agreement.columnCount())]
+    overall = report["pairs"][0]["overall"]
+    shown = {h: panel.agreement.item(0, c).text() for c, h in enumerate(headers)}
+    counts = overall["counts"]
+    # ana: "Ana" [0, 3), Security "security" [36, 44); ben: "Ben" [8, 11), "security and trade" [36, 54)
+    spans = (counts["spans_a"], counts["spans_b"], counts["matches_exact"], counts["matches_overlap"])
+    assert spans == (2, 2, 0, 1)
+    assert [shown[h] for h in ("spans A", "spans B", "exact", "overlap")] == ["2", "2", "0", "1"]
+    assert shown["P exact"] == shown["R exact"] == "0.000" and shown["F1 overlap"] == "0.500"
+    security = report["pairs"][0]["per_tag"]["Security"]["counts"]
+    assert (security["characters"], security["both"], security["only_a"], security["only_b"],
+            security["neither"]) == (55, 8, 0, 10, 37)
+    tip = panel.agreement.item(3, 0).toolTip()
+    assert panel.agreement.item(3, 5).toolTip() == tip  # the same on every cell of the row
+    assert "55 characters: 8 marked by both, 0 only by ana, 10 only by ben, 37 by neither" in tip
+    assert "spans: 1 by ana, 1 by ben; 0 match exactly, 1 overlap" in tip
+
+
+def test_document_text_in_tooltips_and_names_in_labels_are_never_rich_text(qtbot, tmp_path):
+    from PySide6 import QtGui
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QLabel
+
+    from annotator.model import ImportedDocument
+
+    text = "Say <b>x</b> or <img src='file:///etc/passwd'> now"
+    paths = []
+    for name, piece in (("ana", "<b>x</b>"), ("ben", "<img src='file:///etc/passwd'>")):
+        path = tmp_path / f"{name}.annotator"
+        with Store.create(path) as project:
+            doc = project.add_document(ImportedDocument(title="html", text=text), annotator=name).document_id
+            tag = project.ensure_tag(kind="theme", name="Markup")
+            start = text.index(piece)
+            project.add_annotation(document_id=doc, start=start, end=start + len(piece), tag_id=tag.id,
+                                   annotator=name)
+        paths.append(path)
+    with Store.open(paths[0]) as store:
+        panel = ReviewPanel(store, "ana")
+        qtbot.addWidget(panel)
+        panel.set_current_document(store.documents()[0].id)
+        panel.add_layer(paths[1])
+        tips = [panel.disagreements.item(i).toolTip() for i in range(panel.disagreements.count())]
+        assert any("&lt;b&gt;x&lt;/b&gt;" in tip for tip in tips)
+        assert any("&lt;img src='file:///etc/passwd'&gt;" in tip for tip in tips)
+        assert not any("<b>" in tip or "<img" in tip for tip in tips)
+        shown = QTextDocument()
+        shown.setHtml(tips[0])  # how Qt renders a tooltip it takes for rich text: the markup, literally
+        assert QtGui.Qt.mightBeRichText(tips[0]) and shown.toPlainText().strip("“”") in text
+        assert {label.textFormat() for label in panel.findChildren(QLabel)} == {Qt.TextFormat.PlainText}
+        panel.close_all()
 
 
 def test_merge_from_the_panel(setup, qtbot):
@@ -170,3 +229,10 @@ def test_share_a_copy_from_the_panel(setup, tmp_path):
     with Store.open(written, read_only=True) as copy:
         assert copy.annotation_count() == store.annotation_count() == 2
     assert "for-ben.annotator" in panel.summary.text()
+
+
+def test_without_layers_opening_a_document_reads_none_of_its_spans(setup, monkeypatch):
+    panel, store, _, doc, _ = setup
+    monkeypatch.setattr(store, "iter_review_spans", lambda *a: pytest.fail("spans read with nothing to compare"))
+    panel.set_current_document(doc.id)  # a 50,000-span document opens without the 0.1 s of reading them
+    assert panel.summary.text() == "Add a colleague's project file to compare your coding with theirs."

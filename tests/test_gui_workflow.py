@@ -201,8 +201,6 @@ def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoj
 
 def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(make_window, emoji_project,  # noqa: F811
                                                                                   qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
     window = make_window()
     sample = window.store.path
     window.view.select_range(0, 3)
@@ -215,7 +213,7 @@ def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_und
     window._fill_recent_menu()
     assert [a.text() for a in window.recent_menu.actions()][:2] == ["emoji.annotator", sample.name]
     warned = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    monkeypatch.setattr("annotator.gui.main_window.warn", lambda parent, title, text: warned.append(text))
     (tmp_path / "junk.annotator").write_bytes(b"not a project at all" * 10)
     window.open_project(tmp_path / "junk.annotator")
     assert len(warned) == 1 and window.store.path == emoji_project
@@ -238,3 +236,43 @@ def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qt
     qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None, timeout=20_000)
     [new] = [d for d in window.store.documents() if d.title == "dropped"]
     assert window.store.document(new.id).text == "Dropped\nwith Windows line endings."
+
+
+def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_project, qtbot, tmp_path,  # noqa: F811
+                                                            monkeypatch):
+    import threading
+
+    from PySide6.QtCore import QThread
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from annotator.gui.worker import ImportWorker
+
+    window = make_window(emoji_project)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(10):
+        (folder / f"{number:02}.txt").write_text(f"Interview number {number}.", encoding="utf-8")
+    monkeypatch.setattr(ImportWorker, "start", lambda self: None)  # started below, once we listen
+    worker = window.start_import([str(folder)])
+    [progress] = window.findChildren(QProgressDialog)
+    paused, resume = threading.Event(), threading.Event()
+
+    def hold_after_two_files(done, total, name) -> None:  # runs in the worker thread
+        if done == 2:
+            paused.set()
+            resume.wait(20)
+
+    worker.progressed.connect(hold_after_two_files, Qt.ConnectionType.DirectConnection)
+    QThread.start(worker)
+    try:
+        qtbot.waitUntil(paused.is_set, timeout=20_000)
+        qtbot.waitUntil(progress.isVisible, timeout=5_000)  # it appears after its minimum duration
+        [cancel] = progress.findChildren(QPushButton)
+        assert cancel.text() == "Cancel"
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    finally:
+        resume.set()
+    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None, timeout=20_000)
+    assert window.last_import_report.summary() == (
+        "3 document(s) imported, 0 already in the project, 0 failed (cancelled)")
+    assert sorted(d.title for d in window.store.documents()) == ["00", "01", "02", "emoji"]

@@ -15,15 +15,16 @@ from annotator.errors import AnnotatorError
 from annotator.gui.dialogs import ask_note
 from annotator.gui.document_view import ViewSpan
 from annotator.gui.panels.tags import swatch
-from annotator.model import Annotation, DocumentStatus
+from annotator.model import Annotation
 from annotator.ops import (
     AddAnnotation,
     Batch,
     Changed,
     DeleteAnnotations,
     Op,
-    SetDocumentStatus,
+    SetDocumentMemo,
     UpdateAnnotation,
+    annotate_span,
 )
 from annotator.spans import trim_whitespace
 
@@ -57,13 +58,9 @@ class AnnotatingMixin:
         if trimmed is None:
             self.statusBar().showMessage("The selection is only white space.", 4000)
             return
-        document_id = self.current_document.id
-        op = AddAnnotation(document_id=document_id, start=trimmed[0], end=trimmed[1], tag_id=tag_id,
-                           annotator=self.annotator)
-        if self.store.document_summary(document_id).status is DocumentStatus.TODO:
-            # The first span on a document still "to do" marks it in progress; one undo takes back both.
-            op = Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
-        self.run_op(op)
+        # The core's builder also marks a "to do" document in progress, in the same undo step.
+        self.run_op(annotate_span(self.store, document_id=self.current_document.id, start=trimmed[0],
+                                  end=trimmed[1], tag_id=tag_id, annotator=self.annotator))
 
     def apply_tag_number(self, number: int) -> None:
         """The 1-9 keys: apply the tag with that number in the palette."""
@@ -73,10 +70,10 @@ class AnnotatingMixin:
             return
         self.apply_tag(tag.id)
 
-    def run_op(self, op: Op) -> Op | None:
-        """Run an op; a refusal shows as a status message, never a crash."""
+    def run_op(self, op: Op, *, merge: bool = False) -> Op | None:
+        """Run an op (``merge``: fold it into the open run, as typing does); a refusal shows, never a crash."""
         try:
-            return self.history.run(op)
+            return self.history.run(op, merge=merge)
         except AnnotatorError as exc:
             self.statusBar().showMessage(str(exc), 6000)
             return None
@@ -152,6 +149,12 @@ class AnnotatingMixin:
 
     def show_text_menu(self, global_point, offset: int, annotation_ids: list[str]) -> None:
         """Right click in the text: apply a tag, or act on the spans under the mouse."""
+        menu = self.build_text_menu(annotation_ids)
+        menu.exec(global_point)
+        menu.deleteLater()  # a child of the window: without this every right click would keep one
+
+    def build_text_menu(self, annotation_ids: list[str]) -> QMenu:
+        """The text's context menu for the spans ``annotation_ids`` (built apart from showing it, for tests)."""
         menu = QMenu(self)
         writable = not self.store.read_only
         if self.view.selected_range() and writable:
@@ -170,7 +173,7 @@ class AnnotatingMixin:
             sub.addAction("Delete", lambda a=annotation_id: self.run_op(DeleteAnnotations([a])))
         if not menu.actions():
             menu.addAction("Select text to tag it").setEnabled(False)
-        menu.exec(global_point)
+        return menu
 
     # -- refreshing from history ------------------------------------------------------------
 
@@ -190,6 +193,8 @@ class AnnotatingMixin:
         if op.changes & Changed.TAGS:
             self.reload_tags()
             self.reload_current_annotations()
+        if isinstance(op, SetDocumentMemo):
+            self.show_memo_of(op, undone)
         if op.changes & Changed.DOCUMENTS and not op.changes & Changed.TAGS:
             self.refresh_document_row(getattr(op, "document_id", None))
         if op.changes & Changed.DOCUMENTS and op.changes & Changed.TAGS:

@@ -1,7 +1,15 @@
-"""Small dialogs: the annotator's name, a tag's details, a note, the import report."""
+"""Small dialogs: the annotator's name, a tag's details, a note, the import report.
+
+Also the two helpers that keep untrusted text (titles, tag names, notes,
+file names) from being read as HTML: Qt guesses the format of tooltips,
+labels and message boxes, so ``<img src="file:///...">`` in a document
+title would otherwise be rendered, not shown.
+"""
 
 from __future__ import annotations
 
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -20,6 +28,26 @@ from PySide6.QtWidgets import (
 
 from annotator.importers.batch import ImportReport
 from annotator.model import Tag, TagKind
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows it literally (tooltips have no plain-text switch, so: escaped HTML)."""
+    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal) if text else ""
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """A Yes/No question whose text (often holding a tag or file name) is shown as plain text."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def warn(parent: QWidget | None, title: str, text: str, *, icon=QMessageBox.Icon.Warning) -> None:
+    """A warning whose text (often an error naming a file) is shown as plain text."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 def ask_annotator_name(parent: QWidget | None, suggestion: str) -> str | None:
@@ -107,6 +135,7 @@ def show_import_report(parent: QWidget | None, report: ImportReport) -> None:
     box = QMessageBox(parent)
     box.setWindowTitle("Import finished")
     box.setIcon(QMessageBox.Icon.Warning if report.failed else QMessageBox.Icon.Information)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # file names may look like HTML
     box.setText(report.summary())
     details = [f"failed: {r.path.name}: {r.message}" for r in report.failed]
     details += [f"failed: {path.name} {where}: {why}" for path, where, why in report.part_failures]

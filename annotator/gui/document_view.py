@@ -270,7 +270,7 @@ class DocumentView(QPlainTextEdit):
             layer = f" <i>({html.escape(span.layer)})</i>" if span.layer else ""
             note = f"<br><span style='color:#666'>{html.escape(span.note)}</span>" if span.note else ""
             rows.append(
-                f"<p style='margin:2px'><span style='color:{span.color}'>■</span> "
+                f"<p style='margin:2px'><span style='color:{QColor(span.color).name()}'>■</span> "
                 f"<b>{html.escape(span.label)}</b> · {who}{layer}{note}</p>"
             )
         QToolTip.showText(event.globalPos(), "".join(rows), self)
@@ -439,13 +439,19 @@ class DocumentView(QPlainTextEdit):
         super().paintEvent(event)
         self._frames = {}  # the text paint may have laid blocks out again
         painter = QPainter(self.viewport())
-        self._paint_lanes(painter, own, geometry)
+        self._paint_lanes(painter, own, geometry, self.viewport().devicePixelRatioF())
         self._paint_layers(painter, layered)
         painter.end()
 
     @staticmethod
-    def _paint_lanes(painter: QPainter, own: list[ViewSpan], geometry: dict[str, list[QRectF]]) -> None:
-        """Coloured underlines, one lane per overlapping span; spans beyond the last lane get a corner tick."""
+    def _paint_lanes(painter: QPainter, own: list[ViewSpan], geometry: dict[str, list[QRectF]],
+                     ratio: float = 1.0) -> None:
+        """Coloured underlines, one lane per overlapping span; spans beyond the last lane get a corner tick.
+
+        Sizes are logical pixels (they grow with the screen's scale); edges are
+        snapped to device pixels so lanes stay crisp and equally thick at 125 %
+        or 150 % too, where logical edges fall between device pixels.
+        """
         lanes = assign_lanes(own)
         for span in own:
             lane = lanes[span.id]
@@ -453,20 +459,36 @@ class DocumentView(QPlainTextEdit):
             for rect in geometry[span.id]:
                 if lane < MAX_LANES:
                     y = rect.bottom() - LANE_HEIGHT * (lane + 1) + 1
-                    painter.fillRect(QRectF(rect.left(), y, rect.width(), LANE_HEIGHT - 1), color)
+                    painter.fillRect(snap_to_device(QRectF(rect.left(), y, rect.width(), LANE_HEIGHT - 1), ratio),
+                                     color)
                 else:
-                    painter.fillRect(QRectF(rect.right() - 4, rect.top(), 4, 4), color)
+                    painter.fillRect(snap_to_device(QRectF(rect.right() - 4, rect.top(), 4, 4), ratio), color)
 
     def _paint_layers(self, painter: QPainter, layered: list[ViewSpan]) -> None:
         """Colleagues' spans: dashed outlines, no fill, so they never hide the user's own coding."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for span in layered:
-            pen = QPen(QColor(span.color), 1.5, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
+            pen = QPen(QColor(span.color), 1.5, Qt.PenStyle.DashLine)  # logical width: as thick at 200 % as at 100 %
             painter.setPen(pen)
             for rect in self._span_rects(span):
                 painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
+
+
+def snap_to_device(rect: QRectF, ratio: float) -> QRectF:
+    """``rect`` on whole device pixels: same bottom edge (rounded), a height of a whole number of them.
+
+    Anchored at the bottom so an underline never spills into the next line.
+    The edges are then pulled in by a hair, so that whichever way the paint
+    engine rounds (nearest, or outward), ``x / ratio * ratio`` landing a float
+    error past a whole pixel never adds a row.
+    """
+    left, right = round(rect.left() * ratio), round(rect.right() * ratio)
+    height = max(1, round(rect.height() * ratio))
+    top = round(rect.bottom() * ratio) - height
+    width = max(1, right - left)
+    hair = 0.01
+    return QRectF((left + hair) / ratio, (top + hair) / ratio, (width - 2 * hair) / ratio, (height - 2 * hair) / ratio)
 
 
 def _line_index_at_y(layout, y: float) -> int:

@@ -13,8 +13,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from annotator.errors import AnnotatorError
 from annotator.gui.actions import build_actions
 from annotator.gui.annotating import AnnotatingMixin
-from annotator.gui.dialogs import show_import_report
+from annotator.gui.dialogs import plain_tooltip, show_import_report, warn
 from annotator.gui.document_view import DocumentView
 from annotator.gui.find_bar import FindBar
 from annotator.gui.panels.annotations import AnnotationsPanel
@@ -57,6 +57,31 @@ def open_store_for_window(path: Path) -> Store:
     return Store.open(path, read_only=not writable)
 
 
+class MemoEdit(QPlainTextEdit):
+    """The memo editor: Ctrl+Z and Ctrl+Shift+Z go to the window's one undo history, not the editor's own.
+
+    Every edit is stored at once (merged into one undo step per typing run),
+    so an editor-local undo stack would only disagree with the store.
+    """
+
+    focusLeft = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setUndoRedoEnabled(False)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
+                event.ignore()  # let the window's Undo/Redo actions take the shortcut
+                return False
+        return super().event(event)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.focusLeft.emit()
+
+
 def scrollable(widget: QWidget) -> QScrollArea:
     """A tall panel in a scroll area, so its dock can be made short without squeezing its neighbours."""
     area = QScrollArea()
@@ -78,6 +103,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.history.subscribe(self._on_history)
         self.current_document: Document | None = None
         self.current_annotation_id: str | None = None
+        self._memo_stored = ""  # the current document's memo as the store has it
         self.tags_by_id: dict = {}
         self._data_version = 0
         self._import_worker: ImportWorker | None = None
@@ -92,8 +118,6 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             shortcut = QShortcut(QKeySequence(str(number)), self)
             shortcut.activated.connect(lambda n=number: self.apply_tag_number(n))
             self._number_shortcuts.append(shortcut)
-        self._memo_timer = QTimer(self, singleShot=True, interval=800)
-        self._memo_timer.timeout.connect(self._save_memo)
         QApplication.instance().applicationStateChanged.connect(self._application_state_changed)
         self._restore_layout()
         self.load_project()
@@ -110,6 +134,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.find_bar.matchesChanged.connect(self._show_find_matches)
         self.find_bar.closed.connect(self.view.setFocus)
         self.notice = QLabel(self)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)  # shows a file path, which may look like HTML
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("background:#fff3cd; color:#5c4400; padding:6px 10px;")
         self.notice.hide()
@@ -143,9 +168,10 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.palette = TagPalette(self)
         self.connect_palette()
         self.tags_dock = self._dock("Tags", "tags", self.palette, right)
-        self.memo = QPlainTextEdit(self)
+        self.memo = MemoEdit(self)
         self.memo.setPlaceholderText("Memo on this document: ideas, questions, context…")
-        self.memo.textChanged.connect(self._memo_edited)
+        self.memo.textChanged.connect(self._save_memo)
+        self.memo.focusLeft.connect(lambda: self.history.seal())
         self.memo_dock = self._dock("Memo", "memo", self.memo, right)
         self.annotations_panel = AnnotationsPanel(self)
         self.annotations_panel.annotationActivated.connect(self.jump_to_annotation)
@@ -226,6 +252,9 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.status_document = QLabel(self)
         self.status_selection = QLabel(self)
         self.status_counts = QLabel(self)
+        for label in (self.status_document, self.status_selection, self.status_counts):
+            # Titles come from imported files: never let Qt guess that "<b>x</b>" or "<img src=...>" is HTML.
+            label.setTextFormat(Qt.TextFormat.PlainText)
         bar = self.statusBar()
         bar.addWidget(self.status_document, 1)
         bar.addPermanentWidget(self.status_selection)
@@ -264,7 +293,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         try:
             store = open_store_for_window(path)
         except AnnotatorError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
+            warn(self, "Cannot open project", str(exc))
             return
         self.wait_for_backup()
         self.review_panel.set_store(store)
@@ -276,7 +305,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         try:
             store = open_store_for_window(path)
         except AnnotatorError as exc:
-            QMessageBox.critical(self, "Cannot open project", str(exc))
+            warn(self, "Cannot open project", str(exc), icon=QMessageBox.Icon.Critical)
             self.close()
             return
         self.review_panel.set_store(store)
@@ -300,7 +329,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         try:
             Store.create(path).close()
         except AnnotatorError as exc:
-            QMessageBox.warning(self, "Cannot create project", str(exc))
+            warn(self, "Cannot create project", str(exc))
             return
         self.open_project(path)
 
@@ -314,7 +343,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.recent_menu.clear()
         for entry in self.settings.recent_projects:
             action = QAction(Path(entry).name, self.recent_menu)
-            action.setToolTip(entry)
+            action.setToolTip(plain_tooltip(entry))
             action.triggered.connect(lambda _=False, p=entry: self.open_project(Path(p)))
             action.setEnabled(Path(entry).exists())
             self.recent_menu.addAction(action)
@@ -352,15 +381,14 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
     def show_document(self, document_id: str) -> None:
         """Open a document in the view."""
         self._save_memo()
+        self.history.seal()  # typing in the next document's memo is a step of its own
         document = self.store.document(document_id)
         self.current_document = document
         self.current_annotation_id = None
         annotations = self.store.annotations_for_document(document_id)
         self.view.set_document(document.text, [self.view_span(a) for a in annotations])
         self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id)
-        self.memo.blockSignals(True)
-        self.memo.setPlainText(document.memo)
-        self.memo.blockSignals(False)
+        self._set_memo_text(document.memo)
         self.find_bar.set_text(document.text)
         self.documents_panel.select(document_id)
         self.review_panel.set_current_document(document_id)
@@ -442,17 +470,30 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.update_undo_actions()
             self.statusBar().showMessage(f"Cannot {verb}: {exc} (changed elsewhere meanwhile)", 8000)
 
-    def _memo_edited(self) -> None:
-        self._memo_timer.start()
-
     def _save_memo(self) -> None:
-        self._memo_timer.stop()
+        """Store the memo now (every edit, so a crash loses nothing); a typing run undoes as one step."""
         doc = self.current_document
         if doc is None or self.store.read_only:
             return
         text = self.memo.toPlainText()
-        if text != self.store.document(doc.id).memo:
-            self.run_op(SetDocumentMemo(doc.id, text))
+        if text != self._memo_stored:
+            self.run_op(SetDocumentMemo(doc.id, text), merge=True)
+
+    def show_memo_of(self, op: SetDocumentMemo, undone: bool) -> None:
+        """After a memo op ran, was undone or redone: the editor shows what the store now holds."""
+        if self.current_document is None or op.document_id != self.current_document.id:
+            return
+        self._memo_stored = op.previous if undone else op.memo
+        if self.memo.toPlainText() != self._memo_stored:
+            self._set_memo_text(self._memo_stored)
+
+    def _set_memo_text(self, text: str) -> None:
+        """Replace the editor's text without it counting as an edit; the cursor goes to the end."""
+        self._memo_stored = text
+        self.memo.blockSignals(True)
+        self.memo.setPlainText(text)
+        self.memo.moveCursor(self.memo.textCursor().MoveOperation.End)
+        self.memo.blockSignals(False)
 
     # -- find, search, zoom, navigation -----------------------------------------------------
 
@@ -526,6 +567,12 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         if self.store.read_only or self.store.path is None:
             QMessageBox.information(self, "Read-only", "This project is open read-only; nothing can be imported.")
             return None
+        if options is None or not options.text_column:
+            from annotator.gui import csv_columns  # looked up per call, so tests can replace choose_columns
+
+            options = csv_columns.choose_columns(self, paths, options)  # asks only when tables are imported
+            if options is None:
+                return None  # cancelled
         progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
         progress.setWindowTitle("Import")
         progress.setWindowModality(Qt.WindowModality.WindowModal)

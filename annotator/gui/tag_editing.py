@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QInputDialog
 
-from annotator.gui.dialogs import TagDialog, ask_color
+from annotator.gui.dialogs import TagDialog, ask_color, ask_yes_no, plain_tooltip
 from annotator.model import DEFAULT_PALETTE, TagKind
 from annotator.ops import AddTag, DeleteTag, MergeTags, ReorderTags, UpdateTag
 
@@ -81,7 +81,8 @@ class TagEditingMixin:
         if not others:
             return
         names = [t.name for t in others]
-        name, ok = QInputDialog.getItem(self, "Merge tags", f"Merge '{tag.name}' into:", names, 0, False)
+        label = plain_tooltip(f"Merge '{tag.name}' into:")  # escaped: the label would render a name as HTML
+        name, ok = QInputDialog.getItem(self, "Merge tags", label, names, 0, False)
         if ok:
             target = others[names.index(name)]
             self.run_op(MergeTags(tag_id, target.id))
@@ -91,10 +92,7 @@ class TagEditingMixin:
         tag = self.tags_by_id[tag_id]
         count = self.palette.count(tag_id)
         if count:
-            answer = QMessageBox.question(
-                self, "Delete tag",
-                f"Delete '{tag.name}' and its {count:,} annotation(s)?\nYou can undo this with Ctrl+Z.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not ask_yes_no(self, "Delete tag",
+                              f"Delete '{tag.name}' and its {count:,} annotation(s)?\nYou can undo this with Ctrl+Z."):
                 return
         self.run_op(DeleteTag(tag_id))

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from annotator.gui.dialogs import plain_tooltip
 from annotator.model import Annotation, Tag
 
 COLUMNS = ("Start", "End", "Tag", "Text", "Annotator", "Note")
@@ -90,7 +91,8 @@ class AnnotationsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 2 and tag:
             return QColor(tag.color)
         if role == Qt.ItemDataRole.ToolTipRole and column in (3, 5):
-            return annotation.note if column == 5 else self.text[annotation.start:annotation.end][:2000]
+            tip = (annotation.note or "") if column == 5 else self.text[annotation.start:annotation.end][:2000]
+            return plain_tooltip(tip) or None
         if role == Qt.ItemDataRole.UserRole:
             return annotation.id
         return None

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.gui.dialogs import plain_tooltip
 from annotator.model import DocumentStatus, DocumentSummary
 
 STATUS_LABELS = {
@@ -66,7 +67,7 @@ class DocumentsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (doc.title, doc.annotation_count, STATUS_LABELS[doc.status])[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{doc.title}\n{doc.length:,} characters · {doc.annotation_count:,} annotations"
+            return plain_tooltip(f"{doc.title}\n{doc.length:,} characters · {doc.annotation_count:,} annotations")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

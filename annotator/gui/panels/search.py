@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from annotator.errors import AnnotatorError
+from annotator.gui.dialogs import plain_tooltip
 from annotator.store import Store
 
 
@@ -22,6 +23,7 @@ class SearchPanel(QWidget):
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self.run_search)
         self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # may echo the query in an error
         self.summary.setStyleSheet("color: palette(mid);")
         self.results = QListWidget(self)
         self.results.setWordWrap(True)
@@ -49,7 +51,7 @@ class SearchPanel(QWidget):
         for hit in hits:
             item = QListWidgetItem(f"{hit.title}  ·  {hit.snippet}")
             item.setData(Qt.ItemDataRole.UserRole, (hit.document_id, hit.start, hit.end))
-            item.setToolTip(f"{hit.title} [{hit.start}, {hit.end})")
+            item.setToolTip(plain_tooltip(f"{hit.title} [{hit.start}, {hit.end})"))
             self.results.addItem(item)
         self.summary.setText(f"{len(hits)} hit(s)" + (" — showing the first 500" if len(hits) >= 500 else ""))
 

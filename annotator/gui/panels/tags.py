@@ -8,28 +8,63 @@ and goes out as requests the window turns into undoable ops.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+import math
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPixmap
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from annotator.gui.dialogs import plain_tooltip
 from annotator.model import Tag, TagKind
 from annotator.palette import palette_order
 
 KEY_COLUMN, COUNT_COLUMN = 1, 2
 
 
-def swatch(color: str, size: int = 14) -> QIcon:
-    """A rounded colour square for a tag."""
-    pixmap = QPixmap(size * 2, size * 2)
-    pixmap.setDevicePixelRatio(2)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(color))
-    painter.setPen(QColor(color).darker(130))
-    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
-    painter.end()
-    return QIcon(pixmap)
+class SwatchEngine(QIconEngine):
+    """Draws a tag's rounded colour square at whatever size and device pixel ratio Qt asks for.
+
+    A pixmap made at one fixed ratio is scaled, and so blurred, on screens of
+    any other (125 %, 150 %, 300 %, or a second monitor); painting on demand
+    is sharp on all of them.
+    """
+
+    def __init__(self, color: str):
+        super().__init__()
+        self._color = QColor(color)
+
+    def clone(self) -> QIconEngine:
+        return SwatchEngine(self._color.name(QColor.NameFormat.HexArgb))
+
+    def paint(self, painter: QPainter, rect: QRect, mode, state) -> None:
+        side = min(rect.width(), rect.height())
+        inset = max(side / 14, 0.5)  # the old 1 px margin and 3 px radius of a 14 px swatch, scaled
+        box = QRectF(rect.left() + (rect.width() - side) / 2 + inset, rect.top() + (rect.height() - side) / 2 + inset,
+                     side - 2 * inset, side - 2 * inset)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(self._color)
+        painter.setPen(self._color.darker(130))
+        painter.drawRoundedRect(box, side * 3 / 14, side * 3 / 14)
+        painter.restore()
+
+    def pixmap(self, size: QSize, mode, state) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode, state, scale: float) -> QPixmap:
+        """``size`` logical pixels at ``scale`` device pixels each (what QIcon.pixmap(size, ratio) asks for)."""
+        pixmap = QPixmap(max(1, math.ceil(size.width() * scale)), max(1, math.ceil(size.height() * scale)))
+        pixmap.setDevicePixelRatio(scale)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
+        painter.end()
+        return pixmap
+
+
+def swatch(color: str) -> QIcon:
+    """A rounded colour square for a tag, sharp at any screen scale."""
+    return QIcon(SwatchEngine(color))
 
 
 class TagPalette(QWidget):
@@ -86,7 +121,7 @@ class TagPalette(QWidget):
             item = QTreeWidgetItem(parent_item or groups[tag.kind])
             item.setText(0, tag.name)
             item.setIcon(0, swatch(tag.color))
-            item.setToolTip(0, tag.description or tag.name)
+            item.setToolTip(0, plain_tooltip(tag.description or tag.name))
             item.setText(KEY_COLUMN, str(number) if number <= 9 else "")
             item.setTextAlignment(KEY_COLUMN, Qt.AlignmentFlag.AlignCenter)
             item.setTextAlignment(COUNT_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -1,0 +1,234 @@
+"""The window by mouse and keyboard: hover, double-click, drag, right-click, the tables, search, zoom, status."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip
+
+from annotator.model import ImportedDocument
+from annotator.store import Store
+from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
+from tests.test_gui_workflow import stored_texts
+
+pytestmark = pytest.mark.gui
+
+
+def caret_point(view, offset: int) -> QPoint:
+    """Viewport point of the caret before code point ``offset`` (where a click puts the cursor)."""
+    cursor = view.textCursor()
+    cursor.setPosition(view._offsets.to_qt(offset))
+    return view.cursorRect(cursor).center()
+
+
+def inside_point(view, offset: int) -> QPoint:
+    """Viewport point within the character at ``offset``."""
+    start, end = caret_point(view, offset), caret_point(view, offset + 1)
+    return QPoint((start.x() + end.x()) // 2, start.y())
+
+
+def drag(qtbot, view, start: int, end: int) -> None:
+    """Press at one caret position, move with the button held, release at another."""
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, start))
+    qtbot.mouseMove(viewport, caret_point(view, end))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, end))
+
+
+def tag_word(qtbot, window, word: str, key=Qt.Key.Key_1) -> str:
+    """Select ``word`` (first occurrence) and press a number; returns the new annotation's id."""
+    start = EMOJI_TEXT.index(word)
+    before = {a.id for a in window.store.annotations_for_document(window.current_document.id)}
+    window.view.select_range(start, start + len(word))
+    qtbot.keyClick(window.view, key)
+    [new] = [a.id for a in window.store.annotations_for_document(window.current_document.id) if a.id not in before]
+    return new
+
+
+def action_named(menu: QMenu, *path: str):
+    """The action reached by following submenu titles, then an action text (before any tab)."""
+    for title in path[:-1]:
+        menu = next(a.menu() for a in menu.actions() if a.menu() and a.text().startswith(title))
+    return next(a for a in menu.actions() if a.text().split("\t")[0] == path[-1])
+
+
+def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_project, qtbot,  # noqa: F811
+                                                            monkeypatch):
+    window = make_window(emoji_project)
+    annotation_id = tag_word(qtbot, window, "Zürich")
+    monkeypatch.setattr("annotator.gui.annotating.ask_note", lambda parent, current: "place of the lab")
+    window.edit_note(annotation_id)
+    view = window.view
+    point = inside_point(view, EMOJI_TEXT.index("Zürich") + 2)
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
+    qtbot.waitUntil(lambda: QToolTip.isVisible())
+    text = QToolTip.text()
+    assert "Regional security" in text and "tester" in text and "place of the lab" in text
+    QToolTip.hideText()
+    outside = inside_point(view, EMOJI_TEXT.index("results"))
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, outside,
+                                                       view.viewport().mapToGlobal(outside)))
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+
+
+def test_double_click_selects_a_word_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("results")
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=inside_point(window.view, start + 3))
+    assert window.view.selected_range() == (start, start + len("results"))
+    qtbot.keyClick(window.view, Qt.Key.Key_3)
+    [stored] = window.store.annotations_for_document(window.current_document.id)
+    assert (stored.start, stored.end) == (start, start + len("results"))
+    assert stored_texts(window) == [("results", "Drug trafficking")]
+
+
+def test_dragging_selects_a_range_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("🧪 in Zürich")
+    end = start + len("🧪 in Zürich")
+    drag(qtbot, window.view, start, end)
+    assert window.view.selected_range() == (start, end)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    [stored] = window.store.annotations_for_document(window.current_document.id)
+    assert (stored.start, stored.end) == (start, end)
+    assert EMOJI_TEXT[stored.start:stored.end] == "🧪 in Zürich"
+
+
+def test_context_menu_applies_retags_and_deletes(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    start = EMOJI_TEXT.index("found")
+    window.view.select_range(start, start + 5)
+    action_named(window.build_text_menu([]), "Apply tag", "Afghanistan").trigger()
+    assert stored_texts(window) == [("found", "Afghanistan")]
+    [annotation] = window.store.annotations_for_document(window.current_document.id)
+    window.view.select_range(0, 0)
+    menu = window.build_text_menu([annotation.id])
+    assert [a.text() for a in menu.actions()] == ["Afghanistan · tester"]  # no "Apply tag" without a selection
+    action_named(menu, "Afghanistan · tester", "Retag as", "Drug trafficking").trigger()
+    assert stored_texts(window) == [("found", "Drug trafficking")]
+    assert window.view.own_spans()[0].label == "Drug trafficking"
+    action_named(window.build_text_menu([annotation.id]), "Drug trafficking · tester", "Delete").trigger()
+    assert window.store.annotations_for_document(window.current_document.id) == []
+    assert window.view.own_spans() == [] and window.annotations_panel.model.rowCount() == 0
+
+
+def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emoji_project, qtbot,  # noqa: F811
+                                                                 monkeypatch):
+    window = make_window(emoji_project)
+    tag_word(qtbot, window, "found")
+    window.view.select_range(0, 0)
+    shown = []
+
+    class ChoosingMenu:
+        """Stands in for the menu's blocking exec(): records what is offered and picks Delete."""
+
+        def __init__(self, menu: QMenu):
+            self.menu = menu
+
+        def exec(self, point) -> None:
+            shown.append([a.text() for a in self.menu.actions()])
+            action_named(self.menu, "Regional security · tester", "Delete").trigger()
+
+        def deleteLater(self) -> None:
+            self.menu.deleteLater()
+
+    build = window.build_text_menu
+    monkeypatch.setattr(window, "build_text_menu", lambda ids: ChoosingMenu(build(ids)))
+    point = inside_point(window.view, EMOJI_TEXT.index("found") + 1)
+    viewport = window.view.viewport()
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                                       viewport.mapToGlobal(point)))
+    assert shown == [["Regional security · tester"]]
+    assert window.store.annotation_count() == 0
+
+
+def test_clicking_a_span_selects_its_row_in_the_annotations_table(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    tag_word(qtbot, window, "found")
+    results = tag_word(qtbot, window, "results", Qt.Key.Key_2)
+    window.view.select_range(0, 0)
+    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=inside_point(window.view, EMOJI_TEXT.index("results") + 2))
+    assert window.current_annotation_id == results
+    assert window.annotations_panel.selected_ids() == [results]
+    [row] = window.annotations_panel.table.selectionModel().selectedRows()
+    assert row.row() == 1  # sorted by start: "found" first, "results" second
+
+
+def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot):  # noqa: F811
+    other_text = "Another 😀😀 interview: the needle is here."
+    with Store.open(emoji_project) as store:
+        other = store.add_document(ImportedDocument(title="other", text=other_text), annotator="x").document_id
+    window = make_window(emoji_project)
+    window.on_search_corpus()
+    qtbot.keyClicks(window.search_panel.query, "needle")
+    qtbot.keyClick(window.search_panel.query, Qt.Key.Key_Return)
+    results = window.search_panel.results
+    assert results.count() == 1 and window.search_panel.summary.text() == "1 hit(s)"
+    qtbot.waitUntil(lambda: results.isVisible())
+    qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualItemRect(results.item(0)).center())
+    start = other_text.index("needle")
+    assert window.current_document.id == other
+    assert window.view.selected_range() == (start, start + len("needle"))
+
+
+def test_zoom_in_and_out_change_the_text_size_and_ctrl_0_restores_it(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    size = window.view.font().pointSizeF()
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() == size + 2
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() == size + 1
+    for _ in range(3):
+        qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() == size - 2
+    qtbot.keyClick(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.font().pointSizeF() == size
+
+
+def test_the_filter_box_filters_documents(make_window, qtbot):  # noqa: F811
+    window = make_window()  # the sample project: 000_... and 003_...
+    panel = window.documents_panel
+    qtbot.keyClicks(panel.filter, "003")
+    assert panel.proxy.rowCount() == 1
+    assert panel.proxy.data(panel.proxy.index(0, 0)).startswith("003_")
+    panel.filter.clear()
+    assert panel.proxy.rowCount() == 2
+    qtbot.keyClicks(panel.filter, "no such title")
+    assert panel.proxy.rowCount() == 0
+
+
+def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    for word, key in (("found", Qt.Key.Key_5), ("Zürich", Qt.Key.Key_1), ("results", Qt.Key.Key_3)):
+        tag_word(qtbot, window, word, key)
+    table = window.annotations_panel.table
+    header = table.horizontalHeader()
+
+    def column(number: int) -> list:
+        return [table.model().index(row, number).data() for row in range(table.model().rowCount())]
+
+    assert column(3) == ["found", "Zürich", "results"]  # by start
+    tag_column = 2
+    click = QPoint(header.sectionViewportPosition(tag_column) + header.sectionSize(tag_column) // 2, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click)
+    assert column(tag_column) == ["Afghanistan", "Drug trafficking", "Regional security"]
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click)
+    assert column(tag_column) == ["Regional security", "Drug trafficking", "Afghanistan"]
+
+
+def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    assert window.status_document.text() == f"emoji · {len(EMOJI_TEXT):,} characters"
+    assert window.status_counts.text() == "0 annotations here"
+    assert window.status_selection.text() == ""
+    start = EMOJI_TEXT.index("Zürich")
+    drag(qtbot, window.view, start, start + 6)
+    assert window.status_selection.text() == (
+        f"Selection {start:,}–{start + 6:,} (6 chars), press 1-9 to tag  ·")
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert window.status_counts.text() == "1 annotations here"
+    window.view.select_range(0, 0)
+    assert window.status_selection.text() == ""
