@@ -115,6 +115,29 @@ def m003_adjudications(db: Database) -> None:
     )
 
 
+@migrations(name="m004_memos_apart_and_summary_index")
+def m004_memos_apart_and_summary_index(db: Database) -> None:
+    """Memos in a table of their own; a covering index for document summaries.
+
+    SQLite rewrites a whole row on any update and must walk a long text's
+    overflow pages to reach the columns stored after it: saving a memo at
+    every keystroke rewrote the document's text (33 ms for 2 MB), and
+    reading a summary's status or hash read the whole text (7 ms for 5 MB).
+    """
+    db.executescript(
+        """
+        CREATE TABLE document_memos (
+            document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            memo TEXT NOT NULL
+        );
+        INSERT INTO document_memos (document_id, memo)
+            SELECT id, memo FROM documents WHERE memo != '';
+        ALTER TABLE documents DROP COLUMN memo;
+        CREATE INDEX documents_summary ON documents(id, title, sha256, status, imported_at, position);
+        """
+    )
+
+
 #: The schema version this build writes: one per step above.
 SCHEMA_VERSION = len(migrations._migrations)
 

@@ -219,3 +219,35 @@ def test_project_whose_changes_are_still_in_its_wal_log_opens(tmp_path):
     with Store.open(crashed) as recovered:
         assert [d.title for d in recovered.documents()] == ["t"]
         assert recovered.integrity_ok()
+
+
+def test_schema_3_file_moves_memos_to_their_own_table_and_keeps_everything(tmp_path):
+    old = tmp_path / "v3.annotator"
+    shutil.copy(DATA / "project-v3.annotator", old)
+    with Store.open(old) as s:
+        assert s.schema_version() == migrations.SCHEMA_VERSION
+        first, second = s.documents()
+        assert (first.title, first.status, first.annotation_count) == ("interview", DocumentStatus.DONE, 1)
+        assert s.document(first.id).memo == "a memo from version 3"
+        assert s.document(second.id).memo == ""
+        columns = [row[1] for row in s.db.conn.execute("PRAGMA table_info(documents)")]
+        assert "memo" not in columns and "text" in columns
+        assert s.db.conn.execute("SELECT count(*) FROM document_memos").fetchone()[0] == 1
+        assert [h.start for h in s.search("Kabul")] == [15]
+        assert s.integrity_ok()
+
+
+def test_a_summary_and_a_memo_leave_the_text_unread_and_unwritten(store):
+    """The summary is answered from its covering index; a memo is a row of its own."""
+    doc = store.add_document(ImportedDocument(title="long", text="word " * 1000), annotator="a").document_id
+    from annotator.store.documents import _ONE_SUMMARY
+
+    plan = " ".join(row[3] for row in store.db.conn.execute(f"EXPLAIN QUERY PLAN {_ONE_SUMMARY}", [1, doc]))
+    assert "SEARCH d USING COVERING INDEX documents_summary (id=?)" in plan
+    assert store.document_summary(doc).length == 5000
+    store.set_document_memo(doc, "first thoughts")
+    store.set_document_memo(doc, "second thoughts")
+    assert store.document(doc).memo == "second thoughts"
+    assert store.db.conn.execute("SELECT memo FROM document_memos").fetchall() == [("second thoughts",)]
+    store.delete_document(doc)
+    assert store.db.conn.execute("SELECT count(*) FROM document_memos").fetchone()[0] == 0

@@ -23,7 +23,8 @@ from annotator.store.base import StoreBase
 from annotator.textnorm import normalise_newlines, offset_mapper, text_sha256
 
 _DOCUMENT_COLUMNS = (
-    "id, title, text, sha256, source_path, source_format, meta, imported_at, status, memo"
+    "d.id, d.title, d.text, d.sha256, d.source_path, d.source_format, d.meta, d.imported_at, d.status, "
+    "COALESCE((SELECT m.memo FROM document_memos m WHERE m.document_id = d.id), '')"
 )
 
 
@@ -34,6 +35,9 @@ _SUMMARY_SELECT = (
     "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
     "d.status, d.imported_at, d.position FROM documents d"
 )
+#: For one document: its columns from the covering index, so the text is never walked through
+#: (sha256 and status are stored after it). Named, since without statistics SQLite takes the id index.
+_ONE_SUMMARY = _SUMMARY_SELECT.format(length="?") + " INDEXED BY documents_summary WHERE d.id = ?"
 _STATUS_BY_VALUE = {status.value: status for status in DocumentStatus}
 
 
@@ -207,16 +211,24 @@ class DocumentsMixin(StoreBase):
     def document_summary(self, document_id: str) -> DocumentSummary:
         """One document's summary (after its count or status changed), its text left unread."""
         length = self.document_length(document_id)
-        row = self.db.conn.execute(_SUMMARY_SELECT.format(length="?") + " WHERE d.id = ?",
-                                   [length, document_id]).fetchone()
+        row = self.db.conn.execute(_ONE_SUMMARY, [length, document_id]).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {document_id}")
         return _row_to_summary(row)
 
+    def document_status(self, document_id: str) -> DocumentStatus:
+        """Where a researcher is with a document, read from the summary index (the text unread)."""
+        row = self.db.conn.execute(
+            "SELECT status FROM documents INDEXED BY documents_summary WHERE id = ?", [document_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return _STATUS_BY_VALUE[row[0]]
+
     def document(self, document_id: str) -> Document:
         """One document with its text."""
         row = self.db.conn.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ?", [document_id]
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?", [document_id]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {document_id}")
@@ -226,29 +238,29 @@ class DocumentsMixin(StoreBase):
         """Every document with its text, in import order, one at a time."""
         cursor = self.db.conn.cursor()
         for row in cursor.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY position"
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY d.position"
         ):
             yield _row_to_document(row)
 
     def document_by_sha256(self, sha256: str) -> Document | None:
         """The document whose text has this SHA-256, if any."""
         row = self.db.conn.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE sha256 = ?", [sha256]
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.sha256 = ?", [sha256]
         ).fetchone()
         return None if row is None else _row_to_document(row)
 
     def find_document(self, ref: str) -> Document:
         """A document by id or title, or a unique prefix of either (for the command line)."""
         row = self.db.conn.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id = ? OR title = ? "
-            "ORDER BY position LIMIT 1",
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ? OR d.title = ? "
+            "ORDER BY d.position LIMIT 1",
             [ref, ref],
         ).fetchone()
         if row is None and len(ref) >= 3:
             pattern = ref.replace("\\", "").replace("%", "").replace("_", "\\_") + "%"
             matches = self.db.conn.execute(
-                f"SELECT {_DOCUMENT_COLUMNS} FROM documents "
-                "WHERE id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\' LIMIT 2",
+                f"SELECT {_DOCUMENT_COLUMNS} FROM documents d "
+                "WHERE d.id LIKE ? ESCAPE '\\' OR d.title LIKE ? ESCAPE '\\' LIMIT 2",
                 [pattern, pattern],
             ).fetchall()
             row = matches[0] if len(matches) == 1 else None
@@ -277,9 +289,14 @@ class DocumentsMixin(StoreBase):
         self._update_document(document_id, "status", DocumentStatus(status).value)
 
     def set_document_memo(self, document_id: str, memo: str) -> None:
-        """Replace a document's memo."""
+        """Replace a document's memo (a row of its own: saving it never rewrites the text)."""
         self._require_writable()
-        self._update_document(document_id, "memo", memo)
+        self.document_length(document_id)  # refuses an unknown document
+        self.db.execute(
+            "INSERT INTO document_memos (document_id, memo) VALUES (?, ?) "
+            "ON CONFLICT(document_id) DO UPDATE SET memo = excluded.memo",
+            [document_id, memo],
+        )
 
     def rename_document(self, document_id: str, title: str) -> None:
         """Change a document's title (its text never changes)."""
