@@ -301,7 +301,7 @@ def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_i
                   note: str | None = None) -> Op:
     """The op for tagging a span; on a document still "to do" it also marks it in progress, in one undo step."""
     op = AddAnnotation(document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note)
-    if store.document_summary(document_id).status is DocumentStatus.TODO:
+    if store.document_status(document_id) is DocumentStatus.TODO:
         return Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
     return op
 

@@ -36,15 +36,17 @@ class SpanIndex(Generic[S]):
         self._long: dict[str, S] = {}
         self._max_short = 0
         items = list(spans)
+        self._by_id = {span.id: span for span in items}
+        short, longest = [], 0
         for span in items:
-            self._by_id[span.id] = span
-        short = []
-        for span in items:
-            if span.end - span.start > LONG_SPAN:
+            length = span.end - span.start
+            if length > LONG_SPAN:
                 self._long[span.id] = span
             else:
                 short.append((span.start, span.id))
-                self._max_short = max(self._max_short, span.end - span.start)
+                if length > longest:
+                    longest = length
+        self._max_short = longest
         short.sort()
         self._keys = short
 

@@ -8,7 +8,9 @@ from PySide6.QtGui import QContextMenuEvent, QHelpEvent
 from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
 from annotator.model import ImportedDocument
+from annotator.scheme import load_scheme
 from annotator.store import Store
+from tests.conftest import SEEDS
 from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
 from tests.test_gui_workflow import stored_texts
 
@@ -192,12 +194,12 @@ def test_the_filter_box_filters_documents(make_window, qtbot):  # noqa: F811
     window = make_window()  # the sample project: 000_... and 003_...
     panel = window.documents_panel
     qtbot.keyClicks(panel.filter, "003")
-    assert panel.proxy.rowCount() == 1
-    assert panel.proxy.data(panel.proxy.index(0, 0)).startswith("003_")
+    assert panel.model.rowCount() == 1
+    assert panel.model.data(panel.model.index(0, 0)).startswith("003_")
     panel.filter.clear()
-    assert panel.proxy.rowCount() == 2
+    assert panel.model.rowCount() == 2
     qtbot.keyClicks(panel.filter, "no such title")
-    assert panel.proxy.rowCount() == 0
+    assert panel.model.rowCount() == 0
 
 
 def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji_project, qtbot):  # noqa: F811
@@ -232,3 +234,50 @@ def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_p
     assert window.status_counts.text() == "1 annotations here"
     window.view.select_range(0, 0)
     assert window.status_selection.text() == ""
+
+
+def test_a_span_added_or_undone_in_a_sorted_table_lands_at_its_place_and_the_selection_follows(
+        make_window, emoji_project, qtbot):  # noqa: F811
+    window = make_window(emoji_project)
+    for word, key in (("found", Qt.Key.Key_5), ("results", Qt.Key.Key_3)):
+        tag_word(qtbot, window, word, key)
+    model, table = window.annotations_panel.model, window.annotations_panel.table
+    table.sortByColumn(2, Qt.SortOrder.DescendingOrder)  # by tag name, Z to A
+
+    def tags() -> list:
+        return [model.index(row, 2).data() for row in range(model.rowCount())]
+
+    assert tags() == ["Drug trafficking", "Afghanistan"]
+    selected = tag_word(qtbot, window, "Zürich", Qt.Key.Key_2)  # "Terrorism and extremism"
+    assert tags() == ["Terrorism and extremism", "Drug trafficking", "Afghanistan"]
+    window.annotations_panel.select(selected)
+    table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert window.annotations_panel.selected_ids() == [selected]
+    assert tags() == ["Afghanistan", "Drug trafficking", "Terrorism and extremism"]
+    window.on_undo()
+    assert tags() == ["Afghanistan", "Drug trafficking"]
+
+
+def test_a_document_whose_count_changes_moves_in_a_table_sorted_by_count(make_window, tmp_path, qtbot):  # noqa: F811
+    from tests.test_gui_main_window import EMOJI_TEXT as text
+
+    project = tmp_path / "three.annotator"
+    with Store.create(project) as store:
+        for title in ("a", "b", "c"):
+            store.add_document(ImportedDocument(title=title, text=f"{title} {text}"), annotator="ana")
+        store.import_scheme(load_scheme(SEEDS / "scheme.json"))
+    window = make_window(project)
+    panel = window.documents_panel
+    panel.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # most spans first; ties in import order
+
+    def titles() -> list:
+        return [panel.model.index(row, 0).data() for row in range(panel.model.rowCount())]
+
+    assert titles() == ["c", "b", "a"]
+    window.show_document(panel.model.rows[0].id)  # "a"
+    window.view.select_range(2, 7)
+    qtbot.keyClick(window.view, Qt.Key.Key_1)
+    assert titles() == ["a", "c", "b"]
+    assert panel.model.document_at(panel.table.currentIndex().row()).title == "a"
+    window.on_undo()
+    assert titles() == ["c", "b", "a"]

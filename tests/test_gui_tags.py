@@ -63,7 +63,7 @@ def test_renaming_a_tag_updates_palette_spans_and_table(make_window, emoji_proje
     assert window.store.tag(tag.id).name == "Renamed theme"
     assert window.palette._items[tag.id].text(0) == "Renamed theme"
     assert window.view.own_spans()[0].label == "Renamed theme"
-    assert window.annotations_panel.proxy.index(0, 2).data() == "Renamed theme"
+    assert window.annotations_panel.model.index(0, 2).data() == "Renamed theme"
     window.on_undo()
     assert window.store.tag(tag.id).name == tag.name and window.view.own_spans()[0].label == tag.name
 

@@ -67,4 +67,4 @@ def test_mouse_selection_and_a_number_store_code_point_offsets(make_window, case
     rects = window.view.span_rectangles(span)
     assert rects and all(r.width() > 0 and r.height() > 0 for r in rects)
     # the table's snippet is the stored text, not a UTF-16 slice of it
-    assert window.annotations_panel.proxy.index(0, 3).data() == " ".join(selected.split())
+    assert window.annotations_panel.model.index(0, 3).data() == " ".join(selected.split())

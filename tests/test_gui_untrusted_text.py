@@ -79,10 +79,10 @@ def test_search_hit_tooltip_is_escaped(make_window, hostile_project):  # noqa: F
 
 def test_table_tooltips_are_escaped(make_window, hostile_project):  # noqa: F811
     window = make_window(hostile_project)
-    annotations = window.annotations_panel.proxy
+    annotations = window.annotations_panel.model
     note_tip = annotations.data(annotations.index(0, 5), Qt.ItemDataRole.ToolTipRole)
     assert "<script>" not in note_tip and rendered(note_tip) == HOSTILE_NOTE
-    documents = window.documents_panel.proxy
+    documents = window.documents_panel.model
     doc_tip = documents.data(documents.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in doc_tip and rendered(doc_tip).startswith(HOSTILE_TITLE + "\n")
 

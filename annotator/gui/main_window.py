@@ -8,6 +8,7 @@ the store through a few ``reload_*`` methods.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import sys
@@ -361,13 +362,23 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         current = self.current_document.id if self.current_document else None
         self.documents_panel.set_documents(self.store.documents(), current)
 
-    def refresh_document_row(self, document_id: str | None) -> None:
-        """Update one document's count and status in the list."""
+    def refresh_document_row(self, document_id: str | None, *, count_change: int | None = None) -> None:
+        """Update one document's count and status in the list.
+
+        ``count_change``: the number of annotations the op added (negative: removed), so the
+        count is adjusted rather than counted again (6 ms for 50,000 spans, on every key press).
+        """
         if not document_id:
             return
-        if self.documents_panel.model.row_of(document_id) is None:
+        row = self.documents_panel.model.row_of(document_id)
+        if row is None:
             return
-        summary = self.store.document_summary(document_id)
+        if count_change is None:
+            summary = self.store.document_summary(document_id)
+        else:
+            known = self.documents_panel.model.rows[row]
+            summary = dataclasses.replace(known, annotation_count=known.annotation_count + count_change,
+                                          status=self.store.document_status(document_id))
         self.documents_panel.model.update_document(summary)
 
     def reload_current_annotations(self) -> None:
@@ -375,8 +386,9 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         if self.current_document is None:
             return
         annotations = self.store.annotations_for_document(self.current_document.id)
-        self.view.set_spans(self.view_span(a) for a in annotations)
-        self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id)
+        self.view.set_spans(self.view_spans(annotations))
+        self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id,
+                                              by_position=True)
 
     def show_document(self, document_id: str) -> None:
         """Open a document in the view."""
@@ -386,8 +398,8 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.current_document = document
         self.current_annotation_id = None
         annotations = self.store.annotations_for_document(document_id)
-        self.view.set_document(document.text, [self.view_span(a) for a in annotations])
-        self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id)
+        self.view.set_document(document.text, self.view_spans(annotations))
+        self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id, by_position=True)
         self._set_memo_text(document.memo)
         self.find_bar.set_text(document.text)
         self.documents_panel.select(document_id)

@@ -13,10 +13,8 @@ _INSERT_ANNOTATION = f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES (?
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
-    return Annotation(
-        id=AnnotationId(row[0]), document_id=DocumentId(row[1]), start=row[2], end=row[3],
-        tag_id=TagId(row[4]), annotator=row[5], note=row[6], created=row[7], updated=row[8],
-    )
+    # Columns in field order (_ANNOTATION_COLUMNS); the typed ids are plain str at run time.
+    return Annotation(*row)
 
 
 def _annotation_row(a: Annotation) -> tuple:

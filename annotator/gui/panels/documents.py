@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.dialogs import plain_tooltip
+from annotator.gui.panels.sorted_rows import SortedRows
 from annotator.model import DocumentStatus, DocumentSummary
 
 STATUS_LABELS = {
@@ -23,35 +24,108 @@ STATUS_LABELS = {
     DocumentStatus.DONE: "done",
 }
 COLUMNS = ("Document", "Spans", "Status")
+#: Columns sized to their contents measure only the rows in view, not every document.
+RESIZE_PRECISION_ROWS = 0  # 0: the rows in view
+
+
+_STATUS_ORDER = {status: i for i, status in enumerate(STATUS_LABELS)}
 
 
 class DocumentsModel(QAbstractTableModel):
-    """Document summaries (no texts) as a table."""
+    """Document summaries (no texts) as a table, filtered and sorted by the model itself.
+
+    ``rows`` holds every document in import order (what "next document" and
+    "the first document" mean); the table shows the ones whose title holds
+    the filter text, in the chosen column's order.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[DocumentSummary] = []
         self._row_of: dict[str, int] = {}
+        self._filter = ""
+        self._sort_column = 0
+        self._shown: SortedRows[DocumentSummary] = SortedRows(self._key_for(0), lambda d: d.id)
+
+    @staticmethod
+    def _key_for(column: int):
+        """Title sorts as imported (the order researchers set); the others by value, then so."""
+        if column == 1:
+            return lambda d: (d.annotation_count, d.position)
+        if column == 2:
+            return lambda d: (_STATUS_ORDER[d.status], d.position)
+        return lambda d: (d.position,)
+
+    def _matches(self, doc: DocumentSummary) -> bool:
+        return not self._filter or self._filter in doc.title.casefold()
 
     def set_documents(self, documents: list[DocumentSummary]) -> None:
-        """Replace every row."""
+        """Replace every row (given in import order, as the store lists them)."""
         self.beginResetModel()
         self.rows = list(documents)
         self._row_of = {d.id: i for i, d in enumerate(self.rows)}
+        in_import_order = self._sort_column == 0 and all(
+            a.position < b.position for a, b in zip(self.rows, self.rows[1:], strict=False))
+        self._shown.reset((d for d in self.rows if self._matches(d)), presorted=in_import_order)
         self.endResetModel()
 
+    def set_filter(self, text: str) -> None:
+        """Show only documents whose title contains ``text`` (ignoring case)."""
+        self.beginResetModel()
+        self._filter = text.strip().casefold()
+        self._shown.reset(d for d in self.rows if self._matches(d))  # few rows: sorting is cheap
+        self.endResetModel()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (the header's click); the selection follows its row."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._shown.at(i.row()).id if 0 <= i.row() < len(self._shown) else None for i in persistent]
+        self._sort_column = column
+        self._shown.reset(self._shown.rows_in_view_order(), self._key_for(column),
+                          descending=order == Qt.SortOrder.DescendingOrder)
+        moved = []
+        for index, doc_id in zip(persistent, ids, strict=True):
+            row = self._shown.view_row_of(doc_id) if doc_id else None
+            moved.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
     def row_of(self, document_id: str) -> int | None:
+        """The document's place in ``rows`` (import order), if it is in the project."""
         return self._row_of.get(document_id)
+
+    def view_row_of(self, document_id: str) -> int | None:
+        """The table row showing the document, if the filter lets it through."""
+        return self._shown.view_row_of(document_id)
+
+    def document_at(self, view_row: int) -> DocumentSummary:
+        """The document shown in a table row."""
+        return self._shown.at(view_row)
 
     def update_document(self, summary: DocumentSummary) -> None:
         """Refresh one row in place (count or status changed)."""
         row = self._row_of.get(summary.id)
-        if row is not None:
-            self.rows[row] = summary
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if row is None:
+            return
+        self.rows[row] = summary
+        shown = self._shown.view_row_of(summary.id)
+        if shown is None:
+            return
+        old, new = self._shown.replacement_rows(summary)
+        if old == new:
+            self._shown.replace(summary)
+            self.dataChanged.emit(self.index(new, 0), self.index(new, len(COLUMNS) - 1))
+            return
+        # Sorted by count or status, and that changed: the row moves (Qt counts the
+        # destination before the move, hence + 1 downwards).
+        self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), new + 1 if new > old else new)
+        self._shown.replace(summary)
+        self.endMoveRows()
+        self.dataChanged.emit(self.index(new, 0), self.index(new, len(COLUMNS) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return len(COLUMNS)
@@ -62,7 +136,7 @@ class DocumentsModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        doc = self.rows[index.row()]
+        doc = self._shown.at(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (doc.title, doc.annotation_count, STATUS_LABELS[doc.status])[column]
@@ -77,13 +151,6 @@ class DocumentsModel(QAbstractTableModel):
         return None
 
 
-class _SortProxy(QSortFilterProxyModel):
-    def lessThan(self, left, right) -> bool:
-        if left.column() == 0:  # keep import order for the title column's default sort
-            return self.sourceModel().rows[left.row()].position < self.sourceModel().rows[right.row()].position
-        return super().lessThan(left, right)
-
-
 class DocumentsPanel(QWidget):
     """Filter box above a sortable table of documents."""
 
@@ -93,16 +160,12 @@ class DocumentsPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = DocumentsModel(self)
-        self.proxy = _SortProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(0)
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Filter documents…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter_changed)
         self.table = QTableView(self)
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,6 +175,7 @@ class DocumentsPanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
@@ -132,26 +196,35 @@ class DocumentsPanel(QWidget):
             self.select(current_id)
         self._quiet = False
 
+    def _filter_changed(self, text: str) -> None:
+        current = self.table.currentIndex()
+        current_id = self.model.document_at(current.row()).id if current.isValid() else None
+        self._quiet = True
+        self.model.set_filter(text)
+        if current_id:
+            self.select(current_id)
+        self._quiet = False
+
     def select(self, document_id: str) -> None:
         """Highlight a document's row without emitting documentActivated."""
-        row = self.model.row_of(document_id)
+        row = self.model.view_row_of(document_id)
         if row is None:
             return
         quiet, self._quiet = self._quiet, True
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.model.index(row, 0)
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index)
         self._quiet = quiet
 
     def _current_changed(self, current, _previous) -> None:
         if not self._quiet and current.isValid():
-            self.documentActivated.emit(self.proxy.data(current, Qt.ItemDataRole.UserRole))
+            self.documentActivated.emit(self.model.data(current, Qt.ItemDataRole.UserRole))
 
     def _context_menu(self, point) -> None:
         index = self.table.indexAt(point)
         if not index.isValid():
             return
-        document_id = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        document_id = self.model.data(index, Qt.ItemDataRole.UserRole)
         menu = QMenu(self)
         for status, label in STATUS_LABELS.items():
             action = QAction(f"Mark as {label}", menu)
