@@ -136,6 +136,7 @@ class _Merger:
                 self.report.conflicts.append(f"{span.id}: kept ours (updated {mine.updated})")
         if to_insert:
             self.ensure_backup()
+            to_insert.sort(key=lambda a: a.id)  # in key order, the id index grows at its end pages
             self.ours.insert_annotations(to_insert)
             self.report.annotations += len(to_insert)
 
