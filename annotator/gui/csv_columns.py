@@ -38,6 +38,8 @@ from annotator.importers.tabular import TEXT_COLUMN_GUESSES, pick_column, read_t
 
 TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 PREVIEW_ROWS = 5
+#: No preview column wider than this (device-independent pixels), so every column stays in view.
+PREVIEW_COLUMN_MAX_PX = 320
 NO_TITLE = "(none: “<file> row N”)"
 
 
@@ -178,6 +180,11 @@ class CsvColumnsDialog(QDialog):
             for column, value in enumerate(cells[:len(head.header)]):
                 short = value if len(value) <= 200 else value[:200] + "…"
                 table.setItem(row, column, QTableWidgetItem(short.replace("\n", " ⏎ ")))
+        table.setWordWrap(False)  # one line per row: the answers are previews, not for reading whole
+        table.resizeColumnsToContents()
+        for column in range(table.columnCount()):  # long answers get room, not the whole width
+            table.setColumnWidth(column, min(table.columnWidth(column), PREVIEW_COLUMN_MAX_PX))
+        table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(table)
         return page
 
