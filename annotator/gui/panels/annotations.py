@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from annotator.gui.dialogs import plain_tooltip
-from annotator.gui.panels.sorted_rows import SortedRows
+from annotator.gui.panels.sorted_rows import SortedRows, resort_model
 from annotator.model import Annotation, Tag
 
 COLUMNS = ("Start", "End", "Tag", "Text", "Annotator", "Note")
@@ -66,19 +66,8 @@ class AnnotationsModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (the header's click); selections follow their rows."""
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        ids = [self._shown.at(i.row()).id if 0 <= i.row() < len(self._shown) else None for i in persistent]
         self._sort_column = column
-        self._shown.reset(self._shown.rows_in_view_order(), self._key_for(column),
-                          descending=order == Qt.SortOrder.DescendingOrder)
-        moved = [self._moved(index, row_id) for index, row_id in zip(persistent, ids, strict=True)]
-        self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit()
-
-    def _moved(self, index, row_id: str | None):
-        row = self._shown.view_row_of(row_id) if row_id else None
-        return QModelIndex() if row is None else self.index(row, index.column())
+        resort_model(self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder)
 
     def add_row(self, annotation: Annotation) -> None:
         row = self._shown.insertion_row(annotation)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.dialogs import plain_tooltip
-from annotator.gui.panels.sorted_rows import SortedRows
+from annotator.gui.panels.sorted_rows import SortedRows, resort_model
 from annotator.model import DocumentStatus, DocumentSummary
 
 STATUS_LABELS = {
@@ -77,18 +77,8 @@ class DocumentsModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (the header's click); the selection follows its row."""
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        ids = [self._shown.at(i.row()).id if 0 <= i.row() < len(self._shown) else None for i in persistent]
         self._sort_column = column
-        self._shown.reset(self._shown.rows_in_view_order(), self._key_for(column),
-                          descending=order == Qt.SortOrder.DescendingOrder)
-        moved = []
-        for index, doc_id in zip(persistent, ids, strict=True):
-            row = self._shown.view_row_of(doc_id) if doc_id else None
-            moved.append(QModelIndex() if row is None else self.index(row, index.column()))
-        self.changePersistentIndexList(persistent, moved)
-        self.layoutChanged.emit()
+        resort_model(self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder)
 
     def row_of(self, document_id: str) -> int | None:
         """The document's place in ``rows`` (import order), if it is in the project."""

@@ -95,3 +95,21 @@ class SortedRows(Generic[Row]):
         """Swap in a new value for the row with the same id, at its sorted place."""
         self.remove(self._row_id(row))
         self.insert(row)
+
+
+def resort_model(model, shown: SortedRows, key: SortKey, *, descending: bool) -> None:
+    """Re-sort a table model's ``shown`` rows by ``key``; selections and the current row follow their rows.
+
+    ``model`` is the ``QAbstractItemModel`` showing ``shown`` (duck-typed so that this
+    module stays free of Qt); its persistent indexes are moved to their rows' new places.
+    """
+    model.layoutAboutToBeChanged.emit()
+    persistent = model.persistentIndexList()
+    ids = [shown._row_id(shown.at(i.row())) if 0 <= i.row() < len(shown) else None for i in persistent]
+    shown.reset(shown.rows_in_view_order(), key, descending=descending)
+    moved = []
+    for index, row_id in zip(persistent, ids, strict=True):
+        row = shown.view_row_of(row_id) if row_id is not None else None
+        moved.append(model.index(-1, -1) if row is None else model.index(row, index.column()))
+    model.changePersistentIndexList(persistent, moved)
+    model.layoutChanged.emit()
