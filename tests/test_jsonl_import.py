@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from annotator.importers import ImportOptions
 from annotator.importers.batch import import_paths
 from annotator.model import TagKind
@@ -167,3 +169,14 @@ def test_span_text_with_crlf_matches_its_normalised_self(store, tmp_path):
     report = run(store, path)
     assert report.part_failures == []
     assert spans_of(store, "t") == [("one\ntwo", "All", "theme", "importer", None)]
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"text": "cut off', "not valid JSON (Unterminated string starting at column 10)"),
+    ('{"text" 1}', "not valid JSON (Expecting ':' delimiter at column 9)"),
+])
+def test_a_broken_line_says_where_in_plain_words(store, tmp_path, line, message):
+    path = tmp_path / "broken.jsonl"
+    path.write_text(line + "\n" + '{"text": "fine"}\n', encoding="utf-8")
+    report = run(store, path)
+    assert [(where, why) for _, where, why in report.part_failures] == [("line 1", message)]

@@ -119,7 +119,9 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
     try:
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        # json's own wording already ends in "at" for some errors ("Unterminated string starting at").
+        where = "" if exc.msg.endswith(" at") else " at"
+        raise BadLine(f"not valid JSON ({exc.msg}{where} column {exc.colno})") from None
     if not isinstance(record, dict):
         raise BadLine("unknown shape: a line must be a JSON object")
     text = record.get("text")
