@@ -29,15 +29,19 @@ TEXT_COLUMN_GUESSES = ("text", "body", "content", "response", "answer", "comment
 _SNIFF_BYTES = 64 * 1024
 
 
-@register(".csv", ".tsv")
-def import_table(path: Path, options: ImportOptions) -> list[ImportedDocument]:
-    """Import every row of a CSV/TSV file as a document; empty rows are reported."""
-    data = read_limited(path, options)
-    source, encoding = decode_text(data)
+def _table_reader(path: Path, options: ImportOptions):
+    """A csv reader over the decoded file (BOM dropped, delimiter sniffed), and the encoding used."""
+    source, encoding = decode_text(read_limited(path, options))
     source = source.lstrip("\ufeff")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(source)
     csv.field_size_limit(max(options.max_file_bytes, 131072))
-    rows = csv.reader(io.StringIO(source, newline=""), delimiter=delimiter)
+    return csv.reader(io.StringIO(source, newline=""), delimiter=delimiter), encoding
+
+
+@register(".csv", ".tsv")
+def import_table(path: Path, options: ImportOptions) -> list[ImportedDocument]:
+    """Import every row of a CSV/TSV file as a document; empty rows are reported."""
+    rows, encoding = _table_reader(path, options)
     try:
         header = [name.strip() for name in next(rows)]
     except StopIteration:
@@ -126,12 +130,7 @@ def read_table_head(
     read and decoded the same way (one pass over the bytes), but only the
     first ``rows`` rows are parsed.
     """
-    options = options or ImportOptions()
-    source, _ = decode_text(read_limited(path, options))
-    source = source.lstrip("\ufeff")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(source)
-    csv.field_size_limit(max(options.max_file_bytes, 131072))
-    reader = csv.reader(io.StringIO(source, newline=""), delimiter=delimiter)
+    reader, _ = _table_reader(path, options or ImportOptions())
     try:
         header = [name.strip() for name in next(reader)]
         head = []
