@@ -160,12 +160,17 @@ def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, 
     assert window.palette.tag_for_key(1).id == tag.id
 
 
+def annotate_from_another_process(project, document_id) -> str:
+    """What the command line does meanwhile: one annotation through a connection of its own; its tag id."""
+    with Store.open(project) as other:
+        tag = other.find_tag(TagKind.THEME, "Afghanistan")
+        other.add_annotation(document_id=document_id, start=0, end=3, tag_id=tag.id, annotator="cli")
+    return tag.id
+
+
 def test_changes_from_another_process_show_on_refresh(make_window, emoji_project):
     window = make_window(emoji_project)
-    with Store.open(emoji_project) as other:
-        tag = other.find_tag(TagKind.THEME, "Afghanistan")
-        other.add_annotation(document_id=window.current_document.id, start=0, end=3, tag_id=tag.id,
-                             annotator="cli")
+    annotate_from_another_process(emoji_project, window.current_document.id)
     assert window.refresh_if_changed_elsewhere()
     assert [s.annotator for s in window.view.own_spans()] == ["cli"]
     assert not window.refresh_if_changed_elsewhere()
@@ -290,17 +295,14 @@ def test_memo_runs_end_when_the_memo_loses_focus_or_the_document_changes(make_wi
 
 def test_coming_back_to_the_app_shows_what_another_process_added(make_window, emoji_project):
     window = make_window(emoji_project)
-    with Store.open(emoji_project) as other:
-        tag = other.find_tag(TagKind.THEME, "Afghanistan")
-        other.add_annotation(document_id=window.current_document.id, start=0, end=3, tag_id=tag.id,
-                             annotator="cli")
+    tag_id = annotate_from_another_process(emoji_project, window.current_document.id)
     app = QApplication.instance()
     app.applicationStateChanged.emit(Qt.ApplicationState.ApplicationInactive)
     assert window.view.own_spans() == []  # leaving the app reloads nothing
     app.applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)  # as Qt does on coming back
     assert [s.annotator for s in window.view.own_spans()] == ["cli"]
     assert window.annotations_panel.model.rowCount() == 1
-    assert window.palette.count(tag.id) == 1
+    assert window.palette.count(tag_id) == 1
 
 
 def test_new_project_ctrl_n_creates_and_opens_it(make_window, emoji_project, qtbot, tmp_path, monkeypatch):

@@ -173,13 +173,19 @@ def test_the_first_span_marks_a_to_do_document_in_progress(make_window, emoji_pr
     assert window.store.document(doc_id).status is DocumentStatus.DONE  # only "to do" moves on by itself
 
 
-def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,  # noqa: F811
-                                                               tmp_path, monkeypatch):
-    window = make_window(emoji_project)
+def ten_interviews(tmp_path):
+    """A folder of ten short text files, 00.txt to 09.txt."""
     folder = tmp_path / "many"
     folder.mkdir()
     for number in range(10):
         (folder / f"{number:02}.txt").write_text(f"Interview number {number}.", encoding="utf-8")
+    return folder
+
+
+def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,  # noqa: F811
+                                                               tmp_path, monkeypatch):
+    window = make_window(emoji_project)
+    folder = ten_interviews(tmp_path)
     from PySide6.QtCore import QThread
 
     from annotator.gui.worker import ImportWorker
@@ -248,10 +254,7 @@ def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_p
     from annotator.gui.worker import ImportWorker
 
     window = make_window(emoji_project)
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for number in range(10):
-        (folder / f"{number:02}.txt").write_text(f"Interview number {number}.", encoding="utf-8")
+    folder = ten_interviews(tmp_path)
     monkeypatch.setattr(ImportWorker, "start", lambda self: None)  # started below, once we listen
     worker = window.start_import([str(folder)])
     [progress] = window.findChildren(QProgressDialog)
