@@ -36,15 +36,10 @@ class AnnotatingMixin:
 
     def view_span(self, annotation: Annotation) -> ViewSpan:
         """How the view draws one of our annotations."""
-        tag = self.tags_by_id.get(annotation.tag_id)
-        return ViewSpan(
-            id=annotation.id, start=annotation.start, end=annotation.end,
-            color=tag.color if tag else "#888888", label=tag.name if tag else "?",
-            annotator=annotation.annotator, note=annotation.note,
-        )
+        return self.view_spans([annotation])[0]
 
     def view_spans(self, annotations: list[Annotation]) -> list[ViewSpan]:
-        """``view_span`` for a whole document at once (one tag lookup per tag, not per span)."""
+        """How the view draws these annotations: their tag's colour and name (one lookup per span)."""
         looks = {tag_id: (tag.color, tag.name) for tag_id, tag in self.tags_by_id.items()}
         unknown = ("#888888", "?")
         spans = []

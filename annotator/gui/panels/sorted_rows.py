@@ -60,6 +60,10 @@ class SortedRows(Generic[Row]):
         """The row shown at ``view_row``."""
         return self._rows[self._view(view_row)]
 
+    def id_at(self, view_row: int) -> str | None:
+        """The id of the row shown at ``view_row``, or None past the end."""
+        return self._row_id(self.at(view_row)) if 0 <= view_row < len(self._rows) else None
+
     def rows_in_view_order(self) -> list[Row]:
         """Every row, as the table shows them."""
         return list(reversed(self._rows)) if self.descending else list(self._rows)
@@ -105,7 +109,7 @@ def resort_model(model, shown: SortedRows, key: SortKey, *, descending: bool) ->
     """
     model.layoutAboutToBeChanged.emit()
     persistent = model.persistentIndexList()
-    ids = [shown._row_id(shown.at(i.row())) if 0 <= i.row() < len(shown) else None for i in persistent]
+    ids = [shown.id_at(index.row()) for index in persistent]
     shown.reset(shown.rows_in_view_order(), key, descending=descending)
     moved = []
     for index, row_id in zip(persistent, ids, strict=True):
