@@ -47,6 +47,14 @@ def test_agree_json_shape_and_values(files, run_cli):
     assert folder_digests(theirs.parent) == before
 
 
+def test_agree_leaves_out_tags_nobody_used(files, run_cli):
+    ours, theirs = files
+    with Store.open(ours) as store:
+        store.add_tag(kind="theme", name="Unused theme")
+    report = json.loads(run_cli("agree", ours, theirs, "--json").out)
+    assert report["tags"] == ["Ana", "Ben", "Security"]
+
+
 def test_agree_table_and_tag_filter(files, run_cli):
     ours, theirs = files
     table = run_cli("agree", ours, theirs, "--tag", "SECURITY")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -91,13 +91,32 @@ def krippendorff_alpha(counts: AlphaCounts) -> float | None:
 
 def merged_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping union of half-open intervals."""
-    merged: list[list[int]] = []
+    merged: list[tuple[int, int]] = []
+    run_start = run_end = None
     for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
+        if run_end is not None and start <= run_end:
+            if end > run_end:
+                run_end = end
+            continue
+        if run_end is not None:
+            merged.append((run_start, run_end))
+        run_start, run_end = start, end
+    if run_end is not None:
+        merged.append((run_start, run_end))
+    return merged
+
+
+def _clipped(merged: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Sorted, disjoint intervals cut to ``[0, length)``; only the ends can stick out, so only they are looked at."""
+    while merged and merged[0][1] <= 0:
+        merged.pop(0)
+    while merged and merged[-1][0] >= length:
+        merged.pop()
+    if merged and merged[0][0] < 0:
+        merged[0] = (0, merged[0][1])
+    if merged and merged[-1][1] > length:
+        merged[-1] = (merged[-1][0], length)
+    return merged
 
 
 def coverage_runs(length: int, layers: Sequence[list[tuple[int, int]]]) -> Iterable[tuple[int, tuple[bool, ...]]]:
@@ -119,16 +138,15 @@ def coverage_runs(length: int, layers: Sequence[list[tuple[int, int]]]) -> Itera
         yield length - position, tuple(s > 0 for s in state)
 
 
-def _greedy_overlap_matches(a: list[Span], b: list[Span]) -> int:
-    """One-to-one overlap matches between two span lists of one document and tag."""
-    b_sorted = sorted(b, key=lambda s: (s[1], s[2]))
-    b_starts = [s[1] for s in b_sorted]
-    longest_b = max((s[2] - s[1] for s in b_sorted), default=0)
+def _greedy_overlap_matches(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """One-to-one overlap matches between two sorted (start, end) lists of one document and tag."""
+    b_starts = [start for start, _ in b]
+    longest_b = max((end - start for start, end in b), default=0)
     candidates = []
-    for i, (_, a_start, a_end, _) in enumerate(sorted(a, key=lambda s: (s[1], s[2]))):
+    for i, (a_start, a_end) in enumerate(a):
         first = bisect.bisect_left(b_starts, a_start - longest_b)
-        for j in range(first, len(b_sorted)):
-            _, b_start, b_end, _ = b_sorted[j]
+        for j in range(first, len(b)):
+            b_start, b_end = b[j]
             if b_start >= a_end:
                 break
             if b_end <= a_start:
@@ -143,6 +161,14 @@ def _greedy_overlap_matches(a: list[Span], b: list[Span]) -> int:
             used_b.add(j)
             matches += 1
     return matches
+
+
+def _exact_matches(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """How many (start, end) pairs the two lists share, counting repeats as a multiset does."""
+    if len(a) > len(b):
+        a, b = b, a
+    in_b = Counter(b)
+    return sum(min(n, in_b[interval]) for interval, n in Counter(a).items() if interval in in_b)
 
 
 @dataclass
@@ -167,20 +193,26 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def span_counts(a: list[Span], b: list[Span]) -> SpanCounts:
     """Exact and overlap matches of ``b`` against ``a`` (spans of one tag, any documents)."""
-    counts = SpanCounts(spans_a=len(a), spans_b=len(b))
-    exact_a, exact_b = defaultdict(int), defaultdict(int)
-    for span in a:
-        exact_a[span] += 1
-    for span in b:
-        exact_b[span] += 1
-    counts.exact = sum(min(n, exact_b[key]) for key, n in exact_a.items())
     by_doc_a, by_doc_b = defaultdict(list), defaultdict(list)
-    for span in a:
-        by_doc_a[span[0]].append(span)
-    for span in b:
-        by_doc_b[span[0]].append(span)
-    counts.overlap = sum(_greedy_overlap_matches(by_doc_a[d], by_doc_b[d]) for d in by_doc_a if d in by_doc_b)
+    for doc, start, end, _ in a:
+        by_doc_a[doc].append((start, end))
+    for doc, start, end, _ in b:
+        by_doc_b[doc].append((start, end))
+    counts = SpanCounts(spans_a=len(a), spans_b=len(b))
+    for doc, intervals in by_doc_a.items():
+        if doc in by_doc_b:
+            matched = _document_span_counts(sorted(intervals), sorted(by_doc_b[doc]))
+            counts.exact += matched.exact
+            counts.overlap += matched.overlap
     return counts
+
+
+def _document_span_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> SpanCounts:
+    """Span counts of one document and tag, from each side's sorted (start, end) list."""
+    if not a or not b:
+        return SpanCounts(spans_a=len(a), spans_b=len(b))
+    return SpanCounts(spans_a=len(a), spans_b=len(b), exact=_exact_matches(a, b),
+                      overlap=_greedy_overlap_matches(a, b))
 
 
 @dataclass
@@ -241,7 +273,7 @@ def _pair_metrics(length: int, a: list[tuple[int, int]], b: list[tuple[int, int]
 
 def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> tuple[BinaryCounts, AlphaCounts]:
     """Binary (first two layers) and alpha counts for one document and one tag."""
-    merged = [merged_intervals([(max(0, s), min(length, e)) for s, e in layer]) for layer in layers]
+    merged = [_clipped(merged_intervals(layer), length) for layer in layers]
     if len(merged) == 2:
         return _pair_metrics(length, merged[0], merged[1])
     binary, alpha = BinaryCounts(), AlphaCounts()
@@ -264,6 +296,19 @@ def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> t
     return binary, alpha
 
 
+def _index_spans(spans: Iterable[Span], lengths: dict[str, int], tags: set[str]
+                 ) -> dict[str, dict[str, list[tuple[int, int]]]]:
+    """tag -> document -> sorted (start, end) of one annotator, on the compared documents only."""
+    index: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for doc, start, end, tag in spans:
+        if doc in lengths and tag in tags:
+            index[tag][doc].append((start, end))
+    for by_doc in index.values():
+        for intervals in by_doc.values():
+            intervals.sort()
+    return index
+
+
 def compare(
     lengths: dict[str, int], spans_by_annotator: dict[str, list[Span]], tags: Sequence[str]
 ) -> tuple[list[dict], dict]:
@@ -273,25 +318,24 @@ def compare(
     ``spans_by_annotator``: annotator -> spans on those documents.
     """
     annotators = sorted(spans_by_annotator)
-    index: dict[str, dict[tuple[str, str], list[Span]]] = {}
-    for name in annotators:
-        grouped: dict[tuple[str, str], list[Span]] = defaultdict(list)
-        for span in spans_by_annotator[name]:
-            if span[0] in lengths and span[3] in tags:
-                grouped[(span[0], span[3])].append(span)
-        index[name] = grouped
+    wanted = set(tags)
+    index = {name: _index_spans(spans_by_annotator[name], lengths, wanted) for name in annotators}
+    all_characters = sum(lengths.values())
 
     def metrics_for(group: Sequence[str], tag: str) -> Metrics:
+        """Documents nobody in ``group`` tagged with ``tag`` are all "out": counted without a sweep."""
         metrics = Metrics()
-        for doc, length in lengths.items():
-            layers = [[(s[1], s[2]) for s in index[name].get((doc, tag), [])] for name in group]
-            binary, alpha = character_metrics(length, layers)
+        by_doc = [index[name].get(tag, {}) for name in group]
+        touched = [doc for doc in lengths if any(doc in layer for layer in by_doc)]
+        untouched = all_characters - sum(lengths[doc] for doc in touched)
+        metrics.binary.neither += untouched
+        metrics.alpha.n_out += len(group) * untouched
+        for doc in touched:
+            binary, alpha = character_metrics(lengths[doc], [layer.get(doc, []) for layer in by_doc])
             metrics.binary.add(binary)
             metrics.alpha.add(alpha)
-        if len(group) == 2:
-            a = [s for doc in lengths for s in index[group[0]].get((doc, tag), [])]
-            b = [s for doc in lengths for s in index[group[1]].get((doc, tag), [])]
-            metrics.spans = span_counts(a, b)
+            if len(group) == 2:
+                metrics.spans.add(_document_span_counts(by_doc[0].get(doc, []), by_doc[1].get(doc, [])))
         return metrics
 
     pairs = []

@@ -33,18 +33,23 @@ def gather_spans(stores: Iterable[Store]) -> tuple[dict[str, list[Span]], dict[s
     """
     seen: set[str] = set()
     spans: dict[str, list[Span]] = {}
-    names: dict[str, str] = {}
-    keys: dict[tuple[str, str], str] = {}
+    offered: dict[str, str] = {}  # tag key -> the first name it was seen under
     for store in stores:
-        for span_id, sha, start, end, kind, tag, annotator in store.review_span_rows():
+        document_keys = store.review_document_keys()
+        tag_keys = {}
+        for tag_id, (kind, name) in store.review_tag_names().items():
+            key = tag_keys[tag_id] = tag_key(kind, name)
+            offered.setdefault(key, name)
+        for span_id, doc_id, start, end, tag_id, annotator in store.review_span_rows():
             if span_id in seen:
                 continue
             seen.add(span_id)
-            key = keys.get((kind, tag))
-            if key is None:
-                key = keys[(kind, tag)] = tag_key(kind, tag)
-                names.setdefault(key, tag)
-            spans.setdefault(annotator, []).append((sha, start, end, key))
+            by_annotator = spans.get(annotator)
+            if by_annotator is None:
+                by_annotator = spans[annotator] = []
+            by_annotator.append((document_keys[doc_id], start, end, tag_keys[tag_id]))
+    used = {span[3] for annotator_spans in spans.values() for span in annotator_spans}
+    names = {key: name for key, name in offered.items() if key in used}
     return spans, names
 
 
