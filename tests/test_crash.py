@@ -189,12 +189,13 @@ MERGE_CHILD = """
     from annotator.review.merge import merge_files
     project, other = sys.argv[1:3]
     store = Store.open(project)
-    original = Store.insert_annotations
-    def paused(self, annotations):
-        original(self, annotations)
+    original = Store.copy_new_annotations
+    def paused(self, *args):
+        copied = original(self, *args)
         print("KILL-ME-NOW", flush=True)
         sys.stdin.readline()
-    Store.insert_annotations = paused
+        return copied
+    Store.copy_new_annotations = paused
     merge_files(store, [other], backup=False)
 """
 

@@ -67,8 +67,10 @@ def backup_before_change(store: Store) -> Path:
 class _Merger:
     """Copies what ``ours`` lacks from one colleague store, inside one transaction."""
 
-    def __init__(self, ours: Store, theirs: Store, report: MergeReport, ensure_backup):
-        self.ours, self.theirs, self.report, self.ensure_backup = ours, theirs, report, ensure_backup
+    def __init__(self, ours: Store, theirs: Store, schema: str, report: MergeReport, ensure_backup):
+        """``schema``: the name ``theirs`` (a private copy) is attached under on our connection."""
+        self.ours, self.theirs, self.schema, self.report = ours, theirs, schema, report
+        self.ensure_backup = ensure_backup
         self.doc_by_sha = ours.document_ids_by_sha()
         self.tag_by_key = {tag_key(t.kind, t.name): t for t in ours.tags()}
 
@@ -113,32 +115,40 @@ class _Merger:
         self.report.tags += 1
 
     def _merge_annotations(self) -> None:
-        ours = {row[0]: row for row in self.ours.iter_review_spans()}
-        to_insert: list[Annotation] = []
-        for span in self.theirs.iter_review_spans():
-            doc_id = self.doc_by_sha[span.sha256]
-            tag = self.tag_by_key[tag_key(span.kind, span.tag)]
-            mine = ours.get(span.id)
-            incoming = Annotation(span.id, doc_id, span.start, span.end, tag.id, span.annotator, span.note,
-                                  span.created, span.updated)
-            if mine is None:
-                to_insert.append(incoming)
-                continue
-            same = (mine.sha256, mine.start, mine.end, tag_key(mine.kind, mine.tag), mine.annotator, mine.note) == \
-                   (span.sha256, span.start, span.end, tag_key(span.kind, span.tag), span.annotator, span.note)
-            if same:
-                continue
-            if later(span.updated, mine.updated):
-                self.ensure_backup()
-                self.ours.replace_annotation(incoming)
-                self.report.conflicts.append(f"{span.id}: kept the colleague's version (updated {span.updated})")
-            else:
-                self.report.conflicts.append(f"{span.id}: kept ours (updated {mine.updated})")
-        if to_insert:
+        """Ids both files hold (a file merged before) are compared field by field in Python;
+        every other annotation is copied by SQLite itself, its document and tag ids translated."""
+        their_docs = self.theirs.review_document_keys()
+        their_tags = {tag_id: tag_key(kind, name) for tag_id, (kind, name) in self.theirs.review_tag_names().items()}
+        doc_ids = {their_id: self.doc_by_sha[sha] for their_id, sha in their_docs.items()}
+        tag_ids = {their_id: self.tag_by_key[key].id for their_id, key in their_tags.items()}
+
+        def translated(row: tuple) -> tuple:
+            return (row[0], doc_ids[row[1]], row[2], row[3], tag_ids[row[4]], *row[5:])
+
+        schema = self.schema
+        shared = self.ours.shared_annotation_rows(schema)
+        if shared:
+            self._settle_shared(shared, their_docs, their_tags, translated)
+        if self.ours.attached_annotation_count(schema) > len(shared):
             self.ensure_backup()
-            to_insert.sort(key=lambda a: a.id)  # in key order, the id index grows at its end pages
-            self.ours.insert_annotations(to_insert)
-            self.report.annotations += len(to_insert)
+            self.report.annotations += self.ours.copy_new_annotations(schema, doc_ids, tag_ids)
+
+    def _settle_shared(self, shared: list[tuple], their_docs: dict, their_tags: dict, translated) -> None:
+        """An id in both files: equal content is skipped, else the later ``updated`` wins."""
+        our_docs = self.ours.review_document_keys()
+        our_tags = {tag_id: tag_key(kind, name) for tag_id, (kind, name) in self.ours.review_tag_names().items()}
+        mine_by_id = {row[0]: row for row in self.ours.annotation_rows(row[0] for row in shared)}
+        for theirs in shared:
+            mine = mine_by_id[theirs[0]]
+            if (our_docs[mine[1]], mine[2], mine[3], our_tags[mine[4]], mine[5], mine[6]) == \
+                    (their_docs[theirs[1]], theirs[2], theirs[3], their_tags[theirs[4]], theirs[5], theirs[6]):
+                continue
+            if later(theirs[8], mine[8]):
+                self.ensure_backup()
+                self.ours.replace_annotation(Annotation(*translated(theirs)))
+                self.report.conflicts.append(f"{theirs[0]}: kept the colleague's version (updated {theirs[8]})")
+            else:
+                self.report.conflicts.append(f"{theirs[0]}: kept ours (updated {mine[8]})")
 
 
 def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) -> MergeReport:
@@ -152,8 +162,8 @@ def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) 
             report.backup = backup_before_change(store)
 
     for other in others:
-        with open_colleague(other) as colleague:
+        with open_colleague(other) as colleague, store.attached(colleague.store.path) as schema:
             with store.db.atomic():
-                _Merger(store, colleague.store, report, ensure_backup).run()
+                _Merger(store, colleague.store, schema, report, ensure_backup).run()
     return report
 

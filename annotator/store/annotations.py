@@ -8,12 +8,14 @@ from annotator.errors import InvalidInputError, NotFoundError
 from annotator.model import Annotation, AnnotationId, DocumentId, TagId, new_id, utc_now
 from annotator.store.base import StoreBase
 
-_ANNOTATION_COLUMNS = 'id, document_id, start, "end", tag_id, annotator, note, created, updated'
-_INSERT_ANNOTATION = f"INSERT INTO annotations ({_ANNOTATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+ANNOTATION_COLUMNS = 'id, document_id, start, "end", tag_id, annotator, note, created, updated'
+#: The same columns of an annotations table aliased ``a``.
+QUALIFIED_ANNOTATION_COLUMNS = ", ".join(f"a.{column.strip()}" for column in ANNOTATION_COLUMNS.split(","))
+_INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
-    # Columns in field order (_ANNOTATION_COLUMNS); the typed ids are plain str at run time.
+    # Columns in field order (ANNOTATION_COLUMNS); the typed ids are plain str at run time.
     return Annotation(*row)
 
 
@@ -27,7 +29,7 @@ class AnnotationsMixin(StoreBase):
     def annotation(self, annotation_id: str) -> Annotation:
         """One annotation by id."""
         row = self.db.conn.execute(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?", [annotation_id]
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE id = ?", [annotation_id]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no annotation with id {annotation_id}")
@@ -36,7 +38,7 @@ class AnnotationsMixin(StoreBase):
     def annotations_for_document(self, document_id: str) -> list[Annotation]:
         """A document's annotations ordered by start, then end."""
         rows = self.db.conn.execute(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? "
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? "
             'ORDER BY start, "end", id',
             [document_id],
         )
@@ -45,7 +47,7 @@ class AnnotationsMixin(StoreBase):
     def annotations_with_tag(self, tag_id: str) -> Iterator[Annotation]:
         """Every annotation carrying a tag."""
         rows = self.db.conn.execute(
-            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE tag_id = ?", [tag_id]
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE tag_id = ?", [tag_id]
         )
         for row in rows.fetchall():
             yield _row_to_annotation(row)
@@ -54,7 +56,7 @@ class AnnotationsMixin(StoreBase):
         """Every annotation, grouped by document in import order, then by start."""
         cursor = self.db.conn.cursor()
         for row in cursor.execute(
-            f"SELECT {', '.join('a.' + c.strip() for c in _ANNOTATION_COLUMNS.split(','))} "
+            f"SELECT {QUALIFIED_ANNOTATION_COLUMNS} "
             "FROM annotations a JOIN documents d ON d.id = a.document_id "
             'ORDER BY d.position, a.start, a."end", a.id'
         ):
@@ -107,6 +109,15 @@ class AnnotationsMixin(StoreBase):
         self._require_writable()
         with self.db.atomic():
             self.db.conn.executemany(_INSERT_ANNOTATION, (_annotation_row(a) for a in annotations))
+
+    def annotation_rows(self, ids: Iterable[str]) -> Iterator[tuple]:
+        """(id, document id, start, end, tag id, annotator, note, created, updated) of the
+        annotations with these ids, as plain tuples."""
+        select = f"SELECT {ANNOTATION_COLUMNS} FROM annotations"
+        wanted = list(ids)
+        for first in range(0, len(wanted), 500):
+            chunk = wanted[first:first + 500]
+            yield from self.db.conn.execute(f"{select} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
 
     def _insert_annotation_rows_if_new(self, rows: Sequence[tuple]) -> int:
         """Insert rows unless the id, or the same span by the same person, exists.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
 from annotator.model import new_id, utc_now
+from annotator.store.annotations import ANNOTATION_COLUMNS, QUALIFIED_ANNOTATION_COLUMNS
 from annotator.store.base import StoreBase
 from annotator.store.files import snapshot_file
 
@@ -70,6 +72,59 @@ class ReviewMixin(StoreBase):
         if table not in ("documents", "tags", "annotations"):
             raise ValueError(table)
         return self.db.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", [row_id]).fetchone() is not None
+
+    @contextmanager
+    def attached(self, path: Path, schema: str = "colleague") -> Iterator[str]:
+        """Another project file readable from this connection as ``schema``, for set-wise copies.
+
+        SQLite attaches and detaches only outside a transaction. Only ever used
+        on private copies (``open_colleague``), never on a colleague's own file.
+        """
+        if not schema.isidentifier():
+            raise ValueError(schema)
+        self.db.conn.execute(f"ATTACH DATABASE ? AS {schema}", [str(path)])
+        try:
+            yield schema
+        finally:
+            self.db.conn.execute(f"DETACH DATABASE {schema}")
+
+    def shared_annotation_rows(self, schema: str) -> list[tuple]:
+        """Rows of the attached file's annotations whose id this project holds too (``annotation_rows`` order)."""
+        return self.db.conn.execute(
+            f"SELECT {QUALIFIED_ANNOTATION_COLUMNS} FROM {schema}.annotations a "
+            "WHERE EXISTS (SELECT 1 FROM main.annotations m WHERE m.id = a.id)"
+        ).fetchall()
+
+    def attached_annotation_count(self, schema: str) -> int:
+        """How many annotations the attached file holds."""
+        return self.db.conn.execute(f"SELECT COUNT(*) FROM {schema}.annotations").fetchone()[0]
+
+    def copy_new_annotations(self, schema: str, document_ids: dict[str, str], tag_ids: dict[str, str]) -> int:
+        """Insert the attached file's annotations whose id this project lacks; returns how many.
+
+        Their document and tag ids become ours through ``document_ids`` and
+        ``tag_ids`` (theirs -> ours). One ``INSERT ... SELECT``: a merge of
+        100,000 spans never passes its rows through Python, and they go in by
+        document and start, the order of the index that grows the most.
+        """
+        self._require_writable()
+        conn = self.db.conn
+        with self.db.atomic():
+            for table, mapping in (("merge_documents", document_ids), ("merge_tags", tag_ids)):
+                conn.execute(f"CREATE TEMP TABLE {table} (theirs TEXT PRIMARY KEY, ours TEXT NOT NULL)")
+                conn.executemany(f"INSERT INTO temp.{table} VALUES (?, ?)", mapping.items())
+            try:
+                return conn.execute(
+                    f"INSERT INTO main.annotations ({ANNOTATION_COLUMNS}) "
+                    'SELECT a.id, d.ours, a.start, a."end", t.ours, a.annotator, a.note, a.created, a.updated '
+                    f"FROM {schema}.annotations a JOIN temp.merge_documents d ON d.theirs = a.document_id "
+                    "JOIN temp.merge_tags t ON t.theirs = a.tag_id "
+                    "WHERE NOT EXISTS (SELECT 1 FROM main.annotations m WHERE m.id = a.id) "
+                    "ORDER BY d.ours, a.start"
+                ).rowcount
+            finally:
+                conn.execute("DROP TABLE temp.merge_documents")
+                conn.execute("DROP TABLE temp.merge_tags")
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the committed file at ``target`` through SQLite's backup API.
