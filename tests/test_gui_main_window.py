@@ -73,6 +73,17 @@ def test_reopening_shows_the_document_open_last(make_window):
     assert again.current_document.id == second
 
 
+def test_the_open_document_is_remembered_shortly_after_opening_without_a_close(make_window, qtbot):
+    window = make_window()
+    first, second = (row.id for row in window.documents_panel.model.rows[:2])
+    window.show_document(second)
+    window.show_document(first)
+    window.show_document(second)  # flicking through: one write at the end, not three commits
+    assert window.store.get_meta("last_document") != second  # not written yet: no event has run
+    qtbot.waitUntil(lambda: not window._last_document_timer.isActive(), timeout=5000)
+    assert window.store.get_meta("last_document") == second  # there even if the app is killed now
+
+
 def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("the results")

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from annotator.errors import AnnotatorError
 from annotator.gui.dialogs import ask_note
-from annotator.gui.document_view import ViewSpan
 from annotator.gui.panels.tags import swatch
-from annotator.model import Annotation
 from annotator.ops import (
     AddAnnotation,
     Batch,
@@ -31,22 +29,6 @@ from annotator.spans import trim_whitespace
 
 class AnnotatingMixin:
     """Annotation commands of the main window (needs the window's fields)."""
-
-    # -- building view spans ------------------------------------------------------
-
-    def view_span(self, annotation: Annotation) -> ViewSpan:
-        """How the view draws one of our annotations."""
-        return self.view_spans([annotation])[0]
-
-    def view_spans(self, annotations: list[Annotation]) -> list[ViewSpan]:
-        """How the view draws these annotations: their tag's colour and name (one lookup per span)."""
-        looks = {tag_id: (tag.color, tag.name) for tag_id, tag in self.tags_by_id.items()}
-        unknown = ("#888888", "?")
-        spans = []
-        for a in annotations:
-            color, label = looks.get(a.tag_id, unknown)
-            spans.append(ViewSpan(a.id, a.start, a.end, color, label, a.annotator, a.note))
-        return spans
 
     # -- applying -------------------------------------------------------------------
 
@@ -220,7 +202,7 @@ class AnnotatingMixin:
             self.palette.adjust_count(before.tag_id, -1)
             self.palette.adjust_count(after.tag_id, 1)
             if self.current_document and after.document_id == self.current_document.id:
-                self.view.update_span(self.view_span(after))
+                self.view.update_span(after)
                 self.annotations_panel.model.replace_row(after)
             return
         on_screen = self.current_document is not None and document_id == self.current_document.id
@@ -232,6 +214,6 @@ class AnnotatingMixin:
         for annotation in added:
             self.palette.adjust_count(annotation.tag_id, 1)
             if on_screen:
-                self.view.add_span(self.view_span(annotation))
+                self.view.add_span(annotation)
                 self.annotations_panel.model.add_row(annotation)
         self.refresh_document_row(document_id, count_change=len(added) - len(removed))

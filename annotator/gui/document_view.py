@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QTextCharFormat, QTextCursor, QTextOption
@@ -35,9 +35,8 @@ FILL_ALPHA = 56
 FILL_ALPHA_DARK = 90
 
 
-@dataclass(frozen=True, slots=True)
-class ViewSpan:
-    """What the view needs to draw one annotation."""
+class ViewSpan(NamedTuple):
+    """What the view needs to draw one span: a colleague's, or one of ours as shown (``shown``)."""
 
     id: str
     start: int
@@ -47,6 +46,26 @@ class ViewSpan:
     annotator: str = ""
     note: str | None = None
     layer: str | None = None
+
+
+class TaggedSpan(Protocol):
+    """One of the user's own annotations as the window hands it over (an ``Annotation``).
+
+    The view takes them as they are and looks the colour and name up by tag
+    (``set_tag_looks``) only for the spans it paints: building a ``ViewSpan``
+    for each of 50,000 spans took longer than reading them from the project.
+    """
+
+    id: str
+    start: int
+    end: int
+    tag_id: str
+    annotator: str
+    note: str | None
+
+
+#: How a span whose tag is unknown is drawn.
+UNKNOWN_LOOK = ("#888888", "?")
 
 
 def assign_lanes(spans: list[ViewSpan]) -> dict[str, int]:
@@ -83,12 +102,17 @@ class DocumentView(QPlainTextEdit):
         self.setCursorWidth(2)
         self._text = ""
         self._offsets = OffsetMap("")
-        self._own: SpanIndex[ViewSpan] = SpanIndex()
+        self._own: SpanIndex[TaggedSpan | ViewSpan] = SpanIndex()
+        self._tag_looks: dict[str, tuple[str, str]] = {}
         self._layers: dict[str, SpanIndex[ViewSpan]] = {}
         self._hidden_layers: set[str] = set()
         self._zoom = 0
         self._press_position: QPoint | None = None
         self._frames: dict[int, tuple] = {}
+        # Span id -> its rectangles on the screen as last painted, valid while _screen_key() holds:
+        # adding a span, undoing it or moving the mouse repaints, and only new spans are measured.
+        self._rects: dict[str, list[QRectF]] = {}
+        self._rects_key: tuple | None = None
         self._visible: tuple[int, int] = (0, 0)
         self.selectionChanged.connect(self._emit_selection)
         font = self.font()
@@ -98,12 +122,25 @@ class DocumentView(QPlainTextEdit):
 
     # -- content ------------------------------------------------------------
 
-    def set_document(self, text: str, spans: Iterable[ViewSpan]) -> None:
-        """Show ``text`` with ``spans``; scrolls to the top."""
+    def set_tag_looks(self, looks: dict[str, tuple[str, str]]) -> None:
+        """Tag id -> (colour, name) for the user's own spans; repaints (a tag was renamed or recoloured)."""
+        self._tag_looks = dict(looks)
+        self.viewport().update()
+
+    def shown(self, span: TaggedSpan | ViewSpan) -> ViewSpan:
+        """A span as drawn: a ``ViewSpan`` as it is, an annotation with its tag's colour and name."""
+        if isinstance(span, ViewSpan):
+            return span
+        color, label = self._tag_looks.get(span.tag_id, UNKNOWN_LOOK)
+        return ViewSpan(span.id, span.start, span.end, color, label, span.annotator, span.note)
+
+    def set_document(self, text: str, spans: Iterable[TaggedSpan | ViewSpan]) -> None:
+        """Show ``text`` with the user's own ``spans``; scrolls to the top."""
         self._text = text
         self._offsets = OffsetMap(text)
         self._own = SpanIndex(spans)
         self._layers.clear()
+        self._rects = {}
         self.setPlainText(text)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
@@ -115,37 +152,42 @@ class DocumentView(QPlainTextEdit):
         """The text shown (the stored text, never read back from Qt)."""
         return self._text
 
-    def add_span(self, span: ViewSpan) -> None:
+    def add_span(self, span: TaggedSpan | ViewSpan) -> None:
         """Show one more annotation."""
+        self._rects.pop(span.id, None)
         self._own.add(span)
         self._repaint_range(span.start, span.end)
 
     def remove_span(self, span_id: str) -> None:
         """Stop showing an annotation."""
         span = self._own.remove(span_id)
+        self._rects.pop(span_id, None)
         if span is not None:
             self._repaint_range(span.start, span.end)
 
-    def update_span(self, span: ViewSpan) -> None:
+    def update_span(self, span: TaggedSpan | ViewSpan) -> None:
         """Redraw an annotation that changed range, colour or note."""
         old = self._own.remove(span.id)
+        self._rects.pop(span.id, None)
         self._own.add(span)
         if old is not None:
             self._repaint_range(old.start, old.end)
         self._repaint_range(span.start, span.end)
 
-    def set_spans(self, spans: Iterable[ViewSpan]) -> None:
+    def set_spans(self, spans: Iterable[TaggedSpan | ViewSpan]) -> None:
         """Replace all of the user's own annotations."""
         self._own = SpanIndex(spans)
+        self._rects = {}
         self.viewport().update()
 
     def own_spans(self) -> list[ViewSpan]:
         """The user's own annotations as shown."""
-        return self._own.all()
+        return [self.shown(span) for span in self._own.all()]
 
     def set_layer_spans(self, layer: str, spans: Iterable[ViewSpan]) -> None:
         """Show a review layer's annotations (a colleague's file)."""
         self._layers[layer] = SpanIndex(spans)
+        self._rects = {}
         self.viewport().update()
 
     def remove_layer(self, layer: str) -> None:
@@ -190,10 +232,10 @@ class DocumentView(QPlainTextEdit):
 
     def spans_at(self, offset: int) -> list[ViewSpan]:
         """The user's annotations covering ``offset``, innermost first."""
-        return self._own.at(offset)
+        return [self.shown(span) for span in self._own.at(offset)]
 
     def _all_spans_at(self, offset: int) -> list[ViewSpan]:
-        spans = list(self._own.at(offset))
+        spans = self.spans_at(offset)
         for layer, index in self._layers.items():
             if layer not in self._hidden_layers:
                 spans.extend(index.at(offset))
@@ -397,10 +439,24 @@ class DocumentView(QPlainTextEdit):
         finally:
             self._frames = {}
 
+    def _screen_key(self) -> tuple:
+        """What the rectangles of a span depend on besides the span: scroll position, size, font."""
+        offset = self.contentOffset()
+        viewport = self.viewport()
+        return (self.firstVisibleBlock().blockNumber(), offset.x(), offset.y(), viewport.width(),
+                viewport.height(), self.font().pointSizeF(), self._visible)
+
+    def _screen_rects(self, span: ViewSpan) -> list[QRectF]:
+        """``_span_rects``, measured once per span for as long as the screen stays as it is."""
+        rects = self._rects.get(span.id)
+        if rects is None:
+            rects = self._rects[span.id] = self._span_rects(span)
+        return rects
+
     def _visible_spans(self) -> tuple[list[ViewSpan], list[ViewSpan]]:
         """(own, review-layer) spans touching the visible text."""
         start, end = (self._offsets.from_qt(q) for q in self._visible)
-        own = self._own.overlapping(start, end)
+        own = [self.shown(span) for span in self._own.overlapping(start, end)]
         layered = [
             span for layer, index in self._layers.items() if layer not in self._hidden_layers
             for span in index.overlapping(start, end)
@@ -426,8 +482,11 @@ class DocumentView(QPlainTextEdit):
     def _paint_spans(self, event) -> None:
         """Fills under the text, then the text, then underline lanes and review outlines."""
         self._visible = self._visible_qt_range()
+        key = self._screen_key()
+        if key != self._rects_key:
+            self._rects, self._rects_key = {}, key
         own, layered = self._visible_spans()
-        geometry = {span.id: self._span_rects(span) for span in own}
+        geometry = {span.id: self._screen_rects(span) for span in own}
         painter = QPainter(self.viewport())
         alpha = self._fill_alpha()
         for span in own:
@@ -471,7 +530,7 @@ class DocumentView(QPlainTextEdit):
         for span in layered:
             pen = QPen(QColor(span.color), 1.5, Qt.PenStyle.DashLine)  # logical width: as thick at 200 % as at 100 %
             painter.setPen(pen)
-            for rect in self._span_rects(span):
+            for rect in self._screen_rects(span):
                 painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
 
 

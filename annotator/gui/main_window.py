@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.bulk import collector_paused
 from annotator.errors import AnnotatorError
 from annotator.gui.actions import build_actions
 from annotator.gui.annotating import AnnotatingMixin
@@ -50,6 +51,9 @@ from annotator.model import Document
 from annotator.ops import History, SetDocumentMemo, SetDocumentStatus
 from annotator.settings import PROJECT_SUFFIX, Settings, config_dir
 from annotator.store import Store
+
+#: How long a document stays open before it is remembered as the one to reopen.
+LAST_DOCUMENT_DELAY_MS = 1500
 
 
 def open_store_for_window(path: Path) -> Store:
@@ -108,6 +112,11 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.tags_by_id: dict = {}
         self._data_version = 0
         self._import_worker: ImportWorker | None = None
+        # Which document is open is written a moment after it opens (one commit, not one per
+        # document flicked through), and at once before the project is closed.
+        self._last_document_pending: str | None = None
+        self._last_document_timer = QTimer(self, singleShot=True, interval=LAST_DOCUMENT_DELAY_MS)
+        self._last_document_timer.timeout.connect(self._write_last_document)
         self.setAcceptDrops(True)
         self._build_central()
         self._build_docks()
@@ -297,6 +306,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             warn(self, "Cannot open project", str(exc))
             return
         self.wait_for_backup()
+        self._write_last_document()
         self.review_panel.set_store(store)
         self.store.close()
         self._use_store(store, path)
@@ -356,6 +366,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
     def reload_tags(self) -> None:
         tags = self.store.tags()
         self.tags_by_id = {t.id: t for t in tags}
+        self.view.set_tag_looks({t.id: (t.color, t.name) for t in tags})
         self.palette.set_tags(tags, self.store.tag_usage())
 
     def reload_documents(self) -> None:
@@ -385,28 +396,45 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         """Redraw the current document's spans and table (tags changed)."""
         if self.current_document is None:
             return
-        annotations = self.store.annotations_for_document(self.current_document.id)
-        self.view.set_spans(self.view_spans(annotations))
+        with collector_paused():
+            annotations = self.store.annotations_for_document(self.current_document.id)
+        self.view.set_spans(annotations)
         self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id,
                                               by_position=True)
 
     def show_document(self, document_id: str) -> None:
         """Open a document in the view."""
+        with collector_paused():  # 50,000 rows become objects: see annotator.bulk
+            self._show_document(document_id)
+
+    def _show_document(self, document_id: str) -> None:
         self._save_memo()
         self.history.seal()  # typing in the next document's memo is a step of its own
         document = self.store.document(document_id)
         self.current_document = document
         self.current_annotation_id = None
         annotations = self.store.annotations_for_document(document_id)
-        self.view.set_document(document.text, self.view_spans(annotations))
+        self.view.set_document(document.text, annotations)
         self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id, by_position=True)
         self._set_memo_text(document.memo)
         self.find_bar.set_text(document.text)
         self.documents_panel.select(document_id)
         self.review_panel.set_current_document(document_id)
         if not self.store.read_only:
-            self.store.set_meta("last_document", document_id)
+            self._last_document_pending = document_id
+            self._last_document_timer.start()
         self.update_status()
+
+    def _write_last_document(self) -> None:
+        """Remember the open document for the next start (``load_project`` opens it)."""
+        self._last_document_timer.stop()
+        pending, self._last_document_pending = self._last_document_pending, None
+        if pending is None or self.store.read_only:
+            return
+        try:
+            self.store.set_meta("last_document", pending)
+        except AnnotatorError as exc:  # a locked or vanished file: only the reading position is lost
+            self.statusBar().showMessage(f"Could not remember the open document: {exc}", 5000)
 
     def jump_to(self, document_id: str, start: int, end: int) -> None:
         """Open a document (if needed) and select a range in it."""
@@ -638,6 +666,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
     def closeEvent(self, event) -> None:
         try:
             self._save_memo()
+            self._write_last_document()
             self.review_panel.close_all()
         except Exception as exc:  # an exception escaping a Qt event handler during close crashes PySide
             print(f"annotator: while closing: {exc}", file=sys.stderr)

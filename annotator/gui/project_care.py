@@ -75,6 +75,7 @@ class ProjectCareMixin:
         """Close every connection the window holds on the project, so the file can be replaced."""
         self.wait_for_backup()
         self._save_memo()
+        self._write_last_document()
         self.review_panel.close_all()
         self.store.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from operator import itemgetter
 
 from annotator.errors import InvalidInputError, NotFoundError
 from annotator.model import Annotation, AnnotationId, DocumentId, TagId, new_id, utc_now
@@ -12,6 +13,10 @@ ANNOTATION_COLUMNS = 'id, document_id, start, "end", tag_id, annotator, note, cr
 #: The same columns of an annotations table aliased ``a``.
 QUALIFIED_ANNOTATION_COLUMNS = ", ".join(f"a.{column.strip()}" for column in ANNOTATION_COLUMNS.split(","))
 _INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+#: start, end, id of a row in ANNOTATION_COLUMNS order.
+_BY_POSITION = itemgetter(2, 3, 0)
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
@@ -38,11 +43,10 @@ class AnnotationsMixin(StoreBase):
     def annotations_for_document(self, document_id: str) -> list[Annotation]:
         """A document's annotations ordered by start, then end."""
         rows = self.db.conn.execute(
-            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? "
-            'ORDER BY start, "end", id',
-            [document_id],
-        )
-        return [_row_to_annotation(r) for r in rows]
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start", [document_id]
+        ).fetchall()
+        rows.sort(key=_BY_POSITION)  # the index gives start order; Python finishes it faster than a temp B-tree
+        return list(map(Annotation._make, rows))
 
     def annotations_with_tag(self, tag_id: str) -> Iterator[Annotation]:
         """Every annotation carrying a tag."""

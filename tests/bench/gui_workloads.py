@@ -130,8 +130,13 @@ def w1_window(scale: str, text: str, spans) -> list[Measurement]:
         app, window = _open_window(work / "w1.annotator", work)
         ids = {d.title: d.id for d in window.store.documents()}
 
-        def settle() -> None:  # the view painted now, then every other pending paint and layout
+        def settle() -> None:
+            """Everything the change set off, as the event loop would do it: the view painted now,
+            then every pending paint and layout, twice, since a table lays its rows out in a
+            zero-time timer whose repaint is only posted when it fires (once, that repaint of
+            the add was billed to the undo after it)."""
             window.view.viewport().repaint()
+            app.processEvents()
             app.processEvents()
 
         open_times = []

@@ -18,8 +18,15 @@ from annotator.model import Annotation, Tag
 
 COLUMNS = ("Start", "End", "Tag", "Text", "Annotator", "Note")
 SNIPPET = 80
-#: Columns sized to their contents measure only the rows in view, not all 50,000 (463 ms).
-RESIZE_PRECISION_ROWS = 0  # 0: the rows in view
+#: Columns sized once per document from what they can hold (``AnnotationsPanel.fit_columns``):
+#: sized to their contents instead, Qt measured them again after every row added or removed,
+#: and every span added or undone repainted the table twice.
+FITTED_COLUMNS = (0, 1, 2, 4)
+CELL_PADDING = 18  # pixels beside a cell's text: margins, and the tag column's colour square
+
+
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.UserRole})
 
 
 class AnnotationsModel(QAbstractTableModel):
@@ -116,6 +123,8 @@ class AnnotationsModel(QAbstractTableModel):
         return piece + ("…" if annotation.end - annotation.start > SNIPPET else "")
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role not in _ROLES:  # Qt asks for eight roles per cell at each paint; these four are ours
+            return None
         annotation = self._shown.at(index.row())
         column = index.column()
         tag = self.tags.get(annotation.tag_id)
@@ -160,16 +169,31 @@ class AnnotationsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
-        for column in (0, 1, 2, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in FITTED_COLUMNS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.model.modelReset.connect(self.fit_columns)
         self.table.clicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.table)
+
+    def fit_columns(self) -> None:
+        """Widths for the widest value each column can show in this document: the largest
+        offset, the longest tag name, the longest annotator name (never narrower than the title)."""
+        model, metrics = self.model, self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        widest = {
+            0: str(len(model.text)), 1: str(len(model.text)),
+            2: max((tag.name for tag in model.tags.values()), key=metrics.horizontalAdvance, default=""),
+            4: max({a.annotator for a in model.rows}, key=metrics.horizontalAdvance, default=""),
+        }
+        for column, text in widest.items():
+            title = header.fontMetrics().horizontalAdvance(COLUMNS[column])
+            extra = CELL_PADDING + (metrics.height() if column == 2 else 0)
+            self.table.setColumnWidth(column, max(metrics.horizontalAdvance(text), title) + extra)
 
     def _activated(self, index) -> None:
         self.annotationActivated.emit(self.model.data(index, Qt.ItemDataRole.UserRole))
