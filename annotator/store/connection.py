@@ -166,17 +166,20 @@ def _check_open_database(path: Path, db: Database) -> None:
     _refuse_if_incompatible(path, app_id, version, applied)
 
 
-#: Page cache per connection, in KiB (SQLite's default is 2 MiB). A merge or import
-#: adding 100,000 spans updates a 10 MB index in random order; with the default,
-#: pages are evicted and read back for nearly every row. Only pages used are held.
+#: Page cache of a connection that writes, in KiB (SQLite's default is 2 MiB). A merge
+#: or import adding 100,000 spans updates a 10 MB index in random order; with the
+#: default, pages are evicted and read back for nearly every row. Only pages used are
+#: held. Read-only connections (exports, agreement, colleagues' files) read each page
+#: about once and keep the default, so their memory stays flat.
 CACHE_KIB = 64 * 1024
 
 
 def _configure(db: Database, *, wal: bool) -> None:
+    """``wal``: a connection that may write (WAL, full sync, the larger page cache)."""
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     if wal:
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
 
