@@ -6,9 +6,10 @@ import codecs
 
 import pytest
 
-from annotator.importers import ImportOptions
-from annotator.importers.batch import import_paths
+from annotator.importers import ImportOptions, importer_for
+from annotator.importers.batch import collect_files, import_paths
 from annotator.model import ImportedDocument
+from annotator.store.documents import FTS5_DEFAULT_PENDING_BYTES
 from tests.conftest import SEEDS
 
 TEXT = "Ça commence: naïve café, 👩‍🔬 and ünïcödé.\nSecond line."
@@ -92,6 +93,25 @@ def test_folder_import_is_recursive_and_skips_hidden_and_unsupported(store, tmp_
     assert report.summary() == "2 document(s) imported, 0 already in the project, 0 failed"
 
 
+def test_folder_files_come_in_sorted_path_order_without_followed_folder_links(tmp_path):
+    for name in ("a.txt", "a/x.txt", "a/b/c.md", "a.b/y.txt", "a-b/k.txt", "A/z.txt", "B.txt", "b.txt",
+                 "é.txt", "e.txt", "z/u.csv", "z/v.unknown", ".h/q.txt", "a/.h.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    (tmp_path / "link-to-folder").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "link.txt").symlink_to(tmp_path / "a.txt")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    files, problems = collect_files([tmp_path])
+    assert problems == []
+    assert files == [  # what sorted(rglob("*")) keeps of them
+        p for p in sorted(tmp_path.rglob("*")) if p.is_file() and importer_for(p) is not None
+        and not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
+    ]
+    assert [str(p.relative_to(tmp_path)) for p in files] == [
+        "A/z.txt", "B.txt", "a/b/c.md", "a/x.txt", "a-b/k.txt", "a.b/y.txt", "a.txt", "b.txt", "e.txt",
+        "link.txt", "z/u.csv", "é.txt"]
+
+
 def test_importing_the_same_text_twice_adds_nothing(store, tmp_path):
     first = tmp_path / "first.txt"
     copy = tmp_path / "copy.txt"
@@ -173,6 +193,19 @@ def test_batch_import_is_searchable_and_failed_files_leave_no_index_rows(store, 
     # the per-row trigger is back for documents added one at a time
     store.add_document(ImportedDocument(title="d", text="delta searchable"), annotator="x")
     assert sorted(h.title for h in store.search("searchable")) == ["a", "c", "d"]
+    # the index checks out, and its memory setting is back at FTS5's default
+    store.db.conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
+    assert store.db.conn.execute(
+        "SELECT v FROM documents_fts_config WHERE k = 'hashsize'").fetchone() == (FTS5_DEFAULT_PENDING_BYTES,)
+
+
+def test_a_text_twice_in_one_batch_is_stored_once_and_keeps_its_first_position(store, tmp_path):
+    for name, text in (("a", "first"), ("b", "same words"), ("c", "same words"), ("d", "last")):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    report = run_import(store, tmp_path)
+    assert [r.status for r in report.results] == ["imported", "imported", "duplicate", "imported"]
+    assert report.results[2].document_ids == report.results[1].document_ids
+    assert [(d.title, d.position) for d in store.documents()] == [("a", 1), ("b", 2), ("d", 3)]
 
 
 def test_cancel_keeps_what_was_imported(store, tmp_path):

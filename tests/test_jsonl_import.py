@@ -180,3 +180,31 @@ def test_a_broken_line_says_where_in_plain_words(store, tmp_path, line, message)
     path.write_text(line + "\n" + '{"text": "fine"}\n', encoding="utf-8")
     report = run(store, path)
     assert [(where, why) for _, where, why in report.part_failures] == [("line 1", message)]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_line_refused_after_its_text_was_written_leaves_nothing_of_it(store, tmp_path, monkeypatch, strict):
+    from annotator.errors import InvalidInputError
+
+    real = type(store)._add_imported_spans
+
+    def refuse_boom(self, doc_id, spans, *, annotator):
+        added = real(self, doc_id, spans, annotator=annotator)
+        if any(s.label == "boom" for s in spans):
+            raise InvalidInputError("refused after writing")
+        return added
+
+    monkeypatch.setattr(type(store), "_add_imported_spans", refuse_boom)
+    path = write_jsonl(tmp_path / "three.jsonl",
+                       {"title": "first", "text": "one two", "spans": [{"start": 0, "end": 3, "label": "ok"}]},
+                       {"title": "second", "text": "three four", "spans": [{"start": 0, "end": 5, "label": "boom"}]},
+                       {"title": "third", "text": "five six"})
+    report = run(store, path, strict=strict)
+    fts_rows = store.db.conn.execute("SELECT COUNT(*) FROM documents_fts").fetchone()[0]
+    titles = sorted(d.title for d in store.iter_documents())
+    if strict:
+        assert (titles, fts_rows, store.annotation_count()) == ([], 0, 0)
+        assert report.failed[0].message.startswith("refused after writing")
+    else:
+        assert (titles, fts_rows, store.annotation_count()) == (["first", "third"], 2, 1)
+        assert report.part_failures == [(path, "line 2", "refused after writing")]

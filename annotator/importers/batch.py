@@ -2,8 +2,9 @@
 
 Folders are walked recursively for supported files (hidden ones skipped);
 a file named explicitly with an unsupported type is reported as such. Each
-file's documents and spans are stored in one savepoint, so a failure
-leaves nothing of that file behind. The same function serves the command
+file's documents and spans are stored atomically (one statement, or one
+savepoint when it takes more), so a failure leaves nothing of that file
+behind. The same function serves the command
 line (with a progress callback) and the window (with a cancel flag, run on
 a worker thread). Files are committed in batches of about a second; a crash
 loses at most the current batch, and importing again completes it.
@@ -11,6 +12,7 @@ loses at most the current batch, and importing again completes it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -27,7 +29,7 @@ ProgressCallback = Callable[[int, int, Path], None]
 
 #: Files are committed together for at most this long: one commit (and one
 #: fsync) per file would make a folder of small files ten times slower. Each
-#: file still sits in its own savepoint, so a bad file never takes others down.
+#: file is still stored atomically, so a bad file never takes others down.
 BATCH_SECONDS = 1.0
 
 
@@ -143,7 +145,7 @@ def import_file(store, path: Path, *, annotator: str, options: ImportOptions,
 
     Reading and storing are two steps. Whatever goes wrong while the file
     is read is that file's failure, reported in one line, and nothing of it
-    is stored yet. Each document then goes in its own savepoint: one that
+    is stored yet. Each document is then stored atomically: one that
     the store refuses is reported by its origin (a line, a row) and the
     others go in, unless the options are strict, in which case nothing of
     the file is stored. Storage failures are not the file's: ``sqlite3.Error``
@@ -223,10 +225,7 @@ def _store_documents(store, documents, *, annotator: str, strict: bool) -> _Stor
     a folder of plain texts two statements per file.
     """
     stored = _Stored(failures=list(getattr(documents, "failures", [])))
-    if len(documents) == 1:
-        _store_one(store, documents[0], stored, annotator=annotator, strict=strict)
-        return stored
-    with store.db.atomic():
+    with store.db.atomic() if len(documents) > 1 else contextlib.nullcontext():
         for doc in documents:
             _store_one(store, doc, stored, annotator=annotator, strict=strict)
     return stored
@@ -253,7 +252,7 @@ def import_paths(
     progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Import files and folders into ``store``; each file in its own savepoint."""
+    """Import files and folders into ``store``; each file stored atomically, on its own."""
     options = options or ImportOptions()
     files, problems = collect_files(paths)
     lookup = _ImporterLookup()
