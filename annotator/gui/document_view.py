@@ -30,6 +30,8 @@ PASS_THROUGH_KEYS = {getattr(Qt.Key, f"Key_{n}") for n in range(1, 10)} | {Qt.Ke
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
 #: Underline lanes stack up from the bottom of the line box (descender area); more would cross the glyphs.
 MAX_LANES = 3
+#: Lines whose direction is remembered (a few screens' worth many times over).
+BIDI_LINES_REMEMBERED = 20_000
 LANE_HEIGHT = 3
 FILL_ALPHA = 56
 FILL_ALPHA_DARK = 90
@@ -113,6 +115,7 @@ class DocumentView(QPlainTextEdit):
         # adding a span, undoing it or moving the mouse repaints, and only new spans are measured.
         self._rects: dict[str, list[QRectF]] = {}
         self._rects_key: tuple | None = None
+        self._bidi_lines: dict[tuple[int, int], bool] = {}
         self._visible: tuple[int, int] = (0, 0)
         self.selectionChanged.connect(self._emit_selection)
         font = self.font()
@@ -141,6 +144,7 @@ class DocumentView(QPlainTextEdit):
         self._own = SpanIndex(spans)
         self._layers.clear()
         self._rects = {}
+        self._bidi_lines = {}
         self.setPlainText(text)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
@@ -376,9 +380,16 @@ class DocumentView(QPlainTextEdit):
         return frame
 
     def _line_is_bidi(self, block_position: int, line) -> bool:
-        start = self._offsets.from_qt(block_position + line.textStart())
-        end = self._offsets.from_qt(block_position + line.textStart() + line.textLength())
-        return bool(_RTL.search(self._text, start, end))
+        """Whether a laid-out line holds right-to-left script; remembered by its text range,
+        which only the text decides (a paint asks it for every piece of every span)."""
+        key = (block_position + line.textStart(), line.textLength())
+        known = self._bidi_lines.get(key)
+        if known is None:
+            if len(self._bidi_lines) > BIDI_LINES_REMEMBERED:
+                self._bidi_lines.clear()
+            start = self._offsets.from_qt(key[0])
+            known = self._bidi_lines[key] = bool(_RTL.search(self._text, start, self._offsets.from_qt(sum(key))))
+        return known
 
     def _piece_extents(self, line, start: int, end: int, bidi: bool) -> list[tuple[float, float]]:
         """Horizontal extents of characters ``[start, end)`` of a line, left to right.
