@@ -157,3 +157,28 @@ def test_spans_deep_inside_one_huge_paragraph_are_painted(view):
     assert view.span_rectangles(view.own_spans()[0])
     inside = _pixel_at_offset(view, middle + 1)
     assert inside.red() > inside.blue() + 20
+
+
+def test_a_moved_span_is_painted_where_it_now_is_not_where_it_was(view):
+    """Span rectangles are kept between paints; moving a span must drop its old ones."""
+    old_start, new_start = TEXT.index("Zürich"), TEXT.index("more")
+    view.set_document(TEXT, [ViewSpan("s", old_start, old_start + 6, "#ff0000", "Red")])
+    view.repaint()
+    view.update_span(ViewSpan("s", new_start, new_start + 4, "#ff0000", "Red"))
+    view.repaint()
+    was, now = _pixel_at_offset(view, old_start + 1), _pixel_at_offset(view, new_start + 1)
+    assert abs(was.red() - was.blue()) < 10 and now.red() > now.blue() + 20
+
+
+def test_an_annotation_is_drawn_in_its_tags_colour_which_can_change(view):
+    from annotator.model import Annotation
+
+    start = TEXT.index("Zürich")
+    view.set_tag_looks({"t1": ("#0000ff", "Blue")})
+    view.set_document(TEXT, [Annotation("a", "d", start, start + 6, "t1", "ana", None, "", "")])
+    view.repaint()
+    assert _pixel_at_offset(view, start + 1).blue() > _pixel_at_offset(view, start + 1).red() + 20
+    view.set_tag_looks({"t1": ("#ff0000", "Red")})
+    view.repaint()
+    assert _pixel_at_offset(view, start + 1).red() > _pixel_at_offset(view, start + 1).blue() + 20
+    assert [(s.label, s.color) for s in view.own_spans()] == [("Red", "#ff0000")]
