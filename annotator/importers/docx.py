@@ -14,6 +14,7 @@ past the 256 levels lxml allows is refused as too deeply nested.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from annotator.errors import ImportFailure
@@ -65,6 +66,27 @@ _SKIPPED = {
 _CHARACTERS = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 
+#: Elements around paragraphs and tables that are read through: content controls, custom XML.
+_BLOCK_WRAPPERS = {"sdt", "sdtContent", "customXml"}
+
+
+def _walk(element, *, enter: Callable[[str], bool]) -> Iterator[tuple[str, object]]:
+    """(local tag, element) of the descendants of ``element`` in document order, going into
+    those whose tag ``enter`` accepts instead of yielding them. An explicit stack, not
+    recursion, so no depth makes a file fail here."""
+    pending = [element.iterchildren()]
+    while pending:
+        child = next(pending[-1], None)
+        if child is None:
+            pending.pop()
+            continue
+        tag = _local(child.tag)
+        if enter(tag):
+            pending.append(child.iterchildren())
+        else:
+            yield tag, child
+
+
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -77,19 +99,11 @@ def body_blocks(container) -> list[str]:
     file to fail here (lxml already refuses XML over 256 levels deep).
     """
     blocks: list[str] = []
-    pending = [container.iterchildren()]
-    while pending:
-        child = next(pending[-1], None)
-        if child is None:
-            pending.pop()
-            continue
-        tag = _local(child.tag)
+    for tag, child in _walk(container, enter=lambda tag: tag in _BLOCK_WRAPPERS):
         if tag == "p":
             blocks.append(paragraph_text(child))
         elif tag == "tbl":
             blocks.extend(table_rows(child))
-        elif tag in ("sdt", "sdtContent", "customXml"):
-            pending.append(child.iterchildren())
     return blocks
 
 
@@ -105,21 +119,18 @@ def paragraph_text(element) -> str:
     return "".join(parts)
 
 
+def _may_hold_runs(tag: str) -> bool:
+    """Whether a paragraph's descendant is gone into: all but text, special characters and skipped parts."""
+    return tag != "t" and tag not in _CHARACTERS and tag not in _SKIPPED
+
+
 def _collect_runs(element, parts: list[str]) -> None:
     """Append the text of every run under ``element``, in document order, without recursion."""
-    pending = [element.iterchildren()]
-    while pending:
-        child = next(pending[-1], None)
-        if child is None:
-            pending.pop()
-            continue
-        tag = _local(child.tag)
+    for tag, child in _walk(element, enter=_may_hold_runs):
         if tag == "t":
             parts.append(child.text or "")
         elif tag in _CHARACTERS:
             parts.append(_CHARACTERS[tag])
-        elif tag not in _SKIPPED:
-            pending.append(child.iterchildren())
 
 
 def table_rows(table) -> list[str]:
