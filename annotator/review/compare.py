@@ -16,6 +16,11 @@ def tag_key(kind: str, name: str) -> str:
     return f"{kind}:{tag_name_key(name)}"
 
 
+def tag_keys_by_id(store: Store) -> dict[str, str]:
+    """Tag id -> ``tag_key`` of every tag in a file."""
+    return {tag_id: tag_key(kind, name) for tag_id, (kind, name) in store.review_tag_names().items()}
+
+
 def shared_lengths(stores: Sequence[Store]) -> dict[str, int]:
     """Documents every file holds (by SHA-256 of the text) -> length."""
     lengths = stores[0].document_lengths_by_sha()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from annotator.errors import ProjectError
 from annotator.model import Annotation, ImportedDocument, Tag
-from annotator.review.compare import tag_key
+from annotator.review.compare import tag_key, tag_keys_by_id
 from annotator.review.loading import open_colleague
 from annotator.store import Store
 
@@ -118,7 +118,7 @@ class _Merger:
         """Ids both files hold (a file merged before) are compared field by field in Python;
         every other annotation is copied by SQLite itself, its document and tag ids translated."""
         their_docs = self.theirs.review_document_keys()
-        their_tags = {tag_id: tag_key(kind, name) for tag_id, (kind, name) in self.theirs.review_tag_names().items()}
+        their_tags = tag_keys_by_id(self.theirs)
         doc_ids = {their_id: self.doc_by_sha[sha] for their_id, sha in their_docs.items()}
         tag_ids = {their_id: self.tag_by_key[key].id for their_id, key in their_tags.items()}
 
@@ -136,7 +136,7 @@ class _Merger:
     def _settle_shared(self, shared: list[tuple], their_docs: dict, their_tags: dict, translated) -> None:
         """An id in both files: equal content is skipped, else the later ``updated`` wins."""
         our_docs = self.ours.review_document_keys()
-        our_tags = {tag_id: tag_key(kind, name) for tag_id, (kind, name) in self.ours.review_tag_names().items()}
+        our_tags = tag_keys_by_id(self.ours)
         mine_by_id = {row[0]: row for row in self.ours.annotation_rows(row[0] for row in shared)}
         for theirs in shared:
             mine = mine_by_id[theirs[0]]
