@@ -9,7 +9,9 @@ import pytest
 
 from annotator.errors import InvalidInputError
 from annotator.exporters import ExportError, export
+from annotator.exporters.native import native_line
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
+from annotator.store.export import ExportDocument, ExportSpan
 
 #: Unicode torture: astral emoji and a ZWJ sequence, combining marks, CJK, right-to-left, CRLF.
 TORTURE = "👩‍🔬 e\u0301tude 日本語の𠀋文 مرحبا\r\nשלום 😀 end"
@@ -125,12 +127,32 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial(corpus, tmp_pa
                                                           "test.annotator-wal"]
 
 
-def test_a_corrupted_span_is_refused_not_exported(corpus, tmp_path):
+@pytest.mark.parametrize("fmt", ["native", "doccano", "spacy", "csv"])
+@pytest.mark.parametrize("damage", ['"end" = 999', "start = -1", 'start = "end"'])
+def test_a_corrupted_span_is_refused_not_exported(corpus, tmp_path, fmt, damage):
     store, doc, *_ = corpus
-    store.db.conn.execute('UPDATE annotations SET "end" = 999 WHERE rowid = 1')
-    with pytest.raises(ExportError, match="outside its text"):
-        export(store, tmp_path / "bad.jsonl")
+    store.db.conn.execute("PRAGMA ignore_check_constraints = ON")  # what another tool could have done
+    store.db.conn.execute(f"UPDATE annotations SET {damage} WHERE rowid = 3")
+    with pytest.raises(ExportError, match=r"document 'torture': span \[-?\d+, \d+\) is outside its text"):
+        export(store, tmp_path / "bad.jsonl", format=fmt)
     assert not (tmp_path / "bad.jsonl").exists()
+
+
+def test_native_line_is_compact_utf8_with_keys_in_order():
+    doc = ExportDocument("d1", "t", "a😀\"b", {"n": 1}, [ExportSpan(1, 2, "Joy", "s1", "theme", "ana", None),
+                                                        ExportSpan(1, 3, "Q", "s2", "speaker", "ben", "x\ny")])
+    assert native_line(doc) == (
+        '{"id":"d1","title":"t","text":"a😀\\"b","meta":{"n":1},"spans":['
+        '{"id":"s1","start":1,"end":2,"text":"😀","label":"Joy","kind":"theme","annotator":"ana","note":null},'
+        '{"id":"s2","start":1,"end":3,"text":"😀\\"","label":"Q","kind":"speaker","annotator":"ben",'
+        '"note":"x\\ny"}]}').encode()
+
+
+def test_metadata_with_an_integer_beyond_64_bits_is_still_exported():
+    doc = ExportDocument("d1", "t", "abc", {"big": 2**70, "name": "ü"}, [])
+    assert json.loads(native_line(doc)) == {"id": "d1", "title": "t", "text": "abc",
+                                            "meta": {"big": 2**70, "name": "ü"}, "spans": []}
+    assert "ü".encode() in native_line(doc)
 
 
 def test_cli_export_to_stdout_and_file(corpus, run_cli, project_path, tmp_path):
@@ -235,3 +257,4 @@ def test_export_memory_stays_flat_however_large_the_corpus(tmp_path):
     assert size_mb > 6
     grown_mb = (after_kb - before_kb) / 1024
     assert grown_mb < size_mb / 3, f"peak grew by {grown_mb:.1f} MB while writing {size_mb:.0f} MB"
+

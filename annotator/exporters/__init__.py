@@ -11,7 +11,6 @@ next export to that name removes the temporary file a killed one left.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import sys
 import tempfile
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from annotator.errors import InvalidInputError
 from annotator.exporters import csv, doccano, native, spacy
@@ -46,13 +45,14 @@ class ExportSummary:
     path: str
 
 
-def _write(store, handle: TextIO, fmt: str, filters: dict, progress, should_cancel) -> tuple[int, int]:
+def _write(store, handle: BinaryIO, fmt: str, filters: dict, progress, should_cancel,
+           cancelled_message: str) -> tuple[int, int]:
     documents = spans = 0
     total = store.export_counts()[0]
     write = WRITERS[fmt](handle)
     for doc in store.iter_export_documents(**filters):
         if should_cancel is not None and should_cancel():
-            raise ExportError("export cancelled" if handle is sys.stdout else "export cancelled; nothing was written")
+            raise ExportError(cancelled_message)
         write(doc)
         documents += 1
         spans += len(doc.spans)
@@ -107,25 +107,31 @@ def _new_file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
+class _TextSink:
+    """A binary face on a text-only standard output (tests, IDEs): UTF-8 bytes become ``str`` again."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> None:
+        self._stream.write(data.decode("utf-8"))
+
+
 @contextlib.contextmanager
-def _utf8_stdout() -> Iterator[TextIO]:
-    """Standard output as UTF-8 with ``\n`` line ends, whatever the console's encoding.
+def _stdout_bytes() -> Iterator[BinaryIO]:
+    """Standard output as bytes, so the export is UTF-8 with ``\n`` line ends whatever the console's encoding.
 
     A JSONL file is UTF-8 by definition; writing through the locale's encoding
     would fail (or, worse, transcode) on a cp1252 console or a pipe under LANG=C.
     """
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # replaced by a text-only stream (tests, IDEs): it takes str as it is
-        yield sys.stdout
-        sys.stdout.flush()
-        return
     sys.stdout.flush()
-    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=False)
-    try:
-        yield stream
-        stream.flush()
-    finally:
-        stream.detach()  # leave sys.stdout (and its buffer) open
+    buffer = getattr(sys.stdout, "buffer", None)
+    sink = _TextSink(sys.stdout) if buffer is None else buffer
+    yield sink
+    if buffer is None:
+        sys.stdout.flush()
+    else:
+        buffer.flush()
 
 
 def export(
@@ -145,8 +151,8 @@ def export(
         raise InvalidInputError(f"unknown format '{format}'; choose one of {', '.join(FORMATS)}")
     filters = {"annotators": list(annotators), "tags": list(tags), "kind": kind, "only_annotated": only_annotated}
     if str(out) == "-":
-        with _utf8_stdout() as stdout:
-            documents, spans = _write(store, stdout, format, filters, progress, should_cancel)
+        with _stdout_bytes() as stdout:
+            documents, spans = _write(store, stdout, format, filters, progress, should_cancel, "export cancelled")
         return ExportSummary(documents, spans, "-")
     target = Path(out)
     if target.is_dir():
@@ -163,8 +169,9 @@ def export(
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
         os.chmod(temporary, _new_file_mode(target))
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
-            documents, spans = _write(store, handle, format, filters, progress, should_cancel)
+        with open(fd, "wb") as handle:
+            documents, spans = _write(store, handle, format, filters, progress, should_cancel,
+                                      "export cancelled; nothing was written")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)

@@ -8,9 +8,9 @@ fields holding commas, quotes or line breaks are quoted by the csv module.
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import BinaryIO
 
-from annotator.exporters.base import checked_text
+from annotator.exporters.base import check_spans
 from annotator.store.export import ExportDocument
 
 HEADER = ("document_title", "document_id", "start", "end", "label", "kind", "annotator", "note", "text")
@@ -18,13 +18,25 @@ HEADER = ("document_title", "document_id", "start", "end", "label", "kind", "ann
 
 def csv_rows(doc: ExportDocument) -> list[tuple]:
     """One row per annotation of ``doc``."""
-    return [(doc.title, doc.id, start, end, label, kind, annotator, note or "", checked_text(doc, start, end))
+    check_spans(doc)
+    text = doc.text
+    return [(doc.title, doc.id, start, end, label, kind, annotator, note or "", text[start:end])
             for start, end, label, _, kind, annotator, note in doc.spans]
 
 
-def writer(handle: TextIO):
+class _Utf8:
+    """A text face on the binary output for the csv module, which writes ``str`` rows."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+
+    def write(self, text: str) -> None:
+        self._handle.write(text.encode("utf-8"))
+
+
+def writer(handle: BinaryIO):
     """Write the header now; return a writer of each document's rows."""
-    rows = csv.writer(handle, lineterminator="\n")
+    rows = csv.writer(_Utf8(handle), lineterminator="\n")
     rows.writerow(HEADER)
 
     def write(doc: ExportDocument) -> None:

@@ -1,46 +1,29 @@
 """The native JSONL: every document with ids, title, meta and full spans.
 
 ``{"id", "title", "text", "meta", "spans": [{"id", "start", "end", "text",
-"label", "kind", "annotator", "note"}]}``. Spans are written from a template,
-encoding only their strings with the json library's own string encoder: the
-same bytes ``json.dumps`` gives, about three times faster on a million spans.
+"label", "kind", "annotator", "note"}]}``, compact, one document per line.
 """
 
 from __future__ import annotations
 
-from json.encoder import encode_basestring as quote
-from typing import TextIO
+from typing import BinaryIO
 
-from annotator.exporters.base import checked_text, dumps
+from annotator.exporters.base import check_spans, dumps, line_writer
 from annotator.store.export import ExportDocument
 
 
-def native_line(doc: ExportDocument, tails: dict[tuple[str, str, str], str]) -> str:
-    """One document as a native JSON line; ``tails`` caches encoded (label, kind, annotator)."""
-    head = dumps({"id": doc.id, "title": doc.title, "text": doc.text, "meta": doc.meta})[:-1]
-    text, length = doc.text, len(doc.text)
-    for start, end, *_ in doc.spans:
-        if not 0 <= start < end <= length:
-            checked_text(doc, start, end)
-    pieces = [
-        f'{{"id": {quote(span_id)}, "start": {start}, "end": {end}, "text": {quote(text[start:end])}, '
-        f'{tails.get((label, kind, who)) or tails.setdefault((label, kind, who), _tail(label, kind, who))}'
-        f'{"null" if note is None else quote(note)}}}'
+def native_line(doc: ExportDocument) -> bytes:
+    """One document as a native JSON line (without its line break)."""
+    check_spans(doc)
+    text = doc.text
+    spans = [
+        {"id": span_id, "start": start, "end": end, "text": text[start:end], "label": label, "kind": kind,
+         "annotator": who, "note": note}
         for start, end, label, span_id, kind, who, note in doc.spans
     ]
-    return f'{head}, "spans": [{", ".join(pieces)}]}}'
+    return dumps({"id": doc.id, "title": doc.title, "text": text, "meta": doc.meta, "spans": spans})
 
 
-def _tail(label: str, kind: str, annotator: str) -> str:
-    return f'"label": {quote(label)}, "kind": {quote(kind)}, "annotator": {quote(annotator)}, "note": '
-
-
-def writer(handle: TextIO):
-    """A writer of native lines with its own cache of encoded labels (few per corpus)."""
-    tails: dict[tuple[str, str, str], str] = {}
-
-    def write(doc: ExportDocument) -> None:
-        handle.write(native_line(doc, tails))
-        handle.write("\n")
-
-    return write
+def writer(handle: BinaryIO):
+    """A writer of native lines."""
+    return line_writer(handle, native_line)

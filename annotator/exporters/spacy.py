@@ -7,25 +7,19 @@ and title ride in ``meta``.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import BinaryIO
 
-from annotator.exporters.base import checked_text, dumps
+from annotator.exporters.base import check_spans, dumps, line_writer
 from annotator.store.export import ExportDocument
 
 
-def spacy_line(doc: ExportDocument) -> str:
-    """One document as a spaCy / Prodigy JSON line."""
-    spans = []
-    for start, end, label, *_ in doc.spans:
-        checked_text(doc, start, end)
-        spans.append({"start": start, "end": end, "label": label})
+def spacy_line(doc: ExportDocument) -> bytes:
+    """One document as a spaCy / Prodigy JSON line (without its line break)."""
+    check_spans(doc)
+    spans = [{"start": start, "end": end, "label": label} for start, end, label, *_ in doc.spans]
     return dumps({"text": doc.text, "spans": spans, "meta": {**doc.meta, "id": doc.id, "title": doc.title}})
 
 
-def writer(handle: TextIO):
+def writer(handle: BinaryIO):
     """A writer of spaCy lines."""
-    def write(doc: ExportDocument) -> None:
-        handle.write(spacy_line(doc))
-        handle.write("\n")
-
-    return write
+    return line_writer(handle, spacy_line)
