@@ -258,3 +258,33 @@ def test_export_memory_stays_flat_however_large_the_corpus(tmp_path):
     grown_mb = (after_kb - before_kb) / 1024
     assert grown_mb < size_mb / 3, f"peak grew by {grown_mb:.1f} MB while writing {size_mb:.0f} MB"
 
+
+def test_a_large_export_is_synced_while_it_is_written(corpus, tmp_path, monkeypatch):
+    from annotator.exporters import sync
+    store, *_ = corpus
+    synced = []
+    monkeypatch.setattr(sync, "_datasync", lambda fd: synced.append(fd))
+    monkeypatch.setattr("annotator.exporters.synced_in_background",
+                        lambda handle: sync.synced_in_background(handle, every=1))
+    export(store, tmp_path / "out.jsonl")
+    assert synced  # a background sync ran before the final fsync
+    assert len(read_lines(tmp_path / "out.jsonl")) == 2
+
+
+def test_a_failed_background_sync_fails_the_export_and_keeps_the_old_file(corpus, tmp_path, monkeypatch):
+    import errno
+
+    from annotator.exporters import sync
+    store, *_ = corpus
+    out = tmp_path / "keep.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+
+    def failing(fd):
+        raise OSError(errno.EIO, "Input/output error")
+    monkeypatch.setattr(sync, "_datasync", failing)
+    monkeypatch.setattr("annotator.exporters.synced_in_background",
+                        lambda handle: sync.synced_in_background(handle, every=1))
+    with pytest.raises(ExportError, match=r"keep.jsonl: cannot be written \(Input/output error\); nothing was changed"):
+        export(store, out)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert not list(tmp_path.glob("*.partial"))

@@ -23,6 +23,7 @@ from typing import BinaryIO, TextIO
 from annotator.errors import InvalidInputError
 from annotator.exporters import csv, doccano, native, spacy
 from annotator.exporters.base import ExportError, FormatWriter
+from annotator.exporters.sync import synced_in_background
 
 __all__ = ["FORMATS", "WRITERS", "ExportError", "ExportSummary", "export"]
 
@@ -169,11 +170,9 @@ def export(
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
         os.chmod(temporary, _new_file_mode(target))
-        with open(fd, "wb") as handle:
-            documents, spans = _write(store, handle, format, filters, progress, should_cancel,
+        with open(fd, "wb") as handle, synced_in_background(handle) as output:
+            documents, spans = _write(store, output, format, filters, progress, should_cancel,
                                       "export cancelled; nothing was written")
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
