@@ -138,6 +138,28 @@ def m004_memos_apart_and_summary_index(db: Database) -> None:
     )
 
 
+@migrations(name="m005_covering_span_index")
+def m005_covering_span_index(db: Database) -> None:
+    """The index of spans by document and start also holds every column a view or an export reads.
+
+    A document's spans were found through the (document, start) index and
+    then fetched from the table one by one, in random order: for 50,000
+    spans, 60 ms of B-tree lookups and, with timestamps and document ids
+    nobody showed, two thirds of the time it takes to open the document.
+    With end, tag, id, annotator and note in the index, the window and the
+    exports read one sorted stretch of index pages and never the table.
+    The duplicate check of bulk inserts (document, start, end, tag,
+    annotator) is answered by the same index.
+    """
+    db.executescript(
+        """
+        DROP INDEX annotations_document_start;
+        CREATE INDEX annotations_document_span
+            ON annotations(document_id, start, "end", tag_id, id, annotator, note);
+        """
+    )
+
+
 #: The schema version this build writes: one per step above.
 SCHEMA_VERSION = len(migrations._migrations)
 

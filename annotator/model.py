@@ -130,7 +130,7 @@ class Annotation(NamedTuple):
     """One tagged span of one document, by one annotator.
 
     A named tuple, not a dataclass: a document's 50,000 are built straight from
-    SQLite's rows (``Annotation._make``), ten times faster than a frozen dataclass.
+    SQLite's rows (``tuple.__new__``), ten times faster than a frozen dataclass.
     """
 
     id: AnnotationId
@@ -142,6 +142,23 @@ class Annotation(NamedTuple):
     note: str | None
     created: str
     updated: str
+
+
+class ShownAnnotation(NamedTuple):
+    """An annotation as the window lists and paints it: without its document id and timestamps.
+
+    Read from the covering index of spans by document (no table lookups), a
+    document's 50,000 come in about a third of the time full ``Annotation``
+    rows take. The shared fields have the same names as ``Annotation``'s, so
+    the view and the table take either (an annotation just added is a full one).
+    """
+
+    id: AnnotationId
+    start: int
+    end: int
+    tag_id: TagId
+    annotator: str
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)

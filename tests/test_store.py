@@ -251,3 +251,36 @@ def test_a_summary_and_a_memo_leave_the_text_unread_and_unwritten(store):
     assert store.db.conn.execute("SELECT memo FROM document_memos").fetchall() == [("second thoughts",)]
     store.delete_document(doc)
     assert store.db.conn.execute("SELECT count(*) FROM document_memos").fetchone()[0] == 0
+
+
+def test_schema_4_file_gets_the_covering_span_index_and_keeps_everything(tmp_path):
+    old = tmp_path / "v4.annotator"
+    shutil.copy(DATA / "project-v4.annotator", old)
+    with Store.open(old) as s:
+        assert s.schema_version() == migrations.SCHEMA_VERSION
+        [doc] = s.documents()
+        text = s.document(doc.id).text
+        assert sorted((a.start, text[a.start:a.end], a.annotator, a.note)
+                      for a in s.annotations_for_document(doc.id)) == [
+            (0, "Norov", "ana", None), (7, "Kabul", "ana", "the capital"), (7, "Kabul", "ben", None),
+            (15, "talks on security.", "ana", None)]
+        indexes = {row[1] for row in s.db.conn.execute("PRAGMA index_list(annotations)")}
+        assert "annotations_document_start" not in indexes
+        assert [row[2] for row in s.db.conn.execute("PRAGMA index_info(annotations_document_span)")] == [
+            "document_id", "start", "end", "tag_id", "id", "annotator", "note"]
+        assert s.integrity_ok()
+
+
+def test_shown_annotations_are_the_stored_ones_read_from_the_index_alone(store):
+    doc = store.add_document(ImportedDocument(title="t", text="abcdefghij"), annotator="x").document_id
+    tag = store.add_tag(kind="theme", name="T")
+    for start, end, note in [(4, 6, None), (1, 3, "n"), (1, 2, None), (4, 6, "second")]:
+        store.add_annotation(document_id=doc, start=start, end=end, tag_id=tag.id, annotator="x", note=note)
+    full = store.annotations_for_document(doc)
+    shown = store.shown_annotations(doc)
+    assert [(a.id, a.start, a.end, a.tag_id, a.annotator, a.note) for a in full] == [tuple(s) for s in shown]
+    assert [(s.start, s.end) for s in shown] == [(1, 2), (1, 3), (4, 6), (4, 6)]
+    from annotator.store.annotations import SHOWN_COLUMNS
+    [plan] = store.db.conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT {SHOWN_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start", [doc])
+    assert "COVERING INDEX annotations_document_span" in plan[3]

@@ -51,7 +51,7 @@ class ViewSpan(NamedTuple):
 
 
 class TaggedSpan(Protocol):
-    """One of the user's own annotations as the window hands it over (an ``Annotation``).
+    """One of the user's own annotations as the window hands it over (``ShownAnnotation`` or ``Annotation``).
 
     The view takes them as they are and looks the colour and name up by tag
     (``set_tag_looks``) only for the spans it paints: building a ``ViewSpan``

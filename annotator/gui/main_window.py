@@ -397,7 +397,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         if self.current_document is None:
             return
         with collector_paused():
-            annotations = self.store.annotations_for_document(self.current_document.id)
+            annotations = self.store.shown_annotations(self.current_document.id)
         self.view.set_spans(annotations)
         self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id,
                                               by_position=True)
@@ -413,7 +413,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         document = self.store.document(document_id)
         self.current_document = document
         self.current_annotation_id = None
-        annotations = self.store.annotations_for_document(document_id)
+        annotations = self.store.shown_annotations(document_id)
         self.view.set_document(document.text, annotations)
         self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id, by_position=True)
         self._set_memo_text(document.memo)

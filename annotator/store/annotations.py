@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from operator import itemgetter
 
 from annotator.errors import InvalidInputError, NotFoundError
-from annotator.model import Annotation, AnnotationId, DocumentId, TagId, new_id, utc_now
+from annotator.model import Annotation, AnnotationId, DocumentId, ShownAnnotation, TagId, new_id, utc_now
 from annotator.store.base import StoreBase
 
 ANNOTATION_COLUMNS = 'id, document_id, start, "end", tag_id, annotator, note, created, updated'
@@ -17,6 +18,9 @@ _INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES (?,
 
 #: start, end, id of a row in ANNOTATION_COLUMNS order.
 _BY_POSITION = itemgetter(2, 3, 0)
+#: The columns of a ShownAnnotation, all held by the index annotations_document_span.
+SHOWN_COLUMNS = 'id, start, "end", tag_id, annotator, note'
+_SHOWN_BY_POSITION = itemgetter(1, 2, 0)
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
@@ -46,7 +50,20 @@ class AnnotationsMixin(StoreBase):
             f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start", [document_id]
         ).fetchall()
         rows.sort(key=_BY_POSITION)  # the index gives start order; Python finishes it faster than a temp B-tree
-        return list(map(Annotation._make, rows))
+        # tuple.__new__ straight from C: Annotation._make is a Python call per row (a fifth of the read)
+        return list(map(tuple.__new__, repeat(Annotation), rows))
+
+    def shown_annotations(self, document_id: str) -> list[ShownAnnotation]:
+        """A document's annotations as the window shows them, ordered by start, end and id.
+
+        Only columns the covering index ``annotations_document_span`` holds, so
+        SQLite reads index pages in order and never the table.
+        """
+        rows = self.db.conn.execute(
+            f"SELECT {SHOWN_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start", [document_id]
+        ).fetchall()
+        rows.sort(key=_SHOWN_BY_POSITION)
+        return list(map(tuple.__new__, repeat(ShownAnnotation), rows))
 
     def annotations_with_tag(self, tag_id: str) -> Iterator[Annotation]:
         """Every annotation carrying a tag."""
@@ -138,7 +155,7 @@ class AnnotationsMixin(StoreBase):
             same_span = execute(
                 # Named index: without statistics the planner picks the tag index,
                 # which scans every span of that tag (thousands per speaker).
-                "SELECT 1 FROM annotations INDEXED BY annotations_document_start "
+                "SELECT 1 FROM annotations INDEXED BY annotations_document_span "
                 'WHERE document_id = ? AND start = ? AND "end" = ? AND tag_id = ? AND annotator = ?',
                 [row[1], row[2], row[3], row[4], row[5]],
             ).fetchone()

@@ -1,6 +1,6 @@
 """The annotations of the current document: a sortable table; a click jumps to the span.
 
-Backed by a model over plain ``Annotation`` values that keeps its own sort
+Backed by a model over plain annotation tuples that keeps its own sort
 order (see ``sorted_rows``), so a document with 50,000 spans lists at once
 (the view asks only for visible rows), and adding or removing one span
 inserts or removes one row at its place.
@@ -8,13 +8,18 @@ inserts or removes one row at its place.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from annotator.gui.dialogs import plain_tooltip
 from annotator.gui.panels.sorted_rows import SortedRows, resort_model
-from annotator.model import Annotation, Tag
+from annotator.model import Annotation, ShownAnnotation, Tag
+
+#: A row: read for the document (``ShownAnnotation``) or just made by an edit (``Annotation``).
+AnnotationRow = ShownAnnotation | Annotation
 
 COLUMNS = ("Start", "End", "Tag", "Text", "Annotator", "Note")
 SNIPPET = 80
@@ -37,10 +42,10 @@ class AnnotationsModel(QAbstractTableModel):
         self.text = ""
         self.tags: dict[str, Tag] = {}
         self._sort_column = 0
-        self._shown: SortedRows[Annotation] = SortedRows(self._key_for(0), lambda a: a.id)
+        self._shown: SortedRows[AnnotationRow] = SortedRows(self._key_for(0), attrgetter("id"))
 
     @property
-    def rows(self) -> list[Annotation]:
+    def rows(self) -> list[AnnotationRow]:
         """The annotations in the order the table shows them."""
         return self._shown.rows_in_view_order()
 
@@ -58,11 +63,11 @@ class AnnotationsModel(QAbstractTableModel):
             return lambda a: ((a.note or "").casefold(), a.start, a.end)
         return lambda a: (a.start, a.end)
 
-    def _tag_name(self, annotation: Annotation) -> str:
+    def _tag_name(self, annotation: AnnotationRow) -> str:
         tag = self.tags.get(annotation.tag_id)
         return tag.name if tag else "?"
 
-    def set_rows(self, text: str, annotations: list[Annotation], tags: dict[str, Tag], *,
+    def set_rows(self, text: str, annotations: list[AnnotationRow], tags: dict[str, Tag], *,
                  by_position: bool = False) -> None:
         """Replace everything; ``by_position``: they come ordered by start, end and id (as the store
         gives them), which is this table's default order, so 50,000 rows need no sorting."""
@@ -76,7 +81,7 @@ class AnnotationsModel(QAbstractTableModel):
         self._sort_column = column
         resort_model(self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder)
 
-    def add_row(self, annotation: Annotation) -> None:
+    def add_row(self, annotation: AnnotationRow) -> None:
         row = self._shown.insertion_row(annotation)
         self.beginInsertRows(QModelIndex(), row, row)
         self._shown.insert(annotation)
@@ -90,7 +95,7 @@ class AnnotationsModel(QAbstractTableModel):
         self._shown.remove(annotation_id)
         self.endRemoveRows()
 
-    def replace_row(self, annotation: Annotation) -> None:
+    def replace_row(self, annotation: AnnotationRow) -> None:
         """A changed annotation (retagged, moved, noted): refreshed, and moved if its place changed."""
         if self._shown.view_row_of(annotation.id) is None:
             return
@@ -117,7 +122,7 @@ class AnnotationsModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def _snippet(self, annotation: Annotation) -> str:
+    def _snippet(self, annotation: AnnotationRow) -> str:
         piece = self.text[annotation.start:min(annotation.end, annotation.start + SNIPPET)]
         piece = " ".join(piece.split())
         return piece + ("…" if annotation.end - annotation.start > SNIPPET else "")

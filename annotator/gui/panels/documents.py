@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -44,7 +46,7 @@ class DocumentsModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._filter = ""
         self._sort_column = 0
-        self._shown: SortedRows[DocumentSummary] = SortedRows(self._key_for(0), lambda d: d.id)
+        self._shown: SortedRows[DocumentSummary] = SortedRows(self._key_for(0), attrgetter("id"))
 
     @staticmethod
     def _key_for(column: int):

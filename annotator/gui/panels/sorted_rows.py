@@ -44,8 +44,7 @@ class SortedRows(Generic[Row]):
         if descending is not None:
             self.descending = descending
         self._rows = list(rows) if presorted else sorted(rows, key=self._full_key)
-        row_id = self._row_id
-        self._by_id = {row_id(row): row for row in self._rows}
+        self._by_id = dict(zip(map(self._row_id, self._rows), self._rows, strict=True))
 
     def _full_key(self, row: Row) -> tuple:
         return (*self._key(row), self._row_id(row))
