@@ -182,3 +182,20 @@ def test_an_annotation_is_drawn_in_its_tags_colour_which_can_change(view):
     view.repaint()
     assert _pixel_at_offset(view, start + 1).red() > _pixel_at_offset(view, start + 1).blue() + 20
     assert [(s.label, s.color) for s in view.own_spans()] == [("Red", "#ff0000")]
+
+
+def test_a_span_across_paragraphs_gets_a_rectangle_on_each_line_at_that_line(view):
+    text = "first paragraph\nsecond one\nthird paragraph here"
+    start, end = text.index("paragraph"), text.index("third") + 5
+    view.set_document(text, [ViewSpan("s", start, end, "#ff0000", "Red")])
+    view.repaint()
+    rects = sorted(view.span_rectangles(view.own_spans()[0]), key=lambda r: r.top())
+    assert len(rects) == 3  # the end of the first line, all of the second, the start of the third
+    cursor = view.textCursor()
+    for rect, inside in zip(rects, (start + 2, text.index("second") + 2, text.index("third") + 2), strict=True):
+        cursor.setPosition(view._offsets.to_qt(inside))
+        caret = view.cursorRect(cursor).center()
+        assert rect.left() <= caret.x() <= rect.right() and rect.top() <= caret.y() <= rect.bottom()
+    cursor.setPosition(view._offsets.to_qt(text.index("first") + 1))
+    before = view.cursorRect(cursor).center().x()
+    assert rects[0].left() > before  # starts at "paragraph", not at the line's start

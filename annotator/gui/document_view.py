@@ -12,7 +12,9 @@ through ``OffsetMap``.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
 import re
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
@@ -110,7 +112,8 @@ class DocumentView(QPlainTextEdit):
         self._hidden_layers: set[str] = set()
         self._zoom = 0
         self._press_position: QPoint | None = None
-        self._frames: dict[int, tuple] = {}
+        self._lines: list[ScreenLine] | None = None  # lines on screen, during one paint only
+        self._line_starts: list[int] = []
         # Span id -> its rectangles on the screen as last painted, valid while _screen_key() holds:
         # adding a span, undoing it or moving the mouse repaints, and only new spans are measured.
         self._rects: dict[str, list[QRectF]] = {}
@@ -341,27 +344,39 @@ class DocumentView(QPlainTextEdit):
 
     # -- painting -----------------------------------------------------------------
 
-    def _visible_qt_range(self) -> tuple[int, int]:
-        """Qt positions ``[start, end)`` of the text on screen, to the line (blocks may be huge)."""
+    def _visible_qt_range(self, lines: list[ScreenLine] | None = None) -> tuple[int, int]:
+        """Qt positions ``[start, end)`` of the text on screen, to the line (blocks may be huge).
+
+        Walks the visible blocks top to bottom, each block's top the previous
+        one's plus its height (``blockBoundingGeometry`` sums the heights from
+        the top of the screen on every call). With ``lines``, collects every
+        line on screen on the way (see ``_screen_lines``).
+        """
         block = self.firstVisibleBlock()
         if not block.isValid():
             return 0, 0
         offset = self.contentOffset()
         height = self.viewport().height()
         first = self.blockBoundingGeometry(block).translated(offset)
-        start = block.position() + _line_text_start(block.layout(), -first.top())
+        top, left = first.top(), first.left()
+        layout = block.layout()
+        first_line = _line_index_at_y(layout, -top)
+        first_line = first_line if first_line < layout.lineCount() else 0
+        start = block.position() + (layout.lineAt(first_line).textStart() if first_line else 0)
         end = start
-        while block.isValid():
-            top = self.blockBoundingGeometry(block).translated(offset).top()
-            if top > height:
-                break
-            layout = block.layout()
-            last = layout.lineAt(min(_line_index_at_y(layout, height - top), layout.lineCount() - 1))
-            if last.isValid() and last.y() + last.height() + top >= height:
-                end = block.position() + last.textStart() + last.textLength()
-                break
-            end = block.position() + block.length()
-            block = block.next()
+        while block.isValid() and top <= height:
+            block_height = self.blockBoundingRect(block).height()  # lays the block out first if need be
+            layout, position = block.layout(), block.position()
+            count = layout.lineCount()
+            last_line = min(_line_index_at_y(layout, height - top), count - 1)
+            if lines is not None and count:
+                _collect_lines(lines, block, layout, first_line, last_line, top, left)
+            last = layout.lineAt(last_line) if count else None
+            if last is not None and last.y() + last.height() + top >= height:
+                return start, position + last.textStart() + last.textLength()
+            end = position + block.length()
+            top += block_height
+            block, first_line = block.next(), 0
         return start, end
 
     def _repaint_range(self, start: int, end: int) -> None:
@@ -369,37 +384,28 @@ class DocumentView(QPlainTextEdit):
         if self._offsets.to_qt(end) >= visible_start and self._offsets.to_qt(start) <= visible_end:
             self.viewport().update()
 
-    def _block_frame(self, block) -> tuple[float, float, object, bool]:
-        """(top, left, layout, right-to-left paragraph) of a block, cached for one paint."""
-        number = block.blockNumber()
-        frame = self._frames.get(number)
-        if frame is None:
-            geometry = self.blockBoundingGeometry(block).translated(self.contentOffset())
-            rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
-            frame = self._frames[number] = (geometry.top(), geometry.left(), block.layout(), rtl)
-        return frame
-
-    def _line_is_bidi(self, block_position: int, line) -> bool:
+    def _line_is_bidi(self, line: ScreenLine) -> bool:
         """Whether a laid-out line holds right-to-left script; remembered by its text range,
         which only the text decides (a paint asks it for every piece of every span)."""
-        key = (block_position + line.textStart(), line.textLength())
+        key = (line.start, line.end)
         known = self._bidi_lines.get(key)
         if known is None:
             if len(self._bidi_lines) > BIDI_LINES_REMEMBERED:
                 self._bidi_lines.clear()
-            start = self._offsets.from_qt(key[0])
-            known = self._bidi_lines[key] = bool(_RTL.search(self._text, start, self._offsets.from_qt(sum(key))))
+            start, end = self._offsets.from_qt(line.start), self._offsets.from_qt(line.end)
+            known = self._bidi_lines[key] = bool(_RTL.search(self._text, start, end))
         return known
 
-    def _piece_extents(self, line, start: int, end: int, bidi: bool) -> list[tuple[float, float]]:
-        """Horizontal extents of characters ``[start, end)`` of a line, left to right.
+    @staticmethod
+    def _piece_extents(line, start: int, end: int, whole: bool, bidi: bool) -> list[tuple[float, float]]:
+        """Horizontal extents of block characters ``[start, end)`` of a line, left to right.
 
         A whole line is its natural text rectangle. In mixed-direction text one
         logical range can be several visual pieces and a caret at a direction
         change is ambiguous, so there the glyph runs are asked; plain
         left-to-right text needs just two carets.
         """
-        if start <= line.textStart() and end >= line.textStart() + line.textLength():
+        if whole:
             rect = line.naturalTextRect()
             return [(rect.left(), max(rect.right(), rect.left() + 4))]
         if bidi:
@@ -414,41 +420,55 @@ class DocumentView(QPlainTextEdit):
         x1, x2 = line.cursorToX(start)[0], line.cursorToX(end)[0]
         return [(min(x1, x2), max(x1, x2))]
 
+    def _screen_lines(self) -> tuple[list[ScreenLine], list[int]]:
+        """The lines on screen and their start positions, collected once per paint."""
+        if self._lines is None:
+            self._lines = []
+            self._visible_qt_range(self._lines)
+            self._line_starts = [line.start for line in self._lines]
+        return self._lines, self._line_starts
+
+    def _forget_lines(self) -> None:
+        """Drop the lines of this paint: Qt may rebuild a block's layout before the next one,
+        and a kept Python wrapper would point at a dead object."""
+        self._lines, self._line_starts = None, []
+
     def _span_rects(self, span: ViewSpan) -> list[QRectF]:
-        """Rectangles covering the visible part of ``span``, one or more per line, in viewport coordinates."""
+        """Rectangles covering the visible part of ``span``, one or more per line, in viewport coordinates.
+
+        The lines come from the paint's table of lines on screen (found by
+        bisection), so a span costs its carets and rectangles, not a walk
+        through Qt's blocks and layouts.
+        """
         visible_start, visible_end = self._visible
         qt_start = max(self._offsets.to_qt(span.start), visible_start)
         qt_end = min(self._offsets.to_qt(span.end), visible_end)
         rects: list[QRectF] = []
         if qt_start >= qt_end:
             return rects
-        block = self.document().findBlock(qt_start)
-        while block.isValid() and block.position() < qt_end:
-            top, left, layout, rtl_paragraph = self._block_frame(block)
-            position = block.position()
-            local_start = max(qt_start - position, 0)
-            local_end = min(qt_end - position, block.length() - 1)
-            line = layout.lineForTextPosition(local_start) if local_start < local_end else None
-            while line is not None and line.isValid() and line.textStart() < local_end:
-                piece_start = max(local_start, line.textStart())
-                piece_end = min(local_end, line.textStart() + line.textLength())
-                if piece_start < piece_end:
-                    bidi = rtl_paragraph or self._line_is_bidi(position, line)
-                    for x1, x2 in self._piece_extents(line, piece_start, piece_end, bidi):
-                        rects.append(QRectF(left + x1, top + line.y(), max(x2 - x1, 2.0), line.height()))
-                following = line.lineNumber() + 1
-                line = layout.lineAt(following) if following < layout.lineCount() else None
-            block = block.next()
+        lines, starts = self._screen_lines()
+        for screen in itertools.islice(lines, max(bisect.bisect_right(starts, qt_start) - 1, 0), None):
+            if screen.start >= qt_end:
+                break
+            piece_start, piece_end = max(qt_start, screen.start), min(qt_end, screen.end)
+            if piece_start >= piece_end:
+                continue
+            whole = piece_start == screen.start and piece_end == screen.end
+            bidi = not whole and (screen.rtl_paragraph or self._line_is_bidi(screen))
+            block_start = screen.block_position
+            for x1, x2 in self._piece_extents(screen.line, piece_start - block_start, piece_end - block_start,
+                                              whole, bidi):
+                rects.append(QRectF(screen.left + x1, screen.top, max(x2 - x1, 2.0), screen.height))
         return rects
 
     def span_rectangles(self, span: ViewSpan) -> list[QRectF]:
         """Where ``span`` is drawn now: viewport rectangles of its visible part (empty if off screen)."""
-        self._frames = {}
+        self._forget_lines()
         self._visible = self._visible_qt_range()
         try:
             return self._span_rects(span)
         finally:
-            self._frames = {}
+            self._forget_lines()
 
     def _screen_key(self) -> tuple:
         """What the rectangles of a span depend on besides the span: scroll position, size, font."""
@@ -482,32 +502,31 @@ class DocumentView(QPlainTextEdit):
         if not self._text:
             super().paintEvent(event)
             return
-        self._frames = {}
+        self._forget_lines()
         try:
             self._paint_spans(event)
         finally:
-            # Layout wrappers must not outlive the paint: Qt may rebuild a block's
-            # layout before the next one, leaving a Python wrapper of a dead object.
-            self._frames = {}
+            self._forget_lines()
 
     def _paint_spans(self, event) -> None:
         """Fills under the text, then the text, then underline lanes and review outlines."""
-        self._visible = self._visible_qt_range()
+        self._forget_lines()
+        lines: list[ScreenLine] = []
+        self._visible = self._visible_qt_range(lines)
+        self._lines, self._line_starts = lines, [line.start for line in lines]
         key = self._screen_key()
         if key != self._rects_key:
             self._rects, self._rects_key = {}, key
         own, layered = self._visible_spans()
         geometry = {span.id: self._screen_rects(span) for span in own}
         painter = QPainter(self.viewport())
-        alpha = self._fill_alpha()
+        fills: dict[str, list[QRectF]] = {}
         for span in own:
-            color = QColor(span.color)
-            color.setAlpha(alpha)
-            for rect in geometry[span.id]:
-                painter.fillRect(rect, color)
+            fills.setdefault(span.color, []).extend(geometry[span.id])
+        _fill_rects(painter, fills, self._fill_alpha())
         painter.end()
         super().paintEvent(event)
-        self._frames = {}  # the text paint may have laid blocks out again
+        self._forget_lines()  # the text paint may have laid blocks out again
         painter = QPainter(self.viewport())
         self._paint_lanes(painter, own, geometry, self.viewport().devicePixelRatioF())
         self._paint_layers(painter, layered)
@@ -523,16 +542,17 @@ class DocumentView(QPlainTextEdit):
         or 150 % too, where logical edges fall between device pixels.
         """
         lanes = assign_lanes(own)
+        by_color: dict[str, list[QRectF]] = {}
         for span in own:
             lane = lanes[span.id]
-            color = QColor(span.color)
+            marks = by_color.setdefault(span.color, [])
             for rect in geometry[span.id]:
-                if lane < MAX_LANES:
-                    y = rect.bottom() - LANE_HEIGHT * (lane + 1) + 1
-                    painter.fillRect(snap_to_device(QRectF(rect.left(), y, rect.width(), LANE_HEIGHT - 1), ratio),
-                                     color)
+                if lane < MAX_LANES:  # the rectangle's bottom, lifted by the lanes below this one
+                    bottom = rect.bottom() - LANE_HEIGHT * lane
+                    marks.append(snap_to_device(rect.left(), bottom, rect.width(), LANE_HEIGHT - 1, ratio))
                 else:
-                    painter.fillRect(snap_to_device(QRectF(rect.right() - 4, rect.top(), 4, 4), ratio), color)
+                    marks.append(snap_to_device(rect.right() - 4, rect.top() + 4, 4, 4, ratio))
+        _fill_rects(painter, by_color)
 
     def _paint_layers(self, painter: QPainter, layered: list[ViewSpan]) -> None:
         """Colleagues' spans: dashed outlines, no fill, so they never hide the user's own coding."""
@@ -545,20 +565,57 @@ class DocumentView(QPlainTextEdit):
                 painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
 
 
-def snap_to_device(rect: QRectF, ratio: float) -> QRectF:
-    """``rect`` on whole device pixels: same bottom edge (rounded), a height of a whole number of them.
+def _fill_rects(painter: QPainter, by_color: dict[str, list[QRectF]], alpha: int = 255) -> None:
+    """Fill rectangles, one call per colour: a paint fills a few hundred, a Python call each cost a millisecond."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    for name, rects in by_color.items():
+        color = QColor(name)
+        color.setAlpha(alpha)
+        painter.setBrush(color)
+        painter.drawRects(rects)
+
+
+def snap_to_device(left: float, bottom: float, width: float, height: float, ratio: float) -> QRectF:
+    """A rectangle on whole device pixels: same bottom edge (rounded), a height of a whole number of them.
 
     Anchored at the bottom so an underline never spills into the next line.
     The edges are then pulled in by a hair, so that whichever way the paint
     engine rounds (nearest, or outward), ``x / ratio * ratio`` landing a float
-    error past a whole pixel never adds a row.
+    error past a whole pixel never adds a row. Takes plain numbers: a paint
+    snaps a hundred lanes, and a QRectF per lane only to read it back cost more.
     """
-    left, right = round(rect.left() * ratio), round(rect.right() * ratio)
-    height = max(1, round(rect.height() * ratio))
-    top = round(rect.bottom() * ratio) - height
-    width = max(1, right - left)
+    device_left, device_right = round(left * ratio), round((left + width) * ratio)
+    device_height = max(1, round(height * ratio))
+    device_top = round(bottom * ratio) - device_height
+    device_width = max(1, device_right - device_left)
     hair = 0.01
-    return QRectF((left + hair) / ratio, (top + hair) / ratio, (width - 2 * hair) / ratio, (height - 2 * hair) / ratio)
+    return QRectF((device_left + hair) / ratio, (device_top + hair) / ratio, (device_width - 2 * hair) / ratio,
+                  (device_height - 2 * hair) / ratio)
+
+
+class ScreenLine(NamedTuple):
+    """One laid-out line on the screen, valid for one paint (``line`` wraps Qt's live layout)."""
+
+    start: int  # Qt position of its first character
+    end: int  # Qt position after its last one (a paragraph separator excluded)
+    block_position: int
+    top: float  # viewport coordinates
+    left: float
+    height: float
+    line: object  # QTextLine
+    rtl_paragraph: bool
+
+
+def _collect_lines(lines: list[ScreenLine], block, layout, first: int, last: int, top: float, left: float) -> None:
+    """Append lines ``first..last`` of a block whose top is at viewport ``top``."""
+    position = block.position()
+    text_end = position + block.length() - 1
+    rtl = block.textDirection() == Qt.LayoutDirection.RightToLeft
+    for index in range(first, last + 1):
+        line = layout.lineAt(index)
+        start = position + line.textStart()
+        lines.append(ScreenLine(start, min(start + line.textLength(), text_end), position, top + line.y(), left,
+                                line.height(), line, rtl))
 
 
 def _line_index_at_y(layout, y: float) -> int:
@@ -573,8 +630,3 @@ def _line_index_at_y(layout, y: float) -> int:
             high = middle
     return low
 
-
-def _line_text_start(layout, y: float) -> int:
-    """Block-relative position where the first line visible at ``y`` begins (0 if none)."""
-    index = _line_index_at_y(layout, y)
-    return layout.lineAt(index).textStart() if 0 < index < layout.lineCount() else 0
