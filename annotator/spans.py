@@ -11,6 +11,8 @@ query down.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
 
@@ -26,29 +28,36 @@ S = TypeVar("S", bound=SpanLike)
 #: Spans longer than this (code points) go to the scanned list.
 LONG_SPAN = 4096
 
+_ID, _START, _END = operator.attrgetter("id"), operator.attrgetter("start"), operator.attrgetter("end")
+
 
 class SpanIndex(Generic[S]):
     """A mutable index of spans answering overlap queries in O(log n + k)."""
 
     def __init__(self, spans: Iterable[S] = ()):
+        """Index ``spans``: two parallel lists in start order, not a tuple per span.
+
+        50,000 spans arrive at once when a document opens; tuples would be
+        50,000 more objects to build and for the cyclic collector to walk.
+        Spans that come sorted by start (as the store gives them) are taken
+        in their order; others are sorted once.
+        """
         self._by_id: dict[str, S] = {}
-        self._keys: list[tuple[int, str]] = []
         self._long: dict[str, S] = {}
-        self._max_short = 0
-        items = list(spans)
-        self._by_id = {span.id: span for span in items}
-        short, longest = [], 0
-        for span in items:
-            length = span.end - span.start
-            if length > LONG_SPAN:
+        short = []
+        for span in spans:
+            self._by_id[span.id] = span
+            if span.end - span.start > LONG_SPAN:
                 self._long[span.id] = span
             else:
-                short.append((span.start, span.id))
-                if length > longest:
-                    longest = length
-        self._max_short = longest
-        short.sort()
-        self._keys = short
+                short.append(span)
+        starts = list(map(_START, short))
+        if not all(map(operator.le, starts, itertools.islice(starts, 1, None))):
+            short.sort(key=_START)
+            starts = list(map(_START, short))
+        self._starts: list[int] = starts
+        self._ids: list[str] = list(map(_ID, short))
+        self._max_short = max(map(operator.sub, map(_END, short), starts), default=0)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -72,7 +81,9 @@ class SpanIndex(Generic[S]):
         if span.end - span.start > LONG_SPAN:
             self._long[span.id] = span
         else:
-            bisect.insort(self._keys, (span.start, span.id))
+            position = bisect.bisect_right(self._starts, span.start)
+            self._starts.insert(position, span.start)
+            self._ids.insert(position, span.id)
             self._max_short = max(self._max_short, span.end - span.start)
 
     def remove(self, span_id: str) -> S | None:
@@ -81,19 +92,21 @@ class SpanIndex(Generic[S]):
         if span is None:
             return None
         if self._long.pop(span_id, None) is None:
-            position = bisect.bisect_left(self._keys, (span.start, span_id))
-            if position < len(self._keys) and self._keys[position] == (span.start, span_id):
-                del self._keys[position]
+            low = bisect.bisect_left(self._starts, span.start)
+            high = bisect.bisect_right(self._starts, span.start, lo=low)
+            position = self._ids.index(span_id, low, high)  # among the few spans starting there
+            del self._starts[position], self._ids[position]
         return span
 
     def overlapping(self, start: int, end: int) -> list[S]:
         """Spans intersecting ``[start, end)`` (for ``start == end``: containing that point)."""
         end = max(end, start + 1)
-        low = bisect.bisect_left(self._keys, (start - self._max_short, ""))
-        high = bisect.bisect_left(self._keys, (end, ""))
+        low = bisect.bisect_left(self._starts, start - self._max_short)
+        high = bisect.bisect_left(self._starts, end, lo=low)
+        by_id = self._by_id
         found = []
-        for _, span_id in self._keys[low:high]:
-            span = self._by_id[span_id]
+        for span_id in self._ids[low:high]:
+            span = by_id[span_id]
             if span.end > start:
                 found.append(span)
         found.extend(s for s in self._long.values() if s.start < end and s.end > start)

@@ -61,7 +61,7 @@ class AnnotationsModel(QAbstractTableModel):
             return lambda a: (a.annotator.casefold(), a.start, a.end)
         if column == 5:
             return lambda a: ((a.note or "").casefold(), a.start, a.end)
-        return lambda a: (a.start, a.end)
+        return lambda a: (a.start, a.end, a.tag_id)  # the store's order (its index), so a document needs no sort
 
     def _tag_name(self, annotation: AnnotationRow) -> str:
         tag = self.tags.get(annotation.tag_id)
@@ -69,8 +69,8 @@ class AnnotationsModel(QAbstractTableModel):
 
     def set_rows(self, text: str, annotations: list[AnnotationRow], tags: dict[str, Tag], *,
                  by_position: bool = False) -> None:
-        """Replace everything; ``by_position``: they come ordered by start, end and id (as the store
-        gives them), which is this table's default order, so 50,000 rows need no sorting."""
+        """Replace everything; ``by_position``: they come ordered by start, end, tag id and id (as
+        ``Store.shown_annotations`` gives them), this table's default order: 50,000 rows need no sorting."""
         self.beginResetModel()
         self.text, self.tags = text, tags
         self._shown.reset(annotations, presorted=by_position and self._sort_column == 0)
