@@ -160,6 +160,24 @@ def m005_covering_span_index(db: Database) -> None:
     )
 
 
+@migrations(name="m006_document_length")
+def m006_document_length(db: Database) -> None:
+    """Each document's length in code points, stored once and held by the summary index.
+
+    Listing the documents counted the characters of every text (``length(text)``
+    reads the whole text): a third of a second to list a 100 MB corpus at start-up.
+    Texts never change, so the count is taken once, here and at import.
+    """
+    db.executescript(
+        """
+        ALTER TABLE documents ADD COLUMN length INTEGER NOT NULL DEFAULT 0;
+        UPDATE documents SET length = length(text);
+        DROP INDEX documents_summary;
+        CREATE INDEX documents_summary ON documents(id, title, sha256, status, imported_at, position, length);
+        """
+    )
+
+
 #: The schema version this build writes: one per step above.
 SCHEMA_VERSION = len(migrations._migrations)
 

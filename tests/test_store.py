@@ -240,11 +240,14 @@ def test_schema_3_file_moves_memos_to_their_own_table_and_keeps_everything(tmp_p
 def test_a_summary_and_a_memo_leave_the_text_unread_and_unwritten(store):
     """The summary is answered from its covering index; a memo is a row of its own."""
     doc = store.add_document(ImportedDocument(title="long", text="word " * 1000), annotator="a").document_id
-    from annotator.store.documents import _ONE_SUMMARY
+    from annotator.store.documents import _ALL_SUMMARIES, _ONE_SUMMARY
 
-    plan = " ".join(row[3] for row in store.db.conn.execute(f"EXPLAIN QUERY PLAN {_ONE_SUMMARY}", [1, doc]))
+    plan = " ".join(row[3] for row in store.db.conn.execute(f"EXPLAIN QUERY PLAN {_ONE_SUMMARY}", [doc]))
     assert "SEARCH d USING COVERING INDEX documents_summary (id=?)" in plan
+    listing = " ".join(row[3] for row in store.db.conn.execute(f"EXPLAIN QUERY PLAN {_ALL_SUMMARIES}"))
+    assert "SCAN d USING COVERING INDEX documents_summary" in listing
     assert store.document_summary(doc).length == 5000
+    assert [d.length for d in store.documents()] == [5000]
     store.set_document_memo(doc, "first thoughts")
     store.set_document_memo(doc, "second thoughts")
     assert store.document(doc).memo == "second thoughts"
@@ -284,3 +287,15 @@ def test_shown_annotations_are_the_stored_ones_read_from_the_index_alone(store):
     from annotator.store.annotations import _SHOWN_SQL
     [plan] = store.db.conn.execute(f"EXPLAIN QUERY PLAN {_SHOWN_SQL}", [doc])  # one step: no sort, no table
     assert "COVERING INDEX annotations_document_span" in plan[3]
+
+
+def test_schema_5_file_stores_each_document_length_in_code_points(tmp_path):
+    old = tmp_path / "v5.annotator"
+    shutil.copy(DATA / "project-v5.annotator", old)
+    with Store.open(old) as s:
+        assert s.schema_version() == migrations.SCHEMA_VERSION
+        emoji, plain = s.documents()
+        assert (emoji.title, emoji.length, emoji.annotation_count) == ("emoji", 21, 1)  # 😀 and é's accent: 1 each
+        assert (plain.title, plain.length) == ("plain", 13)
+        assert s.db.conn.execute("SELECT length FROM documents ORDER BY position").fetchall() == [(21,), (13,)]
+        assert s.integrity_ok()

@@ -28,16 +28,18 @@ _DOCUMENT_COLUMNS = (
 )
 
 
-#: A summary row; ``{length}`` is ``length(d.text)`` for a listing, or a known length (SQLite
-#: must read a whole text to count its characters: 10-20 ms for a 5 MB document).
+#: A summary row; ``{length}`` is the stored length (counting a text's characters means reading
+#: all of it: 10-20 ms for a 5 MB document).
 _SUMMARY_SELECT = (
     "SELECT d.id, d.title, d.sha256, {length}, "
     "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
     "d.status, d.imported_at, d.position FROM documents d"
 )
-#: For one document: its columns from the covering index, so the text is never walked through
-#: (sha256 and status are stored after it). Named, since without statistics SQLite takes the id index.
-_ONE_SUMMARY = _SUMMARY_SELECT.format(length="?") + " INDEXED BY documents_summary WHERE d.id = ?"
+#: Summaries come from the covering index documents_summary, so no text is ever walked through
+#: (sha256, status and length are stored after it). Named, since without statistics SQLite would
+#: take the id or position index and read each row.
+_ALL_SUMMARIES = _SUMMARY_SELECT.format(length="d.length") + " INDEXED BY documents_summary ORDER BY d.position"
+_ONE_SUMMARY = _SUMMARY_SELECT.format(length="d.length") + " INDEXED BY documents_summary WHERE d.id = ?"
 _STATUS_BY_VALUE = {status.value: status for status in DocumentStatus}
 
 #: FTS5 holds the terms of the rows it is indexing in memory up to this many bytes, then writes
@@ -207,13 +209,13 @@ class DocumentsMixin(StoreBase):
         try:
             cursor = self.db.conn.execute(
                 "INSERT INTO documents (id, position, title, text, sha256, source_path, "
-                "source_format, meta, imported_at) VALUES "
-                "(?, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?) "
+                "source_format, meta, imported_at, length) VALUES "
+                "(?, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha256) DO NOTHING",
                 [
                     doc_id, doc.title, doc.text, sha, doc.source_path,
                     doc.source_format, json.dumps(doc.meta, ensure_ascii=False, default=str),
-                    utc_now(),
+                    utc_now(), len(doc.text),
                 ],
             )
         except sqlite3.IntegrityError:
@@ -245,15 +247,13 @@ class DocumentsMixin(StoreBase):
 
     def documents(self) -> list[DocumentSummary]:
         """Every document in import order, without texts, with annotation counts."""
-        rows = self.db.conn.execute(_SUMMARY_SELECT.format(length="length(d.text)") + " ORDER BY d.position")
-        summaries = [_row_to_summary(r) for r in rows]
+        summaries = [_row_to_summary(r) for r in self.db.conn.execute(_ALL_SUMMARIES)]
         self._text_lengths.update((s.id, s.length) for s in summaries)
         return summaries
 
     def document_summary(self, document_id: str) -> DocumentSummary:
         """One document's summary (after its count or status changed), its text left unread."""
-        length = self.document_length(document_id)
-        row = self.db.conn.execute(_ONE_SUMMARY, [length, document_id]).fetchone()
+        row = self.db.conn.execute(_ONE_SUMMARY, [document_id]).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {document_id}")
         return _row_to_summary(row)
@@ -316,7 +316,7 @@ class DocumentsMixin(StoreBase):
         if known is not None:
             return known
         row = self.db.conn.execute(
-            "SELECT length(text) FROM documents WHERE id = ?", [document_id]
+            "SELECT length FROM documents INDEXED BY documents_summary WHERE id = ?", [document_id]
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {document_id}")

@@ -53,7 +53,7 @@ class ReviewMixin(StoreBase):
 
     def review_document_keys(self) -> dict[str, str]:
         """Document id -> SHA-256 of its text, the key documents match by across files."""
-        return dict(self.db.conn.execute("SELECT id, sha256 FROM documents"))
+        return dict(self.db.conn.execute("SELECT id, sha256 FROM documents INDEXED BY documents_summary"))
 
     def review_tag_names(self) -> dict[str, tuple[str, str]]:
         """Tag id -> (kind, name)."""
@@ -61,11 +61,12 @@ class ReviewMixin(StoreBase):
 
     def document_lengths_by_sha(self) -> dict[str, int]:
         """SHA-256 of each document's text -> its length in code points."""
-        return dict(self.db.conn.execute("SELECT sha256, length(text) FROM documents"))
+        return dict(self.db.conn.execute("SELECT sha256, length FROM documents INDEXED BY documents_summary"))
 
     def document_ids_by_sha(self) -> dict[str, str]:
         """SHA-256 of each document's text -> the document's id."""
-        return {sha: doc_id for doc_id, sha in self.db.conn.execute("SELECT id, sha256 FROM documents")}
+        rows = self.db.conn.execute("SELECT id, sha256 FROM documents INDEXED BY documents_summary")
+        return {sha: doc_id for doc_id, sha in rows}
 
     def has_row(self, table: str, row_id: str) -> bool:
         """Whether ``documents``, ``tags`` or ``annotations`` holds this id (ids must stay unique)."""
