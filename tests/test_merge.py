@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
 import pytest
 from review_helpers import ONLY_THEIRS, SHARED, digest, folder_digests, make_pair, make_project
@@ -72,6 +73,23 @@ def test_backup_is_written_beside_the_project_before_it_changes(files):
     with Store.open(report.backup, read_only=True) as backup:
         assert annotation_rows(backup) == before_rows and backup.document_count() == 1
         assert backup.integrity_ok()
+
+
+def test_the_backup_holds_changes_still_in_the_log_and_is_one_file(files):
+    ours, theirs = files
+    with Store.open(ours) as store:
+        store.db.conn.execute("PRAGMA wal_autocheckpoint = 0")  # what we add stays in ours.annotator-wal
+        doc = store.documents()[0].id
+        tag = store.tags(TagKind.THEME)[0].id
+        store.add_annotation(document_id=doc, start=0, end=3, tag_id=tag, annotator="ana", note="in the log only")
+        before_rows = annotation_rows(store)
+        assert Path(f"{ours}-wal").stat().st_size > 0
+        report = merge_files(store, [theirs])
+    with Store.open(report.backup, read_only=True) as backup:
+        assert annotation_rows(backup) == before_rows
+        assert backup.integrity_ok()
+    leftovers = sorted(p.name for p in ours.parent.iterdir() if p.name.startswith(report.backup.name))
+    assert leftovers == [report.backup.name]  # no -wal, -shm or .part beside it
 
 
 def test_the_other_file_stays_byte_identical(files):

@@ -8,6 +8,7 @@ few statements they need live here so that all SQL stays in this package.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,35 @@ def snapshot_file(source: Path, target: Path) -> None:
         raise
     finally:
         src.close()
+    os.replace(partial, target)
+
+
+def copy_file_while_locked(source: Path, target: Path) -> None:
+    """A consistent copy of ``source``, whose write lock the caller holds, by copying its bytes.
+
+    With the lock held nobody can append to ``source``'s log or start it
+    over, and a checkpoint running meanwhile only writes into the file pages
+    the log still holds; so the file and its ``-wal`` copied byte for byte
+    are the committed database (frames of an open transaction have no commit
+    frame, and SQLite ignores them). Folding the copied log in leaves one
+    file. Several times faster than the backup API, which reads page by page.
+    """
+    partial = target.with_name(target.name + ".part")
+    companions = [Path(f"{partial}{suffix}") for suffix in ("-wal", "-shm")]
+    try:
+        shutil.copyfile(source, partial)
+        log = Path(f"{source}-wal")
+        if log.exists():
+            shutil.copyfile(log, companions[0])
+        copy = sqlite3.connect(partial)
+        try:
+            copy.execute("PRAGMA journal_mode = DELETE")  # checkpoints the copied log into the file, removes it
+        finally:
+            copy.close()
+    except BaseException:
+        for leftover in (partial, *companions):
+            leftover.unlink(missing_ok=True)
+        raise
     os.replace(partial, target)
 
 

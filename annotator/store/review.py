@@ -11,7 +11,7 @@ from typing import NamedTuple
 from annotator.model import new_id, utc_now
 from annotator.store.annotations import ANNOTATION_COLUMNS, QUALIFIED_ANNOTATION_COLUMNS
 from annotator.store.base import StoreBase
-from annotator.store.files import snapshot_file
+from annotator.store.files import copy_file_while_locked, snapshot_file
 
 
 class ReviewSpan(NamedTuple):
@@ -128,11 +128,12 @@ class ReviewMixin(StoreBase):
                 conn.execute("DROP TABLE temp.merge_tags")
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy of the committed file at ``target`` through SQLite's backup API.
+        """A consistent copy of the committed file at ``target``.
 
-        The copy is read through a connection of its own: this one may hold the
-        write lock of the transaction the backup comes first in (a merge), and
-        SQLite's backup cannot read through a connection that holds it.
+        Inside a transaction (a merge's, which took the write lock as it began)
+        the file and its log are copied as bytes; otherwise through SQLite's
+        backup API on a connection of its own (the backup cannot read through
+        a connection that holds the write lock).
         """
         if self.path is None:
             destination = sqlite3.connect(target)
@@ -141,7 +142,10 @@ class ReviewMixin(StoreBase):
             finally:
                 destination.close()
             return
-        snapshot_file(self.path, target)
+        if self.db.conn.in_transaction:  # every transaction here begins IMMEDIATE: the lock is ours
+            copy_file_while_locked(self.path, target)
+        else:
+            snapshot_file(self.path, target)
 
     def snapshot_to(self, target: Path) -> None:
         """A compact single-file copy at ``target`` in rollback-journal mode (no ``-wal``)."""
