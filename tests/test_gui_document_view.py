@@ -199,3 +199,17 @@ def test_a_span_across_paragraphs_gets_a_rectangle_on_each_line_at_that_line(vie
     cursor.setPosition(view._offsets.to_qt(text.index("first") + 1))
     before = view.cursorRect(cursor).center().x()
     assert rects[0].left() > before  # starts at "paragraph", not at the line's start
+
+
+def test_a_new_text_at_the_same_scroll_position_is_measured_again(view):
+    """The visible range is kept between paints of one screen; another text must not reuse it."""
+    first, second = "tiny", "a much longer first line here, then beta\nand more"
+    view.set_document(first, [ViewSpan("s", 0, 4, "#ff0000", "Red")])
+    view.repaint()  # visible: the four characters of "tiny"
+    start = second.index("beta")
+    view.set_document(second, [ViewSpan("t", start, start + 4, "#0000ff", "Blue")])
+    view.repaint()
+    inside = _pixel_at_offset(view, start + 1)
+    assert inside.blue() > inside.red() + 20
+    outside = _pixel_at_offset(view, 1)  # where the old span was: now plain text
+    assert abs(outside.blue() - outside.red()) < 20

@@ -117,6 +117,7 @@ class DocumentView(QPlainTextEdit):
         # Span id -> its rectangles on the screen as last painted, valid while _screen_key() holds:
         # adding a span, undoing it or moving the mouse repaints, and only new spans are measured.
         self._rects: dict[str, list[QRectF]] = {}
+        self._lane_marks: dict[str, tuple[int, list[QRectF]]] = {}  # span id -> (lane, its underlines)
         self._rects_key: tuple | None = None
         self._bidi_lines: dict[tuple[int, int], bool] = {}
         self._visible: tuple[int, int] = (0, 0)
@@ -146,7 +147,7 @@ class DocumentView(QPlainTextEdit):
         self._offsets = OffsetMap(text)
         self._own = SpanIndex(spans)
         self._layers.clear()
-        self._rects = {}
+        self._forget_rects()
         self._bidi_lines = {}
         self.setPlainText(text)
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -161,21 +162,21 @@ class DocumentView(QPlainTextEdit):
 
     def add_span(self, span: TaggedSpan | ViewSpan) -> None:
         """Show one more annotation."""
-        self._rects.pop(span.id, None)
+        self._forget_rects(span.id)
         self._own.add(span)
         self._repaint_range(span.start, span.end)
 
     def remove_span(self, span_id: str) -> None:
         """Stop showing an annotation."""
         span = self._own.remove(span_id)
-        self._rects.pop(span_id, None)
+        self._forget_rects(span_id)
         if span is not None:
             self._repaint_range(span.start, span.end)
 
     def update_span(self, span: TaggedSpan | ViewSpan) -> None:
         """Redraw an annotation that changed range, colour or note."""
         old = self._own.remove(span.id)
-        self._rects.pop(span.id, None)
+        self._forget_rects(span.id)
         self._own.add(span)
         if old is not None:
             self._repaint_range(old.start, old.end)
@@ -184,7 +185,7 @@ class DocumentView(QPlainTextEdit):
     def set_spans(self, spans: Iterable[TaggedSpan | ViewSpan]) -> None:
         """Replace all of the user's own annotations."""
         self._own = SpanIndex(spans)
-        self._rects = {}
+        self._forget_rects()
         self.viewport().update()
 
     def own_spans(self) -> list[ViewSpan]:
@@ -194,7 +195,7 @@ class DocumentView(QPlainTextEdit):
     def set_layer_spans(self, layer: str, spans: Iterable[ViewSpan]) -> None:
         """Show a review layer's annotations (a colleague's file)."""
         self._layers[layer] = SpanIndex(spans)
-        self._rects = {}
+        self._forget_rects()
         self.viewport().update()
 
     def remove_layer(self, layer: str) -> None:
@@ -471,11 +472,20 @@ class DocumentView(QPlainTextEdit):
             self._forget_lines()
 
     def _screen_key(self) -> tuple:
-        """What the rectangles of a span depend on besides the span: scroll position, size, font."""
+        """What the visible range and a span's rectangles depend on besides the span: the text,
+        scroll position, size, font and pixel ratio."""
         offset = self.contentOffset()
         viewport = self.viewport()
-        return (self.firstVisibleBlock().blockNumber(), offset.x(), offset.y(), viewport.width(),
-                viewport.height(), self.font().pointSizeF(), self._visible)
+        return (self.document().revision(), self.firstVisibleBlock().blockNumber(), offset.x(), offset.y(),
+                viewport.width(), viewport.height(), self.font().pointSizeF(), viewport.devicePixelRatioF())
+
+    def _forget_rects(self, span_id: str | None = None) -> None:
+        """Measure one span (or, with no id, every span and the visible range) again at the next paint."""
+        if span_id is None:
+            self._rects, self._lane_marks, self._rects_key = {}, {}, None
+        else:
+            self._rects.pop(span_id, None)
+            self._lane_marks.pop(span_id, None)
 
     def _screen_rects(self, span: ViewSpan) -> list[QRectF]:
         """``_span_rects``, measured once per span for as long as the screen stays as it is."""
@@ -511,12 +521,14 @@ class DocumentView(QPlainTextEdit):
     def _paint_spans(self, event) -> None:
         """Fills under the text, then the text, then underline lanes and review outlines."""
         self._forget_lines()
-        lines: list[ScreenLine] = []
-        self._visible = self._visible_qt_range(lines)
-        self._lines, self._line_starts = lines, [line.start for line in lines]
         key = self._screen_key()
-        if key != self._rects_key:
-            self._rects, self._rects_key = {}, key
+        if key != self._rects_key:  # scrolled, resized, zoomed: find the visible range and its lines again
+            self._forget_rects()
+            lines: list[ScreenLine] = []
+            self._visible = self._visible_qt_range(lines)
+            self._lines, self._line_starts = lines, [line.start for line in lines]
+            self._rects_key = key
+        # else the range is as last painted; lines are collected only if a new span needs measuring
         own, layered = self._visible_spans()
         geometry = {span.id: self._screen_rects(span) for span in own}
         painter = QPainter(self.viewport())
@@ -528,13 +540,13 @@ class DocumentView(QPlainTextEdit):
         super().paintEvent(event)
         self._forget_lines()  # the text paint may have laid blocks out again
         painter = QPainter(self.viewport())
-        self._paint_lanes(painter, own, geometry, self.viewport().devicePixelRatioF())
+        self._paint_lanes(painter, own, geometry, self.viewport().devicePixelRatioF(), self._lane_marks)
         self._paint_layers(painter, layered)
         painter.end()
 
     @staticmethod
     def _paint_lanes(painter: QPainter, own: list[ViewSpan], geometry: dict[str, list[QRectF]],
-                     ratio: float = 1.0) -> None:
+                     ratio: float = 1.0, kept: dict[str, tuple[int, list[QRectF]]] | None = None) -> None:
         """Coloured underlines, one lane per overlapping span; spans beyond the last lane get a corner tick.
 
         Sizes are logical pixels (they grow with the screen's scale); edges are
@@ -542,16 +554,14 @@ class DocumentView(QPlainTextEdit):
         or 150 % too, where logical edges fall between device pixels.
         """
         lanes = assign_lanes(own)
+        kept = {} if kept is None else kept  # span id -> (lane, underlines) from earlier paints of this screen
         by_color: dict[str, list[QRectF]] = {}
         for span in own:
             lane = lanes[span.id]
-            marks = by_color.setdefault(span.color, [])
-            for rect in geometry[span.id]:
-                if lane < MAX_LANES:  # the rectangle's bottom, lifted by the lanes below this one
-                    bottom = rect.bottom() - LANE_HEIGHT * lane
-                    marks.append(snap_to_device(rect.left(), bottom, rect.width(), LANE_HEIGHT - 1, ratio))
-                else:
-                    marks.append(snap_to_device(rect.right() - 4, rect.top() + 4, 4, 4, ratio))
+            known = kept.get(span.id)
+            if known is None or known[0] != lane:
+                known = kept[span.id] = (lane, _lane_marks(geometry[span.id], lane, ratio))
+            by_color.setdefault(span.color, []).extend(known[1])
         _fill_rects(painter, by_color)
 
     def _paint_layers(self, painter: QPainter, layered: list[ViewSpan]) -> None:
@@ -563,6 +573,14 @@ class DocumentView(QPlainTextEdit):
             painter.setPen(pen)
             for rect in self._screen_rects(span):
                 painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
+
+
+def _lane_marks(rects: list[QRectF], lane: int, ratio: float) -> list[QRectF]:
+    """The underlines of a span in ``lane`` (or, past the last lane, a corner tick on each piece)."""
+    if lane < MAX_LANES:  # each rectangle's bottom, lifted by the lanes below this one
+        return [snap_to_device(rect.left(), rect.bottom() - LANE_HEIGHT * lane, rect.width(), LANE_HEIGHT - 1, ratio)
+                for rect in rects]
+    return [snap_to_device(rect.right() - 4, rect.top() + 4, 4, 4, ratio) for rect in rects]
 
 
 def _fill_rects(painter: QPainter, by_color: dict[str, list[QRectF]], alpha: int = 255) -> None:
