@@ -36,11 +36,17 @@ def test_creating_over_an_existing_file_is_refused(store, project_path):
         Store.create(project_path)
 
 
+def upgraded(tmp_path, version: int) -> Store:
+    """A copy of the kept project file of schema ``version``, opened (so upgraded) and checked to be current."""
+    old = tmp_path / f"v{version}.annotator"
+    shutil.copy(DATA / f"project-v{version}.annotator", old)
+    store = Store.open(old)
+    assert store.schema_version() == migrations.SCHEMA_VERSION
+    return store
+
+
 def test_schema_1_file_is_upgraded_in_place(tmp_path):
-    old = tmp_path / "old.annotator"
-    shutil.copy(DATA / "project-v1.annotator", old)
-    with Store.open(old) as s:
-        assert s.schema_version() == migrations.SCHEMA_VERSION
+    with upgraded(tmp_path, 1) as s:
         [doc] = s.documents()
         assert doc.status is DocumentStatus.TODO
         full = s.document(doc.id)
@@ -194,10 +200,7 @@ def test_meta_round_trips_json(store):
 
 
 def test_schema_2_file_is_upgraded_and_keeps_status_and_memo(tmp_path):
-    old = tmp_path / "v2.annotator"
-    shutil.copy(DATA / "project-v2.annotator", old)
-    with Store.open(old) as s:
-        assert s.schema_version() == migrations.SCHEMA_VERSION
+    with upgraded(tmp_path, 2) as s:
         [doc] = s.documents()
         assert doc.status is DocumentStatus.DONE
         assert s.document(doc.id).memo == "a memo from version 2"
@@ -222,10 +225,7 @@ def test_project_whose_changes_are_still_in_its_wal_log_opens(tmp_path):
 
 
 def test_schema_3_file_moves_memos_to_their_own_table_and_keeps_everything(tmp_path):
-    old = tmp_path / "v3.annotator"
-    shutil.copy(DATA / "project-v3.annotator", old)
-    with Store.open(old) as s:
-        assert s.schema_version() == migrations.SCHEMA_VERSION
+    with upgraded(tmp_path, 3) as s:
         first, second = s.documents()
         assert (first.title, first.status, first.annotation_count) == ("interview", DocumentStatus.DONE, 1)
         assert s.document(first.id).memo == "a memo from version 3"
@@ -257,10 +257,7 @@ def test_a_summary_and_a_memo_leave_the_text_unread_and_unwritten(store):
 
 
 def test_schema_4_file_gets_the_covering_span_index_and_keeps_everything(tmp_path):
-    old = tmp_path / "v4.annotator"
-    shutil.copy(DATA / "project-v4.annotator", old)
-    with Store.open(old) as s:
-        assert s.schema_version() == migrations.SCHEMA_VERSION
+    with upgraded(tmp_path, 4) as s:
         [doc] = s.documents()
         text = s.document(doc.id).text
         assert sorted((a.start, text[a.start:a.end], a.annotator, a.note)
@@ -290,10 +287,7 @@ def test_shown_annotations_are_the_stored_ones_read_from_the_index_alone(store):
 
 
 def test_schema_5_file_stores_each_document_length_in_code_points(tmp_path):
-    old = tmp_path / "v5.annotator"
-    shutil.copy(DATA / "project-v5.annotator", old)
-    with Store.open(old) as s:
-        assert s.schema_version() == migrations.SCHEMA_VERSION
+    with upgraded(tmp_path, 5) as s:
         emoji, plain = s.documents()
         assert (emoji.title, emoji.length, emoji.annotation_count) == ("emoji", 21, 1)  # 😀 and é's accent: 1 each
         assert (plain.title, plain.length) == ("plain", 13)
