@@ -381,7 +381,7 @@ class DocumentView(QPlainTextEdit):
         return start, end
 
     def _repaint_range(self, start: int, end: int) -> None:
-        visible_start, visible_end = self._visible_qt_range()
+        visible_start, visible_end = self._shown_range()
         if self._offsets.to_qt(end) >= visible_start and self._offsets.to_qt(start) <= visible_end:
             self.viewport().update()
 
@@ -421,13 +421,23 @@ class DocumentView(QPlainTextEdit):
         x1, x2 = line.cursorToX(start)[0], line.cursorToX(end)[0]
         return [(min(x1, x2), max(x1, x2))]
 
+    def _measure_screen(self) -> None:
+        """Find the visible range and collect the lines on screen, in one walk of the visible blocks."""
+        lines: list[ScreenLine] = []
+        self._visible = self._visible_qt_range(lines)
+        self._lines, self._line_starts = lines, [line.start for line in lines]
+
     def _screen_lines(self) -> tuple[list[ScreenLine], list[int]]:
         """The lines on screen and their start positions, collected once per paint."""
         if self._lines is None:
-            self._lines = []
-            self._visible_qt_range(self._lines)
-            self._line_starts = [line.start for line in self._lines]
+            self._measure_screen()
         return self._lines, self._line_starts
+
+    def _shown_range(self) -> tuple[int, int]:
+        """The visible Qt range: as last painted while the screen is the same, else walked for."""
+        if self._rects_key is not None and self._rects_key == self._screen_key():
+            return self._visible
+        return self._visible_qt_range()
 
     def _forget_lines(self) -> None:
         """Drop the lines of this paint: Qt may rebuild a block's layout before the next one,
@@ -465,7 +475,7 @@ class DocumentView(QPlainTextEdit):
     def span_rectangles(self, span: ViewSpan) -> list[QRectF]:
         """Where ``span`` is drawn now: viewport rectangles of its visible part (empty if off screen)."""
         self._forget_lines()
-        self._visible = self._visible_qt_range()
+        self._measure_screen()
         try:
             return self._span_rects(span)
         finally:
@@ -520,13 +530,10 @@ class DocumentView(QPlainTextEdit):
 
     def _paint_spans(self, event) -> None:
         """Fills under the text, then the text, then underline lanes and review outlines."""
-        self._forget_lines()
         key = self._screen_key()
         if key != self._rects_key:  # scrolled, resized, zoomed: find the visible range and its lines again
             self._forget_rects()
-            lines: list[ScreenLine] = []
-            self._visible = self._visible_qt_range(lines)
-            self._lines, self._line_starts = lines, [line.start for line in lines]
+            self._measure_screen()
             self._rects_key = key
         # else the range is as last painted; lines are collected only if a new span needs measuring
         own, layered = self._visible_spans()

@@ -28,18 +28,18 @@ _DOCUMENT_COLUMNS = (
 )
 
 
-#: A summary row; ``{length}`` is the stored length (counting a text's characters means reading
+#: A summary row; the length is the stored one (counting a text's characters means reading
 #: all of it: 10-20 ms for a 5 MB document).
 _SUMMARY_SELECT = (
-    "SELECT d.id, d.title, d.sha256, {length}, "
+    "SELECT d.id, d.title, d.sha256, d.length, "
     "(SELECT COUNT(*) FROM annotations a WHERE a.document_id = d.id), "
     "d.status, d.imported_at, d.position FROM documents d"
 )
 #: Summaries come from the covering index documents_summary, so no text is ever walked through
 #: (sha256, status and length are stored after it). Named, since without statistics SQLite would
 #: take the id or position index and read each row.
-_ALL_SUMMARIES = _SUMMARY_SELECT.format(length="d.length") + " INDEXED BY documents_summary ORDER BY d.position"
-_ONE_SUMMARY = _SUMMARY_SELECT.format(length="d.length") + " INDEXED BY documents_summary WHERE d.id = ?"
+_ALL_SUMMARIES = _SUMMARY_SELECT + " INDEXED BY documents_summary ORDER BY d.position"
+_ONE_SUMMARY = _SUMMARY_SELECT + " INDEXED BY documents_summary WHERE d.id = ?"
 _STATUS_BY_VALUE = {status.value: status for status in DocumentStatus}
 
 #: FTS5 holds the terms of the rows it is indexing in memory up to this many bytes, then writes

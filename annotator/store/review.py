@@ -65,8 +65,7 @@ class ReviewMixin(StoreBase):
 
     def document_ids_by_sha(self) -> dict[str, str]:
         """SHA-256 of each document's text -> the document's id."""
-        rows = self.db.conn.execute("SELECT id, sha256 FROM documents INDEXED BY documents_summary")
-        return {sha: doc_id for doc_id, sha in rows}
+        return {sha: doc_id for doc_id, sha in self.review_document_keys().items()}
 
     def has_row(self, table: str, row_id: str) -> bool:
         """Whether ``documents``, ``tags`` or ``annotations`` holds this id (ids must stay unique)."""
