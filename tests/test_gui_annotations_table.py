@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from annotator.gui.panels.annotations import AnnotationsPanel
@@ -63,3 +63,12 @@ def test_a_row_added_among_the_visible_ones_is_painted(panel, qtbot):
     panel.model.add_row(annotation(3))  # row 2: on screen
     qtbot.waitUntil(lambda: counter.paints > 0, timeout=2000)
     assert panel.table.model().data(panel.table.model().index(2, 0)) == 15
+
+
+def test_after_a_sort_a_row_added_below_still_repaints_the_reordered_rows(panel, qtbot):
+    panel, counter = panel
+    panel.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the rows on screen change
+    panel.model.add_row(annotation(1))  # lands at the far end, below the rows shown
+    counter.paints = 0
+    qtbot.waitUntil(lambda: counter.paints > 0, timeout=2000)
+    assert panel.table.model().data(panel.table.model().index(0, 0)) == 398 * 5

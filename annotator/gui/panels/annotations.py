@@ -173,6 +173,12 @@ class AnnotationsTable(QTableView):
         super().setModel(model)
         model.rowsAboutToBeInserted.connect(self._rows_changing)
         model.rowsAboutToBeRemoved.connect(self._rows_changing)
+        # A reset, a sort or a move rearranges rows on screen: the next layout repaints, whatever follows.
+        for everything_moves in (model.modelReset, model.layoutChanged, model.rowsMoved):
+            everything_moves.connect(self._rows_rearranged)
+
+    def _rows_rearranged(self, *_args) -> None:
+        self._changes_all_below = False
 
     def _rows_changing(self, _parent, first: int, _last: int) -> None:
         last_shown = self.rowAt(self.viewport().height() - 1)  # -1: the rows end above the bottom
