@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import pytest
 
@@ -288,3 +289,44 @@ def test_a_failed_background_sync_fails_the_export_and_keeps_the_old_file(corpus
         export(store, out)
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_large_replaced_export_is_deleted_after_the_new_one_is_in_place(corpus, tmp_path, monkeypatch):
+    from annotator.exporters import replacing
+    store, *_ = corpus
+    monkeypatch.setattr(replacing, "DEFERRED_DELETE_BYTES", 1)
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+    with open(out, "rb") as old:
+        export(store, out)
+        replacing.wait_for_deletions()
+        assert os.fstat(old.fileno()).st_nlink == 0  # the old file's every name is gone: its space is freed
+        assert old.read() == b"previous export\n"
+    assert len(read_lines(out)) == 2
+    assert [path.name for path in tmp_path.glob("*out.jsonl*")] == ["out.jsonl"]
+
+
+def test_where_no_second_name_can_be_made_the_rename_deletes_the_old_file(corpus, tmp_path, monkeypatch):
+    from annotator.exporters import replacing
+    store, *_ = corpus
+    monkeypatch.setattr(replacing, "DEFERRED_DELETE_BYTES", 1)
+
+    def no_links(*_):
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(replacing.os, "link", no_links)
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+    with open(out, "rb") as old:
+        export(store, out)
+        assert os.fstat(old.fileno()).st_nlink == 0
+    assert len(read_lines(out)) == 2 and [path.name for path in tmp_path.glob("*out.jsonl*")] == ["out.jsonl"]
+
+
+def test_a_second_name_left_by_a_killed_export_is_removed_by_the_next(corpus, tmp_path):
+    store, *_ = corpus
+    out = tmp_path / "out.jsonl"
+    out.write_text("x\n", encoding="utf-8")
+    left = tmp_path / ".out.jsonl.999999999-abc.partial"
+    os.link(out, left)
+    export(store, out)
+    assert not left.exists() and len(read_lines(out)) == 2

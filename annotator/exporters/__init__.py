@@ -23,6 +23,7 @@ from typing import BinaryIO, TextIO
 from annotator.errors import InvalidInputError
 from annotator.exporters import csv, doccano, native, spacy
 from annotator.exporters.base import ExportError, FormatWriter
+from annotator.exporters.replacing import replace_with
 from annotator.exporters.sync import synced_in_background
 
 __all__ = ["FORMATS", "WRITERS", "ExportError", "ExportSummary", "export"]
@@ -173,7 +174,7 @@ def export(
         with open(fd, "wb") as handle, synced_in_background(handle) as output:
             documents, spans = _write(store, output, format, filters, progress, should_cancel,
                                       "export cancelled; nothing was written")
-        os.replace(temporary, target)
+        replace_with(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise ExportError(f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed") from None
