@@ -16,14 +16,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from annotator.errors import InvalidInputError
 from annotator.exporters import csv, doccano, native, spacy
 from annotator.exporters.base import ExportError, FormatWriter
-from annotator.exporters.replacing import replace_with
+from annotator.exporters.replacing import PARTIAL_SUFFIX, partial_prefix, remove_stale_partials, replace_with
 from annotator.exporters.sync import synced_in_background
 
 __all__ = ["FORMATS", "WRITERS", "ExportError", "ExportSummary", "export"]
@@ -70,34 +69,6 @@ def _is_project_file(store, target: Path) -> bool:
         return False
     names = {Path(project).name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
     return target.name in names and target.resolve().parent == Path(project).resolve().parent
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs (POSIX); elsewhere assume it does."""
-    if os.name != "posix":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_partials(target: Path) -> list[Path]:
-    """Delete temporary files of earlier exports to ``target`` whose process died (a crash or a kill).
-
-    Temporary names carry the writer's process id (``.NAME.PID-RANDOM.partial``),
-    so a file still being written by another live export is left alone.
-    """
-    removed = []
-    for candidate in target.parent.glob(f".{glob_escape(target.name)}.*.partial"):
-        pid_text = candidate.name[len(target.name) + 2:].split("-", 1)[0]
-        if pid_text.isdigit() and not _process_alive(int(pid_text)):
-            candidate.unlink(missing_ok=True)
-            removed.append(candidate)
-    return removed
 
 
 def _new_file_mode(target: Path) -> int:
@@ -165,8 +136,7 @@ def export(
         raise InvalidInputError(f"{target}: is the project itself; choose another output file")
     remove_stale_partials(target)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".partial",
-                                         dir=target.parent)
+        fd, temporary = tempfile.mkstemp(prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
