@@ -53,6 +53,16 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+#: Annotator names of spans a program made (``auto:transcript`` for speaker turns found on
+#: import): nobody's judgement, so agreement and disagreements leave them out unless asked.
+AUTOMATIC_ANNOTATOR_PREFIX = "auto:"
+
+
+def is_automatic(annotator: str) -> bool:
+    """Whether spans by this annotator were made by a program rather than coded by a person."""
+    return bool(annotator) and annotator.startswith(AUTOMATIC_ANNOTATOR_PREFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class ImportedSpan:
     """A span that arrived with an imported file (a speaker turn, a JSONL label)."""

@@ -77,7 +77,29 @@ def test_plain_text_transcript_import_creates_speaker_tags(store, tmp_path):
     assert [(s, e, n) for s, e, n, _ in stored_turns(store, doc)] == [
         (36, 53, "Interviewer"), (64, 113, "Ana Lima"), (128, 137, "Interviewer"), (142, 175, "P2"),
     ]
-    assert {a.annotator for a in store.annotations_for_document(doc.id)} == {"tester"}
+    # turns found by the program are nobody's coding: review leaves them out unless asked
+    assert {a.annotator for a in store.annotations_for_document(doc.id)} == {"auto:transcript"}
+
+
+@pytest.mark.parametrize(("name", "content", "options"), [
+    ("call.srt", "1\n00:00:01,000 --> 00:00:02,000\nAna: Hello\n", ImportOptions()),
+    ("talk.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana>Hello\n", ImportOptions()),
+    ("notes.md", "# Interview\n\nAna: Hello\n\nBen: Hi\n", ImportOptions(transcript=True)),
+])
+def test_every_importer_credits_speaker_turns_to_the_automatic_annotator(store, tmp_path, name, content, options):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    import_paths(store, [path], annotator="tester", options=options)
+    annotators = {a.annotator for a in store.iter_annotations()}
+    assert annotators == {"auto:transcript"} and store.annotation_count() >= 1
+
+
+def test_reimporting_a_transcript_adds_no_second_set_of_turns(store, tmp_path):
+    path = tmp_path / "interview.txt"
+    path.write_text(TRANSCRIPT, encoding="utf-8")
+    for who in ("ana", "ben"):  # whoever imports, the turns are the same automatic ones
+        import_paths(store, [path], annotator=who, options=ImportOptions(transcript=True))
+    assert store.annotation_count() == 4
 
 
 def test_plain_text_without_the_option_has_no_turns(store, tmp_path):

@@ -11,7 +11,8 @@ cue without a name continues the previous speaker's turn, as services
 write the name only when the speaker changes, and consecutive cues of one
 speaker form one span from the first word after the name to the end of the
 last cue. Every cue's line offsets and times go to ``meta["cues"]``, times
-written ``HH:MM:SS.mmm``.
+written ``HH:MM:SS.mmm``. The turns are credited to ``auto:transcript`` (the
+file names no annotator), so review does not take them for anyone's coding.
 """
 
 from __future__ import annotations

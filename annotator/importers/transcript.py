@@ -16,6 +16,9 @@ Rules, chosen to match how transcription services and researchers write:
 - The span of a turn covers what was said: from the first character after
   ``Name: `` to the last non-blank character of the turn. The name stays
   in the text, outside the span.
+- Turns are credited to ``auto:transcript``, not to whoever imported the
+  file: they are found by a program, and counting them as one researcher's
+  coding would make every colleague "disagree" with each turn.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from annotator.model import ImportedSpan, TagKind
+from annotator.model import AUTOMATIC_ANNOTATOR_PREFIX, ImportedSpan, TagKind
 
 _TURN_LINE = re.compile(
     r"^[ \t]*(?P<name>[^\W\d_][\w.'\u2019-]*(?:[ \t][\w.'\u2019-]+){0,2})[ \t]*:[ \t]+(?=\S)",
     re.MULTILINE,
 )
 MAX_NAME_LENGTH = 40
+#: The annotator of every speaker turn an importer finds (see ``annotator.model.is_automatic``).
+TRANSCRIPT_ANNOTATOR = f"{AUTOMATIC_ANNOTATOR_PREFIX}transcript"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +96,9 @@ def speakers_in(text: str) -> list[SpeakerSummary]:
     return [SpeakerSummary(spellings[k], counts[k], firsts[k]) for k in spellings]
 
 
-def speaker_spans(turns: list[Turn]) -> tuple[ImportedSpan, ...]:
-    """Turns as speaker spans for an ``ImportedDocument``."""
+def speaker_spans(turns: list[Turn], *, annotator: str = TRANSCRIPT_ANNOTATOR) -> tuple[ImportedSpan, ...]:
+    """Turns as speaker spans for an ``ImportedDocument``, credited to the automatic ``annotator``."""
     return tuple(
-        ImportedSpan(start=t.start, end=t.end, label=t.speaker, kind=TagKind.SPEAKER)
+        ImportedSpan(start=t.start, end=t.end, label=t.speaker, kind=TagKind.SPEAKER, annotator=annotator)
         for t in turns if t.end > t.start
     )
