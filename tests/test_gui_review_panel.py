@@ -9,6 +9,7 @@ from annotator.gui.document_view import ViewSpan
 from annotator.gui.review_panel import ReviewPanel
 from annotator.ops import History
 from annotator.review.compare import agreement_report
+from annotator.review.share import share_copy
 from annotator.store import Store
 
 pytestmark = pytest.mark.gui
@@ -42,9 +43,9 @@ def test_adding_a_layer_emits_its_spans_for_the_current_document(setup, qtbot):
     assert sorted((SHARED[s.start:s.end], s.label, s.annotator) for s in spans) == [
         ("Ben", "Ben", "ben"), ("security and trade", "security", "ben")]
     assert rows(panel) == [
-        "only you: Ana [0, 3)   — ben",
-        "only the colleague: Ben [8, 11)   — ben",
-        "Security: yours [36, 44) vs theirs [36, 54)   — ben",
+        "only you, not ben: Ana [0, 3)",
+        "only ben, not you: Ben [8, 11)",
+        "Security: you [36, 44) vs ben [36, 54)",
     ]
     assert panel.disagreements.item(2).toolTip() == "<p>“security and trade”</p>"
     panel.disagreements.setCurrentRow(0)  # only ours: nothing of theirs to accept
@@ -184,9 +185,12 @@ def test_merge_from_the_panel(setup, qtbot):
     with qtbot.waitSignal(panel.projectChanged):
         report = panel.merge_now()
     assert (report.documents, report.annotations) == (1, 2) and report.backup.exists()
-    # ben's spans are ours now (same ids: agreement); what is left is only ana's
+    # ben's spans are in our file now, still his: merging is not agreeing, so the list stays the same
     assert store.document_count() == 2
-    assert rows(panel) == ["only you: Ana [0, 3)   — ben", "only you: Security [36, 44)   — ben"]
+    assert rows(panel) == ["only you, not ben: Ana [0, 3)", "only ben, not you: Ben [8, 11)",
+                           "Security: you [36, 44) vs ben [36, 54)"]
+    panel.disagreements.setCurrentRow(1)
+    assert not panel.accept_button.isEnabled()  # his span is already in the project: nothing to accept
     assert folder_digests(theirs.parent) == before
 
 
@@ -236,3 +240,136 @@ def test_without_layers_opening_a_document_reads_none_of_its_spans(setup, monkey
     monkeypatch.setattr(store, "iter_review_spans", lambda *a: pytest.fail("spans read with nothing to compare"))
     panel.set_current_document(doc.id)  # a 50,000-span document opens without the 0.1 s of reading them
     assert panel.summary.text() == "Add a colleague's project file to compare your coding with theirs."
+
+
+# -- annotators, not files; automatic spans; limiting agreement ---------------------------------
+
+def shared_copy_of_ours(store, tmp_path):
+    """Ben codes in a shared copy of our project: his file holds our spans too."""
+    copy = tmp_path / "drive" / "ben.annotator"
+    copy.parent.mkdir(exist_ok=True)
+    share_copy(store, copy)
+    with Store.open(copy) as theirs:
+        doc = theirs.documents()[0]
+        for piece, name, kind in (("security", "Security", "theme"), ("Geneva", "Place", "theme")):
+            tag = theirs.ensure_tag(kind=kind, name=name)
+            start = SHARED.index(piece)
+            theirs.add_annotation(document_id=doc.id, start=start, end=start + len(piece), tag_id=tag.id,
+                                  annotator="ben")
+    return copy
+
+
+def test_a_shared_copy_lists_what_the_colleague_did_not_every_span(setup, tmp_path, qtbot):
+    panel, store, _, _, _ = setup
+    copy = shared_copy_of_ours(store, tmp_path)
+    with qtbot.waitSignal(panel.layerSpansChanged) as blocker:
+        panel.add_layer(copy)
+    # the layer shows what ben's file has and ours lacks: his two spans, not our copied ones
+    assert sorted(SHARED[s.start:s.end] for s in blocker.args[1]) == ["Geneva", "security"]
+    # his "security" equals ours: agreement; ana's "Ana" and his "Geneva" are each one side's
+    assert rows(panel) == ["only you, not ben: Ana [0, 3)", "only ben, not you: Place [15, 21)"]
+
+
+def transcript_project(tmp_path):
+    """Ours: a transcript imported with its speaker turns, and one theme by ana; ben codes a copy."""
+    from annotator.importers import ImportOptions
+    from annotator.importers.batch import import_paths
+
+    source = tmp_path / "interview.txt"
+    text = "Interviewer: How did it start?\nAna Lima: It started in 2019 with the flood.\n"
+    source.write_text(text, encoding="utf-8")
+    ours, theirs = tmp_path / "ours.annotator", tmp_path / "drive" / "ben.annotator"
+    theirs.parent.mkdir()
+    with Store.create(ours) as store:
+        import_paths(store, [source], annotator="ana", options=ImportOptions(transcript=True))
+        doc = store.documents()[0]
+        flood = store.ensure_tag(kind="theme", name="Flood")
+        store.add_annotation(document_id=doc.id, start=text.index("flood"), end=text.index("flood") + 5,
+                             tag_id=flood.id, annotator="ana")
+        share_copy(store, theirs)
+    with Store.open(theirs) as store:
+        doc = store.documents()[0]
+        store.add_annotation(document_id=doc.id, start=text.index("the flood"), end=text.index("flood") + 5,
+                             tag_id=store.find_tag("theme", "Flood").id, annotator="ben")
+    return ours, theirs
+
+
+def test_automatic_spans_are_left_out_until_the_box_is_ticked(qtbot, tmp_path):
+    ours, theirs = transcript_project(tmp_path)
+    with Store.open(ours) as store:
+        panel = ReviewPanel(store, "ana")
+        qtbot.addWidget(panel)
+        panel.set_current_document(store.documents()[0].id)
+        panel.add_layer(theirs)
+        assert rows(panel) == ["Flood: you [69, 74) vs ben [65, 74)"]
+        report = panel.compute_agreement()
+        assert report["annotators"] == ["ana", "ben"] and report["tags"] == ["Flood"]
+        assert "auto:transcript" in panel.summary.text()  # says what was left out
+        panel.include_automatic.setChecked(True)  # refreshes the list at once
+        assert "only auto:transcript, not you: Interviewer [13, 30)" in rows(panel)
+        report = panel.compute_agreement()
+        assert report["annotators"] == ["ana", "auto:transcript", "ben"]
+        assert {"Interviewer", "Ana Lima"} <= set(report["tags"])
+        panel.close_all()
+
+
+def table_tags(panel):
+    return [panel.agreement.item(r, 1).text() for r in range(panel.agreement.rowCount())]
+
+
+def test_agreement_limited_to_themes_or_speakers(setup, qtbot):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    assert [panel.tag_scope.itemText(i) for i in range(panel.tag_scope.count())] == [
+        "All tags", "Themes only", "Speakers only"]
+    panel.tag_scope.setCurrentIndex(1)
+    assert panel.compute_agreement()["tags"] == ["Security"]
+    assert table_tags(panel) == ["(overall)", "Security"]
+    panel.tag_scope.setCurrentIndex(2)
+    assert panel.compute_agreement()["tags"] == ["Ana", "Ben"]
+    with qtbot.waitSignal(panel.agreementReady, timeout=20_000) as blocker:
+        panel.compute_agreement_in_background()  # the worker is given the same limits
+    assert blocker.args[0]["tags"] == ["Ana", "Ben"]
+    panel._worker.wait()
+
+
+def test_agreement_limited_to_chosen_tags(setup):
+    from PySide6.QtCore import Qt
+
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    offered = [panel.tag_choice.item(i).text() for i in range(panel.tag_choice.count())]
+    assert offered == ["Ana", "Ben", "Security"]  # the tags either file uses, as the report names them
+    for i in range(panel.tag_choice.count()):
+        if panel.tag_choice.item(i).text() in ("Ben", "Security"):
+            panel.tag_choice.item(i).setCheckState(Qt.CheckState.Checked)
+    report = panel.compute_agreement()
+    assert report["tags"] == ["Ben", "Security"]
+    assert table_tags(panel) == ["(overall)", "Ben", "Security"]
+    panel.tag_scope.setCurrentIndex(1)  # themes only, of the chosen ones
+    assert panel.compute_agreement()["tags"] == ["Security"]
+
+
+def test_the_tag_choice_survives_adding_another_layer(setup, tmp_path):
+    from PySide6.QtCore import Qt
+
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    panel.tag_choice.item(2).setCheckState(Qt.CheckState.Checked)  # Security
+    cem = make_project(tmp_path / "cem.annotator", "cem", [("Geneva", "Place", "theme")])
+    panel.add_layer(cem)
+    offered = {panel.tag_choice.item(i).text(): panel.tag_choice.item(i).checkState()
+               for i in range(panel.tag_choice.count())}
+    assert list(offered) == ["Ana", "Ben", "Place", "Security"]
+    assert [name for name, state in offered.items() if state == Qt.CheckState.Checked] == ["Security"]
+
+
+def test_a_limit_no_annotation_meets_is_said_not_raised(setup):
+    panel, _, _, _, theirs = setup
+    panel.add_layer(theirs)
+    panel.tag_scope.setCurrentIndex(1)
+    from PySide6.QtCore import Qt
+
+    panel.tag_choice.item(0).setCheckState(Qt.CheckState.Checked)  # "Ana", a speaker: no theme of that name
+    assert panel.compute_agreement() is None
+    assert "Ana" in panel.summary.text() and panel.agreement.rowCount() == 0

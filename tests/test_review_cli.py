@@ -121,7 +121,7 @@ def test_share_writes_one_self_contained_file(files, tmp_path, run_cli):
 def test_share_refuses_to_overwrite_the_project(files, tmp_path, run_cli):
     ours, _ = files
     same = run_cli("share", ours, ours)
-    assert same.code == 1 and "must not replace the project" in same.err
+    assert same.code == 1 and "project itself" in same.err
     nowhere = run_cli("share", ours, tmp_path / "no" / "folder.annotator")
     assert nowhere.code == 1 and "folder does not exist" in nowhere.err
     with Store.open(ours) as store:

@@ -1,4 +1,9 @@
-"""``annotator agree``, ``merge`` and ``share``: working with colleagues' project files."""
+"""``annotator agree``, ``disagreements``, ``merge`` and ``share``: working with colleagues' project files.
+
+Agreement and disagreements compare annotators across the files, never file
+against file, and leave out spans a program made (``auto:...``) unless
+``--include-automatic`` is given.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,31 @@ import argparse
 from contextlib import ExitStack
 
 from annotator.cli.common import EXIT_OK, open_store, print_json
+from annotator.model import TagKind
 from annotator.review.compare import agreement_report
+from annotator.review.disagreements import Disagreement, all_disagreements, compared_annotators
 from annotator.review.loading import open_colleague
 from annotator.review.merge import merge_files
 from annotator.review.share import share_copy
+
+AUTOMATIC_HELP = "also compare spans made automatically (annotators named auto:..., such as speaker turns)"
 
 
 def _figure(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.3f}"
 
 
+def left_out_line(names: list[str]) -> str:
+    """Which automatic annotators were not compared, and how to compare them."""
+    return f"left out: spans made automatically by {', '.join(names)} (add --include-automatic to compare them)"
+
+
 def print_agreement(report: dict) -> None:
     """A readable table per pair of annotators."""
     print(f"{report['documents']} shared document(s), {report['characters']:,} characters; "
           f"annotators: {', '.join(report['annotators']) or 'none'}")
+    if report["automatic_left_out"]:
+        print(left_out_line(report["automatic_left_out"]))
     for pair in report["pairs"]:
         print(f"\n{pair['a']} vs {pair['b']}")
         print(f"  {'tag':<32} {'kappa':>6} {'alpha':>6} {'F1 ex':>6} {'F1 ov':>6} {'spans a/b':>11}")
@@ -40,11 +56,47 @@ def cmd_agree(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         store = stack.enter_context(open_store(args.project, read_only=True))
         others = [stack.enter_context(open_colleague(path)).store for path in args.others]
-        report = agreement_report([store, *others], tags=args.tag or ())
+        report = agreement_report([store, *others], tags=args.tag or (), kind=args.kind,
+                                  include_automatic=args.include_automatic)
     if args.json:
         print_json(report)
     else:
         print_agreement(report)
+    return EXIT_OK
+
+
+def _side(span) -> dict | None:
+    return None if span is None else {"id": span.id, "annotator": span.annotator, "start": span.start,
+                                      "end": span.end, "kind": span.kind, "tag": span.tag}
+
+
+def disagreement_json(found: Disagreement) -> dict:
+    """One disagreement as ``annotator disagreements --json`` prints it."""
+    return {"kind": found.kind, "start": found.start, "end": found.end, "a": found.a, "b": found.b,
+            "key": found.key, "ours": _side(found.ours), "theirs": _side(found.theirs)}
+
+
+def cmd_disagreements(args: argparse.Namespace) -> int:
+    """Where annotators differ, document by document, across the project and the other files."""
+    with ExitStack() as stack:
+        store = stack.enter_context(open_store(args.project, read_only=True))
+        stores = [store, *(stack.enter_context(open_colleague(path)).store for path in args.others)]
+        found = all_disagreements(stores, include_automatic=args.include_automatic)
+        annotators, left_out = compared_annotators(stores, include_automatic=args.include_automatic)
+    if args.json:
+        print_json({"documents": [{"title": doc.title, "sha256": doc.sha256,
+                                   "disagreements": [disagreement_json(d) for d in listed]}
+                                  for doc, listed in found],
+                    "annotators": annotators, "automatic_left_out": left_out})
+        return EXIT_OK
+    print(f"{len(found)} shared document(s); annotators: {', '.join(annotators) or 'none'}")
+    if left_out:
+        print(left_out_line(left_out))
+    for doc, listed in found:
+        if listed:
+            print(f"\n{doc.title}: {len(listed)} disagreement(s)")
+            for disagreement in listed:
+                print(f"  {disagreement.describe()}")
     return EXIT_OK
 
 
@@ -72,8 +124,16 @@ def register(subparsers) -> None:
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("others", nargs="*", metavar="OTHER", help="colleagues' project files (only read)")
     p.add_argument("--tag", action="append", metavar="NAME", help="only this tag (repeatable)")
+    p.add_argument("--kind", type=TagKind, choices=list(TagKind), help="only themes or only speakers")
+    p.add_argument("--include-automatic", action="store_true", help=AUTOMATIC_HELP)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_agree)
+    p = subparsers.add_parser("disagreements", help="where annotators differ: missing spans, boundaries, tags")
+    p.add_argument("project", metavar="PROJECT")
+    p.add_argument("others", nargs="*", metavar="OTHER", help="colleagues' project files (only read)")
+    p.add_argument("--include-automatic", action="store_true", help=AUTOMATIC_HELP)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_disagreements)
     p = subparsers.add_parser("merge", help="copy documents, tags and annotations PROJECT lacks from other files")
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("others", nargs="+", metavar="OTHER", help="colleagues' project files (only read)")

@@ -1,9 +1,13 @@
-"""The review panel: colleagues' files as layers, their disagreements with you, agreement, merge.
+"""The review panel: colleagues' files as layers, disagreements between annotators, agreement, merge.
 
 Each added file is a private copy (``annotator.review.loading``); the
-colleague's file itself is never written. The panel emits what the window
-should show (layer spans, jumps) and runs accept/dismiss through the
-window's undoable ``run_op``.
+colleague's file itself is never written. Disagreements are computed between
+annotators over the spans of our file and every layer pooled (a shared copy
+repeats our spans: one UUID is one span), the same pairs as agreement.
+Automatic spans (``auto:...`` annotators) are left out of both until the box
+is ticked; agreement can be limited to themes, speakers or ticked tags, as
+``annotator agree`` can. The panel emits what the window should show (layer
+spans, jumps) and runs accept/dismiss through the window's undoable ``run_op``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -34,14 +40,16 @@ from annotator.gui.dialogs import plain_tooltip  # Qt guesses rich text in toolt
 from annotator.gui.document_view import ViewSpan
 from annotator.ops import History, Op
 from annotator.review.adjudication import AcceptAnnotation, DismissDisagreement
-from annotator.review.compare import agreement_report
-from annotator.review.disagreements import Disagreement, find_disagreements
+from annotator.review.compare import agreement_report, tag_labels
+from annotator.review.disagreements import Disagreement, between_annotators, settled_keys, union_spans
 from annotator.review.loading import ColleagueFile, open_colleague
 from annotator.review.merge import merge_files
 from annotator.review.share import share_copy
 from annotator.store import Store
 
 ADD_HINT = "Add a colleague's project file to compare your coding with theirs."
+#: (label, ``kind`` for ``agreement_report``) of the agreement scope menu.
+TAG_SCOPES = (("All tags", None), ("Themes only", "theme"), ("Speakers only", "speaker"))
 #: (header, key in the report's metrics, header tooltip); A and B are the pair's first and second names.
 METRIC_COLUMNS = (
     ("kappa", "cohen_kappa", "Cohen's kappa over characters"),
@@ -97,15 +105,16 @@ class AgreementWorker(QThread):
     done = Signal(dict)
     failed = Signal(str)
 
-    def __init__(self, paths: list[Path], parent=None):
+    def __init__(self, paths: list[Path], options: dict | None = None, parent=None):
+        """``options``: the keyword arguments of ``agreement_report`` (tags, kind, include_automatic)."""
         super().__init__(parent)
-        self.paths = paths
+        self.paths, self.options = paths, options or {}
 
     def run(self) -> None:
         try:
             with ExitStack() as stack:
                 stores = [stack.enter_context(Store.open(path, read_only=True)) for path in self.paths]
-                report = agreement_report(stores)
+                report = agreement_report(stores, **self.options)
         except (AnnotatorError, sqlite3.Error) as exc:
             self.failed.emit(f"Agreement could not be computed: {exc}")
             return
@@ -129,6 +138,8 @@ class ReviewPanel(QWidget):
         self.run_op = run_op or History(store).run
         self._own_history = run_op is None
         self.layers: dict[str, ColleagueFile] = {}
+        #: Who annotated in each layer's file (a private copy: it never changes).
+        self._layer_annotators: dict[str, list[str]] = {}
         self.document_id: str | None = None
         self.layer_list = QListWidget(self)
         self.layer_list.setMaximumHeight(90)
@@ -156,6 +167,20 @@ class ReviewPanel(QWidget):
         decide.addWidget(dismiss)
         compute = QPushButton("Compute agreement")
         compute.clicked.connect(self.compute_agreement_in_background)
+        self.tag_scope = QComboBox(self)
+        for label, kind in TAG_SCOPES:
+            self.tag_scope.addItem(label, kind)
+        self.tag_scope.setToolTip("Compute agreement over every tag, the themes only or the speakers only")
+        self.include_automatic = QCheckBox("Include automatic spans", self)
+        self.include_automatic.setToolTip("Also compare spans made by the program (annotators named auto:…, "
+                                          "such as speaker turns found on import), as if someone had coded them")
+        self.include_automatic.toggled.connect(self._automatic_toggled)
+        self.tag_choice = QListWidget(self)
+        self.tag_choice.setMaximumHeight(90)
+        self.tag_choice.setToolTip("Tick tags to compute agreement on those only; none ticked: every tag")
+        options = QHBoxLayout()
+        options.addWidget(compute)
+        options.addWidget(self.tag_scope)
         self._worker: AgreementWorker | None = None
         columns = (*METRIC_COLUMNS, *COUNT_COLUMNS)
         self.agreement = QTableWidget(0, 2 + len(columns), self)
@@ -171,13 +196,19 @@ class ReviewPanel(QWidget):
         layout.addWidget(plain_label("Colleagues' files (shown as dashed outlines):", self))
         layout.addWidget(self.layer_list)
         layout.addLayout(buttons)
-        layout.addWidget(plain_label("Disagreements in this document:", self))
+        layout.addWidget(self.include_automatic)
+        layout.addWidget(plain_label("Disagreements between annotators in this document:", self))
         layout.addWidget(self.disagreements, 1)
         layout.addLayout(decide)
-        layout.addWidget(compute)
+        layout.addWidget(plain_label("Agreement only on the ticked tags (none ticked: every tag):", self))
+        layout.addWidget(self.tag_choice)
+        layout.addLayout(options)
         layout.addWidget(self.agreement, 1)
         layout.addWidget(self.summary)
         self._items: list[tuple[str, Disagreement]] = []
+        #: Ids of the spans in our own file, and the layer each other listed span was read from.
+        self._mine: set[str] = set()
+        self._source: dict[str, str] = {}
 
     # -- layers -------------------------------------------------------------------
 
@@ -198,12 +229,14 @@ class ReviewPanel(QWidget):
         while name in self.layers:
             name += "'"
         self.layers[name] = colleague
-        item = QListWidgetItem(f"{name}  ({', '.join(colleague.store.annotators()) or 'no annotations'})")
+        self._layer_annotators[name] = colleague.store.annotators()
+        item = QListWidgetItem(f"{name}  ({', '.join(self._layer_annotators[name]) or 'no annotations'})")
         item.setData(Qt.ItemDataRole.UserRole, name)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)
         self.layer_list.addItem(item)
         self.refresh()
+        self.refresh_tag_choices()
         return name
 
     def _remove_selected(self) -> None:
@@ -217,6 +250,7 @@ class ReviewPanel(QWidget):
         colleague = self.layers.pop(name, None)
         if colleague is None:
             return
+        self._layer_annotators.pop(name, None)
         colleague.close()
         for row in range(self.layer_list.count()):
             if self.layer_list.item(row).data(Qt.ItemDataRole.UserRole) == name:
@@ -224,6 +258,7 @@ class ReviewPanel(QWidget):
                 break
         self.layerRemoved.emit(name)
         self.refresh()
+        self.refresh_tag_choices()
 
     def _visibility_changed(self, item: QListWidgetItem) -> None:
         self.layerVisibilityChanged.emit(item.data(Qt.ItemDataRole.UserRole),
@@ -242,6 +277,7 @@ class ReviewPanel(QWidget):
         self.store = store
         if self._own_history:
             self.run_op = History(store).run
+        self.tag_choice.clear()
 
     def set_current_document(self, document_id: str | None) -> None:
         """Show the layers and disagreements of another document."""
@@ -267,29 +303,53 @@ class ReviewPanel(QWidget):
         self.summary.setText(f"{len(self._items)} disagreement(s) in this document" if self.layers else ADD_HINT)
 
     def _find_disagreements(self) -> None:
-        """Emit each layer's spans (those we lack) and list its disagreements with ours."""
+        """Emit each layer's spans (those we lack) and list the disagreements between annotators.
+
+        Our spans come first in the pool, so a span a layer repeats (same
+        UUID: a shared copy of ours, or one accepted or merged) is ours.
+        """
         text = self.store.document(self.document_id).text
         mine = list(self.store.iter_review_spans(self.document_id))
-        mine_ids = {m.id for m in mine}
-        dismissed = self.store.dismissed_disagreements()
+        self._mine = {m.id for m in mine}
+        self._source = {}
+        lists = [mine]
         for name, colleague in self.layers.items():
             theirs = self._their_spans(colleague)
+            lists.append(theirs)
             colors = {(t.kind.value, t.name.casefold()): t.color for t in colleague.store.tags()}
+            shown = [s for s in theirs if s.id not in self._mine]
+            for span in shown:
+                self._source.setdefault(span.id, name)
             self.layerSpansChanged.emit(name, [
                 ViewSpan(id=f"{name}:{s.id}", start=s.start, end=s.end,
                          color=colors.get((s.kind, s.tag.casefold()), "#888888"), label=s.tag,
                          annotator=s.annotator, note=s.note, layer=name)
-                for s in theirs if s.id not in mine_ids
+                for s in shown
             ])
-            for found in find_disagreements(mine, theirs, dismissed):
-                self._items.append((name, found))
-                item = QListWidgetItem(f"{found.describe()}   — {name}")
-                item.setToolTip(plain_tooltip(_excerpt(text, found.start, found.end)))
-                self.disagreements.addItem(item)
+        # you count even before your first span, so a colleague's coding can be accepted into an empty project
+        annotators = {self.annotator, *self.store.annotators(),
+                      *(n for names in self._layer_annotators.values() for n in names)}
+        found_all = between_annotators(union_spans(lists), annotators=annotators, you=self.annotator,
+                                       include_automatic=self.include_automatic.isChecked(),
+                                       settled=settled_keys(self.store))
+        for found in found_all:
+            self._items.append((self._layer_of(found), found))
+            item = QListWidgetItem(found.describe(self.annotator))
+            item.setToolTip(plain_tooltip(_excerpt(text, found.start, found.end)))
+            self.disagreements.addItem(item)
+
+    def _layer_of(self, found: Disagreement) -> str:
+        """The colleague's file a disagreement's spans were read from ("" when both are in ours)."""
+        for side in (found.theirs, found.ours):
+            if side is not None and side.id in self._source:
+                return self._source[side.id]
+        return ""
 
     def _update_accept_button(self, *_args) -> None:
         chosen = self._selected()
-        self.accept_button.setEnabled(chosen is not None and chosen[1].theirs is not None)
+        theirs = chosen[1].theirs if chosen is not None else None
+        # a span already in our file (ours, or merged or accepted before) has nothing to accept
+        self.accept_button.setEnabled(theirs is not None and theirs.id not in self._mine)
 
     def _jump(self, item: QListWidgetItem) -> None:
         _, found = self._items[self.disagreements.row(item)]
@@ -302,13 +362,14 @@ class ReviewPanel(QWidget):
     def accept_selected(self) -> None:
         """Copy the colleague's side of the selected disagreement into your project."""
         chosen = self._selected()
-        if chosen is None or chosen[1].theirs is None:
+        if chosen is None or chosen[1].theirs is None or chosen[1].theirs.id in self._mine:
             return
         name, found = chosen
         if self.run_op(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name,
                                         disagreement=found.key)):
             self.projectChanged.emit()
             self.refresh()
+            self.refresh_tag_choices()
 
     def dismiss_selected(self) -> None:
         """Record that the selected disagreement needs no change."""
@@ -322,9 +383,52 @@ class ReviewPanel(QWidget):
 
     # -- agreement and merge ----------------------------------------------------------
 
-    def compute_agreement(self) -> dict:
-        """Compute now (on this thread) and fill the table; returns the report."""
-        report = agreement_report([self.store, *(c.store for c in self.layers.values())])
+    def _automatic_toggled(self, _checked: bool) -> None:
+        self.refresh()
+        self.refresh_tag_choices()
+
+    def refresh_tag_choices(self) -> None:
+        """Offer the tags agreement would compare in our file and the layers; ticks are kept by name.
+
+        Read only when there are layers: opening a project must not read every span.
+        """
+        ticked = self._ticked_tags()
+        self.tag_choice.clear()
+        if not self.layers:
+            return
+        try:
+            labels = tag_labels(self._stores(), include_automatic=self.include_automatic.isChecked())
+        except (AnnotatorError, sqlite3.Error):
+            return
+        self._offer_tags(labels, ticked)
+
+    def _offer_tags(self, labels: list[str], ticked: list[str]) -> None:
+        wanted = {label.casefold() for label in ticked}
+        for label in labels:
+            item = QListWidgetItem(label)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if label.casefold() in wanted else Qt.CheckState.Unchecked)
+            self.tag_choice.addItem(item)
+
+    def _ticked_tags(self) -> list[str]:
+        return [item.text() for item in map(self.tag_choice.item, range(self.tag_choice.count()))
+                if item.checkState() == Qt.CheckState.Checked]
+
+    def agreement_options(self) -> dict:
+        """The limits chosen in the panel, as keyword arguments of ``agreement_report``."""
+        return {"tags": self._ticked_tags(), "kind": self.tag_scope.currentData(),
+                "include_automatic": self.include_automatic.isChecked()}
+
+    def _stores(self) -> list[Store]:
+        return [self.store, *(c.store for c in self.layers.values())]
+
+    def compute_agreement(self) -> dict | None:
+        """Compute now (on this thread) and fill the table; returns the report (None when the limits fit nothing)."""
+        try:
+            report = agreement_report(self._stores(), **self.agreement_options())
+        except AnnotatorError as exc:
+            self.show_failure(f"Agreement could not be computed: {exc}")
+            return None
         self.show_agreement(report)
         return report
 
@@ -337,10 +441,15 @@ class ReviewPanel(QWidget):
         if self._worker is not None and self._worker.isRunning():
             return
         self.summary.setText("Computing agreement…")
-        self._worker = AgreementWorker(paths, self)
+        self._worker = AgreementWorker(paths, self.agreement_options(), self)
         self._worker.done.connect(self.show_agreement)
-        self._worker.failed.connect(self.summary.setText)
+        self._worker.failed.connect(self.show_failure)
         self._worker.start()
+
+    def show_failure(self, message: str) -> None:
+        """Empty the table and say why (a tag no annotation uses, a file that cannot be read)."""
+        self.agreement.setRowCount(0)
+        self.summary.setText(message)
 
     def show_agreement(self, report: dict) -> None:
         """Fill the table with every pair's figures, overall first, then per tag."""
@@ -354,8 +463,14 @@ class ReviewPanel(QWidget):
         everyone = report["all_annotators"]
         alpha_all = (f" Krippendorff's alpha, all {len(everyone['annotators'])}: {_figure(everyone['overall'])}."
                      if len(everyone["annotators"]) > 2 else "")
+        left_out = report.get("automatic_left_out") or []
+        automatic = (f" Left out: spans made automatically by {', '.join(left_out)} (tick "
+                     "“Include automatic spans” to compare them)." if left_out else "")
         self.summary.setText(f"{report['documents']} shared document(s), {report['characters']:,} characters, "
-                             f"{len(report['annotators'])} annotator(s).{alpha_all}")
+                             f"{len(report['annotators'])} annotator(s).{alpha_all}{automatic}")
+        offered = {self.tag_choice.item(i).text() for i in range(self.tag_choice.count())}
+        if not self._ticked_tags() and self.tag_scope.currentData() is None:  # a full report names every tag
+            self._offer_tags([tag for tag in report["tags"] if tag not in offered], [])
         self.agreementReady.emit(report)
 
     def _fill_agreement_row(self, row: int, a: str, b: str, tag: str, metrics: dict) -> None:
@@ -410,4 +525,5 @@ class ReviewPanel(QWidget):
         self.summary.setText(report.summary())
         self.projectChanged.emit()
         self.refresh()
+        self.refresh_tag_choices()
         return report

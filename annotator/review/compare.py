@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from annotator.errors import InvalidInputError
-from annotator.model import tag_name_key
+from annotator.model import is_automatic, tag_name_key
 from annotator.review.agreement import Span, compare
 from annotator.store import Store
 
@@ -65,11 +65,35 @@ def _distinct_labels(names: dict[str, str]) -> dict[str, str]:
             for key, name in names.items()}
 
 
-def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = ()) -> dict:
-    """The ``annotator agree --json`` object for these files."""
+def _compared(stores: Sequence[Store], include_automatic: bool
+              ) -> tuple[dict[str, list[Span]], dict[str, str], dict[str, str], list[str]]:
+    """Spans by annotator, plain tag names and labels of the tags they use, and the automatic annotators
+    left out (their spans are a program's, not anyone's coding: ``annotator.model.is_automatic``)."""
+    spans, offered = gather_spans(stores)
+    left_out = [] if include_automatic else sorted(name for name in spans if is_automatic(name))
+    for name in left_out:
+        del spans[name]
+    used = {span[3] for annotator_spans in spans.values() for span in annotator_spans}
+    plain = {key: name for key, name in offered.items() if key in used}
+    return spans, plain, _distinct_labels(plain), left_out
+
+
+def tag_labels(stores: Sequence[Store], *, include_automatic: bool = False) -> list[str]:
+    """The tags agreement would compare in these files, named as its report names them (for choosing)."""
+    _, _, names, _ = _compared(stores, include_automatic)
+    return sorted(names.values(), key=str.casefold)
+
+
+def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = (), kind: str | None = None,
+                     include_automatic: bool = False) -> dict:
+    """The ``annotator agree --json`` object for these files.
+
+    ``tags`` limits it to tags named so (a name, or "name (kind)"); ``kind``
+    to themes or speakers; automatic spans count only with ``include_automatic``.
+    """
     lengths = shared_lengths(stores)
-    spans, plain = gather_spans(stores)
-    names = _distinct_labels(plain)
+    spans, plain, names, left_out = _compared(stores, include_automatic)
+    candidates = [key for key in names if kind is None or key.split(":", 1)[0] == str(kind)]
 
     def asked(key: str, wanted: str) -> bool:  # by name, or by "name (kind)"
         return wanted in (plain[key].casefold(), names[key].casefold())
@@ -77,9 +101,11 @@ def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = ()) -> di
     wanted = [t.strip().casefold() for t in tags]
     unknown = [t for t, w in zip(tags, wanted, strict=True) if not any(asked(k, w) for k in names)]
     if unknown:
-        raise InvalidInputError(f"no annotation in these files uses a tag named {', '.join(map(repr, unknown))}")
-    keys = sorted((k for k in names if not wanted or any(asked(k, w) for w in wanted)),
+        raise InvalidInputError(_unknown_tags(stores, unknown, include_automatic))
+    keys = sorted((k for k in candidates if not wanted or any(asked(k, w) for w in wanted)),
                   key=lambda k: names[k].casefold())
+    if wanted and not keys:  # each tag asked for is used, none of them is of that kind
+        raise InvalidInputError(f"no {kind} in these files is named {', '.join(map(repr, tags))}")
     pairs, everyone = compare(lengths, spans, keys)
     for pair in pairs:
         pair["per_tag"] = {names[k]: v for k, v in pair["per_tag"].items()}
@@ -87,5 +113,16 @@ def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = ()) -> di
     return {
         "documents": len(lengths), "characters": sum(lengths.values()),
         "annotators": sorted(spans), "tags": [names[k] for k in keys],
-        "pairs": pairs, "all_annotators": everyone,
+        "pairs": pairs, "all_annotators": everyone, "automatic_left_out": left_out,
     }
+
+
+def _unknown_tags(stores: Sequence[Store], unknown: list[str], include_automatic: bool) -> str:
+    """Why no annotation matched, with the way out when only automatic spans use the tags."""
+    quoted = ", ".join(map(repr, unknown))
+    if not include_automatic:
+        _, plain, names, _ = _compared(stores, True)
+        known = {label.casefold() for key in names for label in (plain[key], names[key])}
+        if all(t.strip().casefold() in known for t in unknown):
+            return f"only automatic spans use {quoted} in these files; include them to compare (--include-automatic)"
+    return f"no annotation in these files uses a tag named {quoted}"
