@@ -167,7 +167,9 @@ def test_read_only_file_or_folder_opens_for_reading(shared_folder, read_only_par
     with write_protected(protected, mode=mode):
         reading = as_unprivileged(["documents", str(path)], folder)
         writing = as_unprivileged(["tags", "add", str(path), "New", "--kind", "theme"], folder)
+        checking = as_unprivileged(["check", str(path)], folder)
     assert reading.returncode == 0, reading.stderr
+    assert checking.returncode == 0 and "ok — 2 document(s)" in checking.stdout, checking.stderr
     assert "d0" in reading.stdout and "d1" in reading.stdout
     assert writing.returncode == 1
     assert "read-only" in writing.stderr and writing.stderr.count("\n") == 1

@@ -6,6 +6,10 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from review_helpers import SHARED, digest, folder_digests, listing, make_pair, make_project
@@ -19,6 +23,7 @@ from annotator.review.merge import merge_files
 from annotator.store import Store
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
+REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -65,22 +70,44 @@ def test_read_only_file_in_a_read_only_folder_is_read(files):
     assert digest(theirs) == before
 
 
+LIVE_WRITER = """
+import sys
+from annotator.model import ImportedDocument
+from annotator.store import Store
+writer = Store.create(sys.argv[1])
+writer.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+doc = writer.add_document(ImportedDocument(title="t", text=sys.argv[2]), annotator="w").document_id
+tag = writer.add_tag(kind="theme", name="Latest")
+writer.add_annotation(document_id=doc, start=0, end=3, tag_id=tag.id, annotator="w")
+print("READY", flush=True)
+sys.stdin.readline()
+writer.close()
+"""
+
+
+@contextmanager
 def _live_wal_project(folder):
-    """A project left open by its owner: its latest changes only in the -wal log."""
+    """A project left open by its owner's program: its latest changes only in the -wal log.
+
+    The owner is another process, as a colleague's program is: a connection
+    of this process would share SQLite's locks and index with the reader.
+    """
     path = folder / "wal.annotator"
-    writer = Store.create(path)
-    writer.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
-    doc = writer.add_document(ImportedDocument(title="t", text=SHARED), annotator="w").document_id
-    tag = writer.add_tag(kind="theme", name="Latest")
-    writer.add_annotation(document_id=doc, start=0, end=3, tag_id=tag.id, annotator="w")
-    return path, writer
+    owner = subprocess.Popen([sys.executable, "-c", LIVE_WRITER, str(path), SHARED],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        assert owner.stdout.readline().strip() == "READY"
+        yield path
+    finally:
+        owner.stdin.close()
+        owner.wait(timeout=30)
 
 
 def test_wal_colleague_file_with_log_and_shm_is_read_and_nothing_appears(tmp_path):
     folder = tmp_path / "drive"
     folder.mkdir()
-    path, writer = _live_wal_project(folder)
-    try:
+    with _live_wal_project(folder) as path:
         assert (folder / "wal.annotator-wal").stat().st_size > 0
         assert is_wal_database(path)
         before = folder_digests(folder)
@@ -88,8 +115,6 @@ def test_wal_colleague_file_with_log_and_shm_is_read_and_nothing_appears(tmp_pat
             assert colleague.store.annotation_count() == 1  # read from the -wal log
             assert [t.name for t in colleague.store.tags()] == ["Latest"]
         assert folder_digests(folder) == before
-    finally:
-        writer.close()
 
 
 def test_wal_colleague_file_with_log_but_no_shm(tmp_path):
@@ -97,15 +122,45 @@ def test_wal_colleague_file_with_log_but_no_shm(tmp_path):
     source_folder, folder = tmp_path / "live", tmp_path / "drive"
     source_folder.mkdir()
     folder.mkdir()
-    path, writer = _live_wal_project(source_folder)
-    shutil.copy(path, folder / "wal.annotator")
-    shutil.copy(f"{path}-wal", folder / "wal.annotator-wal")
-    writer.close()
+    with _live_wal_project(source_folder) as path:
+        shutil.copy(path, folder / "wal.annotator")
+        shutil.copy(f"{path}-wal", folder / "wal.annotator-wal")
     before = folder_digests(folder)
     assert listing(folder) == ["wal.annotator", "wal.annotator-wal"]
     with open_colleague(folder / "wal.annotator") as colleague:
         assert colleague.store.annotation_count() == 1
     assert folder_digests(folder) == before
+
+
+def test_colleague_file_behind_a_symlink_keeps_its_log(tmp_path):
+    """The -wal log lies beside the real file, not the link: resolving first reads every change."""
+    folder, elsewhere = tmp_path / "drive", tmp_path / "mine"
+    folder.mkdir()
+    elsewhere.mkdir()
+    with _live_wal_project(folder) as path:
+        link = elsewhere / "colleague.annotator"
+        link.symlink_to(path)
+        before = folder_digests(folder)
+        with open_colleague(link) as colleague:
+            assert colleague.store.annotation_count() == 1
+            assert [t.name for t in colleague.store.tags()] == ["Latest"]
+            assert colleague.label == "colleague"
+        assert folder_digests(folder) == before
+        assert listing(elsewhere) == ["colleague.annotator"]
+
+
+def test_reviewing_my_own_open_project_reads_it_through_sqlite(tmp_path):
+    """My own project, open in this process, is copied by SQLite: never read as bytes."""
+    path = tmp_path / "mine.annotator"
+    with Store.create(path) as mine:
+        doc = mine.add_document(ImportedDocument(title="t", text=SHARED), annotator="me").document_id
+        tag = mine.add_tag(kind="theme", name="Mine")
+        mine.add_annotation(document_id=doc, start=0, end=3, tag_id=tag.id, annotator="me")
+        with open_colleague(path) as colleague:
+            assert colleague.store.annotation_count() == 1
+        mine.add_annotation(document_id=doc, start=4, end=7, tag_id=tag.id, annotator="me")
+    with Store.open(path, read_only=True) as reopened:
+        assert reopened.annotation_count() == 2
 
 
 def test_older_colleague_file_is_upgraded_in_the_copy_only(tmp_path):

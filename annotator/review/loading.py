@@ -1,14 +1,21 @@
 """Opening a colleague's project file without ever writing to it or beside it.
 
-Their file is checked from its header bytes, then copied into a folder of
-ours: with SQLite's backup API from a ``mode=ro`` connection when the file
-is in rollback-journal mode (a consistent snapshot), or as plain bytes —
-the database and its ``-wal`` — when it is in WAL mode, because SQLite
-would create ``-shm``/``-wal`` files beside a WAL database even when asked
-to read only; likewise, with its ``-journal``, a file whose last write was
-cut short (a read-only connection cannot roll that back). All reading and
-any upgrade of an older schema happen on the copy; the copy is deleted when
-the review closes.
+A link is followed first: a WAL database's ``-wal`` log lies beside the real
+file, not beside the link, and copying the link's neighbours would lose the
+changes still in the log. The file is checked from its header bytes, then
+copied into a folder of ours: with SQLite's backup API from a ``mode=ro``
+connection when the file is in rollback-journal mode (a consistent snapshot),
+or as plain bytes — the database and its ``-wal`` — when it is in WAL mode,
+because SQLite would create ``-shm``/``-wal`` files beside a WAL database even
+when asked to read only; likewise, with its ``-journal``, a file whose last
+write was cut short (a read-only connection cannot roll that back).
+
+The one exception is a file this process already has open (someone reviews
+their own project, or a link to it): bytes are never read from it, since
+closing the descriptor would drop the live connection's locks; SQLite's
+backup API copies it, and its ``-wal``/``-shm`` exist already. All reading
+and any upgrade of an older schema happen on the copy; the copy is deleted
+when the review closes.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from pathlib import Path
 
 from annotator.errors import ProjectError
 from annotator.store import Store
-from annotator.store.connection import check_compatible, read_only_uri
+from annotator.store.connection import check_compatible, connect, read_only_uri
+from annotator.store.openfiles import plain_access
 
 WAL_MODE = 2  # header bytes 18 and 19 are 2 for a WAL database
 
@@ -65,9 +73,9 @@ def _copy_bytes(source: Path, target: Path) -> None:
 def _copy_with_backup(source: Path, target: Path) -> None:
     """A consistent snapshot through SQLite's backup API, reading ``source`` read-only."""
     try:
-        reader = sqlite3.connect(read_only_uri(source), uri=True)
+        reader = connect(read_only_uri(source), uri=True, read_only=True)
         try:
-            writer = sqlite3.connect(target)
+            writer = connect(str(target))
             try:
                 reader.backup(writer)
             finally:
@@ -103,24 +111,31 @@ class ColleagueFile:
         self.close()
 
 
+def _copy_colleague(source: Path, target: Path) -> None:
+    """Copy ``source`` (a real file, links resolved) to ``target`` without writing beside it."""
+    with plain_access(source) as free:
+        if free and (is_wal_database(source) or has_hot_journal(source)):
+            _copy_bytes(source, target)
+            return
+    _copy_with_backup(source, target)
+
+
 def open_colleague(path: str | Path) -> ColleagueFile:
     """Copy a colleague's project into a temporary folder of ours and open the copy."""
-    source = Path(path)
+    given = Path(path)
+    source = given.resolve()
     if not source.is_file():
-        raise ProjectError(f"{source}: no such project file")
+        raise ProjectError(f"{given}: no such project file")
     check_compatible(source)
     folder = Path(tempfile.mkdtemp(prefix="annotator-review-"))
     copy = folder / "colleague.annotator"
     try:
-        if is_wal_database(source) or has_hot_journal(source):
-            _copy_bytes(source, copy)
-        else:
-            _copy_with_backup(source, copy)
+        _copy_colleague(source, copy)
         store = Store.open(copy)
     except ProjectError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise type(exc)(str(exc).replace(str(copy), str(source))) from None
+        raise type(exc)(str(exc).replace(str(copy), str(given)).replace(str(source), str(given))) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return ColleagueFile(source=source, store=store, folder=folder)
+    return ColleagueFile(source=given, store=store, folder=folder)

@@ -8,8 +8,9 @@ we may not write is opened for reading, with a reason the window can show.
 Every connection is a ``GuardedConnection``: the one place where SQLite's
 "database or disk is full" becomes a one-line ``StorageFullError`` (SQLite
 has already rolled the statement back, so the project stays as it was).
-Transactions stay deferred: an IMMEDIATE one would stop the merge's backup
-(SQLite's backup API cannot read a file its own connection is writing).
+Every connection is also registered in ``openfiles``: a file this process has
+open is never read again with plain file I/O, which would drop the POSIX
+locks SQLite holds on it (``read_header`` asks SQLite instead).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from annotator import migrations
 from annotator._sqlite import Database
 from annotator.errors import ProjectError, ProjectTooNewError
+from annotator.store import openfiles
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -79,10 +81,45 @@ def _database_name(conn: sqlite3.Connection) -> str:
     return Path(row[2]).name if row and row[2] else "project"
 
 
+#: How many SQLite virtual-machine steps run between two looks at the interrupt flag:
+#: about a millisecond of work, so Ctrl+C ends a statement at once, while a million-span
+#: export makes only a few thousand calls into Python (well under a millisecond in all).
+INTERRUPT_CHECK_STEPS = 20_000
+
+#: Set when the user asked to stop (Ctrl+C on the command line). Python runs its signal
+#: handlers only between bytecodes, never while the main thread is inside one long SQLite
+#: statement; the progress handler of every connection reads this flag and ends the statement.
+_interrupt_requested = False
+
+
+def request_interrupt() -> None:
+    """Make every running and future statement of every connection stop ("interrupted")."""
+    global _interrupt_requested
+    _interrupt_requested = True
+
+
+def clear_interrupt() -> None:
+    """Let statements run again (the command that was interrupted has ended)."""
+    global _interrupt_requested
+    _interrupt_requested = False
+
+
+def interrupt_requested() -> bool:
+    """Whether the user asked to stop."""
+    return _interrupt_requested
+
+
+def _stop_if_interrupted() -> bool:
+    """SQLite's progress handler: a true value ends the running statement with SQLITE_INTERRUPT."""
+    return _interrupt_requested
+
+
 def connect(target: str, *, uri: bool = False, read_only: bool = False) -> GuardedConnection:
-    """A ``GuardedConnection`` to ``target`` usable from worker threads."""
+    """A ``GuardedConnection`` to ``target`` usable from worker threads, which stops when interrupted."""
     conn = sqlite3.connect(target, uri=uri, check_same_thread=False, factory=GuardedConnection)
     conn.opened_read_only = read_only
+    conn.set_progress_handler(_stop_if_interrupted, INTERRUPT_CHECK_STEPS)
+    openfiles.register(conn)
     return conn
 
 
@@ -102,23 +139,38 @@ def read_only_uri(path: Path) -> str:
 
 
 def read_header(path: Path) -> tuple[int, int]:
-    """Return (application_id, user_version) read from the file's first 100 bytes.
+    """Return (application_id, user_version) of ``path`` without writing anything beside it.
 
-    Reading the header directly, rather than through SQLite, guarantees that
-    checking a file never creates a journal, ``-wal`` or ``-shm`` file.
+    A file no connection of this process has open is read directly (its first
+    100 bytes), which guarantees that checking a file never creates a journal,
+    ``-wal`` or ``-shm`` file. A file this process has open is asked through
+    SQLite instead: a plain read would drop the live connection's locks.
     """
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        header = openfiles.read_prefix(path, 100)
     except PermissionError:
         raise ProjectError(f"{path}: permission denied") from None
     except IsADirectoryError:
         raise ProjectError(f"{path}: is a folder, not a project file") from None
+    if header is None:
+        return _header_through_sqlite(path)
     if not header.startswith(SQLITE_HEADER):
         raise ProjectError(f"{path}: not an Annotator project (not a SQLite database)")
     if len(header) < 100:
         raise ProjectError(f"{path}: damaged project file (truncated header)")
     return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big", signed=True)
+
+
+def _header_through_sqlite(path: Path) -> tuple[int, int]:
+    """The header's two fields read by a read-only connection (which shares the live one's locks)."""
+    conn = connect(read_only_uri(path), uri=True, read_only=True)
+    try:
+        return (conn.execute("PRAGMA application_id").fetchone()[0],
+                conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: damaged project file ({exc})") from None
+    finally:
+        conn.close()
 
 
 def _refuse_if_incompatible(path: Path, app_id: int, version: int, applied: list[str] | None) -> None:
@@ -217,7 +269,7 @@ def _refuse_orphan_wal_when_read_only(path: Path) -> None:
         )
 
 
-def _reading_uri(path: Path) -> str:
+def reading_uri(path: Path) -> str:
     """How to open ``path`` for reading without creating anything beside it.
 
     SQLite reads a WAL database through a ``-shm`` index it creates beside
@@ -227,15 +279,16 @@ def _reading_uri(path: Path) -> str:
     means a writer may be at work, so then SQLite reads it the usual way.
     """
     uri = read_only_uri(path)
-    if not_writable_reason(path) is not None and not Path(f"{path}-wal").exists():
-        uri += "&immutable=1"
+    if (not_writable_reason(path) is not None and not Path(f"{path}-wal").exists()
+            and not openfiles.is_open_here(path)):
+        uri += "&immutable=1"  # an immutable connection takes no locks: never beside a live one
     return uri
 
 
 def _open_for_reading(path: Path) -> Database:
     if not_writable_reason(path) is not None:
         _refuse_orphan_wal_when_read_only(path)
-    db = Database(connect(_reading_uri(path), uri=True, read_only=True))
+    db = Database(connect(reading_uri(path), uri=True, read_only=True))
     try:
         _configure(db, wal=False)
         _check_open_database(path, db)

@@ -8,27 +8,42 @@ few statements they need live here so that all SQL stays in this package.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
-from annotator.store.connection import not_writable_reason, read_only_uri
+from annotator.store.connection import connect, not_writable_reason, read_only_uri, reading_uri
 
 
 def _reader(path: Path) -> sqlite3.Connection:
-    # A read-only connection to a WAL file leaves -wal and -shm behind; a
-    # normal one that only reads removes them again on close.
+    """A connection that reads ``path`` and never changes its content.
+
+    Where the project may be written, a normal connection with ``query_only``
+    on: when it is the last one to close it folds SQLite's log back in and
+    removes ``-wal``/``-shm``, so a check leaves nothing beside the project (a
+    read-only connection would leave them). Where it may not, a read-only one
+    that also reads a project without a log in a read-only folder (as
+    immutable), where SQLite could not create the ``-shm`` index it needs.
+    """
     if not_writable_reason(path) is None:
-        return sqlite3.connect(path)
-    return sqlite3.connect(read_only_uri(path), uri=True)
+        conn = connect(str(path))
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    return connect(reading_uri(path), uri=True, read_only=True)
 
 
 def snapshot_file(source: Path, target: Path) -> None:
-    """Copy a consistent state of ``source`` to ``target`` (SQLite's backup API), renamed when complete."""
+    """Copy a consistent state of ``source`` to ``target`` (SQLite's backup API), renamed when complete.
+
+    The source is read by a read-only connection of its own, which shares its
+    locks with any connection of this process that holds the project, so the
+    copy never drops them; in WAL mode it never blocks a writer either. Inside
+    a transaction that holds the write lock (a merge's), it copies exactly the
+    state before that transaction: nobody else can commit meanwhile.
+    """
     partial = target.with_name(target.name + ".part")
-    src = sqlite3.connect(read_only_uri(source), uri=True)
+    src = connect(read_only_uri(source), uri=True, read_only=True)
     try:
-        dst = sqlite3.connect(partial)
+        dst = connect(str(partial))
         try:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
@@ -42,38 +57,9 @@ def snapshot_file(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def copy_file_while_locked(source: Path, target: Path) -> None:
-    """A consistent copy of ``source``, whose write lock the caller holds, by copying its bytes.
-
-    With the lock held nobody can append to ``source``'s log or start it
-    over, and a checkpoint running meanwhile only writes into the file pages
-    the log still holds; so the file and its ``-wal`` copied byte for byte
-    are the committed database (frames of an open transaction have no commit
-    frame, and SQLite ignores them). Folding the copied log in leaves one
-    file. Several times faster than the backup API, which reads page by page.
-    """
-    partial = target.with_name(target.name + ".part")
-    companions = [Path(f"{partial}{suffix}") for suffix in ("-wal", "-shm")]
-    try:
-        shutil.copyfile(source, partial)
-        log = Path(f"{source}-wal")
-        if log.exists():
-            shutil.copyfile(log, companions[0])
-        copy = sqlite3.connect(partial)
-        try:
-            copy.execute("PRAGMA journal_mode = DELETE")  # checkpoints the copied log into the file, removes it
-        finally:
-            copy.close()
-    except BaseException:
-        for leftover in (partial, *companions):
-            leftover.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
-
-
 def file_counts(path: Path) -> tuple[int, int]:
     """(documents, annotations) in a project file read without changing it."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    conn = connect(read_only_uri(path), uri=True, read_only=True)
     try:
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         annotations = conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
@@ -84,7 +70,7 @@ def file_counts(path: Path) -> tuple[int, int]:
 
 def quick_check_file(path: Path) -> str:
     """SQLite's ``quick_check`` of a file read-only: "ok" or the first problem."""
-    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    conn = connect(read_only_uri(path), uri=True, read_only=True)
     try:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
         conn.execute("SELECT count(*) FROM annotations").fetchone()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,8 @@ from typing import NamedTuple
 from annotator.model import new_id, utc_now
 from annotator.store.annotations import ANNOTATION_COLUMNS, QUALIFIED_ANNOTATION_COLUMNS
 from annotator.store.base import StoreBase
-from annotator.store.files import copy_file_while_locked, snapshot_file
+from annotator.store.connection import connect
+from annotator.store.files import snapshot_file
 
 
 class ReviewSpan(NamedTuple):
@@ -127,29 +127,27 @@ class ReviewMixin(StoreBase):
                 conn.execute("DROP TABLE temp.merge_tags")
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy of the committed file at ``target``.
+        """A consistent copy of the committed file at ``target``, through SQLite only.
 
         Inside a transaction (a merge's, which took the write lock as it began)
-        the file and its log are copied as bytes; otherwise through SQLite's
-        backup API on a connection of its own (the backup cannot read through
-        a connection that holds the write lock).
+        the copy is the state before it: a read-only connection of its own reads
+        the last commit, which nobody else can change while we hold the lock.
+        That connection shares this process's locks on the file; copying its
+        bytes instead would drop them (see ``openfiles``).
         """
         if self.path is None:
-            destination = sqlite3.connect(target)
+            destination = connect(str(target))
             try:
                 self.db.conn.backup(destination)
             finally:
                 destination.close()
             return
-        if self.db.conn.in_transaction:  # every transaction here begins IMMEDIATE: the lock is ours
-            copy_file_while_locked(self.path, target)
-        else:
-            snapshot_file(self.path, target)
+        snapshot_file(self.path, target)
 
     def snapshot_to(self, target: Path) -> None:
         """A compact single-file copy at ``target`` in rollback-journal mode (no ``-wal``)."""
         self.db.conn.execute("VACUUM INTO ?", [str(target)])
-        copy = sqlite3.connect(target)
+        copy = connect(str(target))
         try:
             copy.execute("PRAGMA journal_mode = DELETE")
         finally:
