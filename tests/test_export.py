@@ -7,6 +7,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.errors import InvalidInputError
 from annotator.exporters import ExportError, export
@@ -186,12 +188,14 @@ def test_ids_and_labels_with_quotes_are_escaped(store, tmp_path):
 
 
 def test_the_project_file_itself_is_never_the_output(store, project_path):
+    """(Links and other names are in test_export_targets.py; the file is never read here while it is open.)"""
     store.add_document(ImportedDocument(title="t", text="keep me"), annotator="a")
-    before = project_path.read_bytes()
-    for target in (project_path, project_path.with_name(project_path.name + "-wal")):
-        with pytest.raises(InvalidInputError, match="is the project itself"):
+    for target, what in ((project_path, "the project itself"),
+                         (project_path.with_name(project_path.name + "-wal"), "the project's -wal file")):
+        with pytest.raises(InvalidInputError, match=f"^{target}: is {what}; choose another output file$"):
             export(store, target)
-    assert project_path.read_bytes() == before and store.document_count() == 1
+    store.add_document(ImportedDocument(title="u", text="still writable"), annotator="a")
+    assert store.document_count() == 2
 
 
 def test_export_to_standard_output_is_utf8_whatever_the_console_encoding(corpus, project_path):
@@ -330,3 +334,85 @@ def test_a_second_name_left_by_a_killed_export_is_removed_by_the_next(corpus, tm
     os.link(out, left)
     export(store, out)
     assert not left.exists() and len(read_lines(out)) == 2
+
+
+# -- CSV: spreadsheet-safe cells, CRLF records ------------------------------------------------------
+
+#: A title, labels, an annotator, notes and texts that a spreadsheet would run as formulas.
+FORMULA_DOC = ExportDocument("d1", "=title", "=1+1 and -5 and @x", {}, [
+    ExportSpan(0, 4, "+L", "s1", "theme", "@ana", "\rnote"),
+    ExportSpan(9, 11, "'=q", "s2", "speaker", "ben", "\tx\ny"),
+    ExportSpan(16, 18, "'x", "s3", "theme", "b", None),
+])
+CSV_HEADER = b"document_title,document_id,start,end,label,kind,annotator,note,text\r\n"
+
+
+def _csv_bytes(open_writer, *docs) -> bytes:
+    import io
+    out = io.BytesIO()
+    write = open_writer(out)
+    for doc in docs:
+        write(doc)
+    return out.getvalue()
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_a_leading_quote_and_records_end_in_crlf():
+    from annotator.exporters import csv as csv_format
+    assert _csv_bytes(csv_format.writer, FORMULA_DOC) == CSV_HEADER + (
+        b"'=title,d1,0,4,'+L,theme,'@ana,\"'\rnote\",'=1+1\r\n"
+        b"'=title,d1,9,11,''=q,speaker,ben,\"'\tx\ny\",'-5\r\n"  # '=q gets one more quote: reversible
+        b"'=title,d1,16,18,'x,theme,b,,'@x\r\n")  # 'x is no formula: left alone
+
+
+def test_raw_csv_keeps_every_cell_as_stored():
+    from annotator.exporters import csv as csv_format
+    assert _csv_bytes(csv_format.raw_writer, FORMULA_DOC) == CSV_HEADER + (
+        b"=title,d1,0,4,+L,theme,@ana,\"\rnote\",=1+1\r\n"
+        b"=title,d1,9,11,'=q,speaker,ben,\"\tx\ny\",-5\r\n"
+        b"=title,d1,16,18,'x,theme,b,,@x\r\n")
+
+
+def _restore(cell: str) -> str:
+    """The inverse the README gives: drop one leading ' from a cell matching ^'+[=+-@tab CR]."""
+    import re
+    return re.sub(r"^'(?='*[=+\-@\t\r])", "", cell)
+
+
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\rab,\"\n😀"), max_size=8) | st.text(max_size=8))
+def test_neutralising_is_safe_and_exactly_reversible(cell):
+    from annotator.exporters.csv import FORMULA_TRIGGERS, neutralise
+    safe = neutralise(cell)
+    assert safe[:1] not in FORMULA_TRIGGERS
+    assert _restore(safe) == cell
+    assert safe == cell or safe == "'" + cell
+
+
+def test_csv_export_through_the_store_neutralises_and_csv_raw_does_not(store, tmp_path):
+    text = "=HYPERLINK(\"http://x\") said -5 @home"
+    doc = ImportedDocument(title="+interview", text=text, spans=(
+        ImportedSpan(0, 22, "=Label", TagKind.THEME, annotator="@ana", note="-note"),))
+    doc_id = store.add_document(doc, annotator="a").document_id
+    export(store, tmp_path / "safe.csv", format="csv")
+    export(store, tmp_path / "raw.csv", format="csv", csv_raw=True)
+    assert (tmp_path / "safe.csv").read_bytes() == CSV_HEADER + (
+        f"'+interview,{doc_id},0,22,'=Label,theme,'@ana,'-note,\"'=HYPERLINK(\"\"http://x\"\")\"\r\n".encode())
+    assert (tmp_path / "raw.csv").read_bytes() == CSV_HEADER + (
+        f"+interview,{doc_id},0,22,=Label,theme,@ana,-note,\"=HYPERLINK(\"\"http://x\"\")\"\r\n".encode())
+    with pytest.raises(InvalidInputError, match="raw cells are a CSV choice"):
+        export(store, tmp_path / "raw.jsonl", format="native", csv_raw=True)
+
+
+def test_cli_csv_raw_and_the_format_a_suffix_asks_for(store, run_cli, project_path, tmp_path):
+    store.add_document(ImportedDocument(title="t", text="-5 degrees", spans=(
+        ImportedSpan(0, 2, "Number", TagKind.THEME, annotator="ana"),)), annotator="a")
+    store.close()
+    assert run_cli("export", project_path, tmp_path / "safe.csv").code == 0  # .csv: CSV without --format
+    assert (tmp_path / "safe.csv").read_bytes().endswith(b",Number,theme,ana,,'-5\r\n")
+    result = run_cli("export", project_path, tmp_path / "raw.csv", "--csv-raw")
+    assert result.code == 0 and (tmp_path / "raw.csv").read_bytes().endswith(b",Number,theme,ana,,-5\r\n")
+    assert run_cli("export", project_path, tmp_path / "o.xlsx").code == 0
+    assert (tmp_path / "o.xlsx").read_bytes()[:4] == b"PK\x03\x04"  # a ZIP: the workbook, not JSONL
+    assert json.loads(run_cli("export", project_path, "-").out)["spans"][0]["text"] == "-5"  # no suffix: native
+    wrong = run_cli("export", project_path, tmp_path / "o.jsonl", "--csv-raw")
+    assert wrong.code == 1 and wrong.err == "annotator: error: --csv-raw applies only to the csv format\n"
+    assert not (tmp_path / "o.jsonl").exists()

@@ -1,11 +1,14 @@
-"""Exporting the annotated corpus: JSONL (native, doccano, spaCy/Prodigy) and CSV, streamed.
+"""Exporting the annotated corpus: JSONL (native, doccano, spaCy/Prodigy), CSV and Excel, streamed.
 
 Each format lives in its own module and turns one ``ExportDocument`` into
-output. ``export`` streams documents from the store into a temporary file
-beside the target, syncs it and renames it over the target, so an
-interrupted export never leaves a truncated file under the chosen name; the
-next export to that name removes the temporary file a killed one left.
-``-`` writes to standard output.
+output; ``REGISTRY`` names them, with the file suffix each one is saved
+under, for the command line and the window alike. ``export`` streams
+documents from the store into a temporary file beside the target, syncs it
+and renames it over the target, so an interrupted export never leaves a
+truncated file under the chosen name; the next export to that name removes
+the temporary file a killed one left. ``-`` writes to standard output. No
+export is ever written over the project or its SQLite side files, whatever
+link or name leads there (``annotator.paths``).
 """
 
 from __future__ import annotations
@@ -20,18 +23,39 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from annotator.errors import InvalidInputError
-from annotator.exporters import csv, doccano, native, spacy
+from annotator.exporters import csv, doccano, native, spacy, xlsx
 from annotator.exporters.base import ExportError, FormatWriter
 from annotator.exporters.replacing import PARTIAL_SUFFIX, partial_prefix, remove_stale_partials, replace_with
 from annotator.exporters.sync import synced_in_background
+from annotator.paths import refuse_project_target
 
-__all__ = ["FORMATS", "WRITERS", "ExportError", "ExportSummary", "export"]
+__all__ = ["FORMATS", "REGISTRY", "SUFFIXES", "WRITERS", "ExportError", "ExportFormat", "ExportSummary", "export",
+           "format_for_path"]
 
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its name (``--format``), its writer, and the suffix its files are saved under."""
+
+    name: str
+    writer: FormatWriter
+    suffix: str
+    description: str
+
+
+#: Every format, in the order the command line and the window list them; the first is the default.
+REGISTRY: tuple[ExportFormat, ...] = (
+    ExportFormat("native", native.writer, ".jsonl", "JSONL, every field (re-importable)"),
+    ExportFormat("doccano", doccano.writer, ".jsonl", "JSONL for doccano"),
+    ExportFormat("spacy", spacy.writer, ".jsonl", "JSONL for spaCy and Prodigy"),
+    ExportFormat("csv", csv.writer, ".csv", "CSV, one row per annotation"),
+    ExportFormat("xlsx", xlsx.writer, ".xlsx", "Excel workbook, one row per annotation"),
+)
 #: Format name -> the function that opens a writer of documents on an output.
-WRITERS: dict[str, FormatWriter] = {
-    "native": native.writer, "doccano": doccano.writer, "spacy": spacy.writer, "csv": csv.writer,
-}
+WRITERS: dict[str, FormatWriter] = {entry.name: entry.writer for entry in REGISTRY}
 FORMATS = tuple(WRITERS)
+#: Format name -> the suffix of its files.
+SUFFIXES: dict[str, str] = {entry.name: entry.suffix for entry in REGISTRY}
 
 #: Progress is reported every this many documents (and once at the end).
 PROGRESS_EVERY = 200
@@ -44,31 +68,39 @@ class ExportSummary:
     documents: int
     spans: int
     path: str
+    #: What the reader must know about the file, one sentence each (cells an xlsx had to cut ...).
+    notes: tuple[str, ...] = ()
 
 
-def _write(store, handle: BinaryIO, fmt: str, filters: dict, progress, should_cancel,
-           cancelled_message: str) -> tuple[int, int]:
+def format_for_path(path: str | Path) -> str:
+    """The format a file name asks for: the one format saved under its suffix, else the default (native)."""
+    suffix = Path(str(path)).suffix.lower()
+    matching = [entry.name for entry in REGISTRY if entry.suffix == suffix]
+    return matching[0] if len(matching) == 1 else REGISTRY[0].name
+
+
+def _write(store, handle: BinaryIO, open_writer: FormatWriter, filters: dict, progress, should_cancel,
+           cancelled_message: str) -> tuple[int, int, tuple[str, ...]]:
+    """Stream the documents through one format's writer; a writer with ``finish`` completes the file last."""
     documents = spans = 0
     total = store.export_counts()[0]
-    write = WRITERS[fmt](handle)
-    for doc in store.iter_export_documents(**filters):
-        if should_cancel is not None and should_cancel():
-            raise ExportError(cancelled_message)
-        write(doc)
-        documents += 1
-        spans += len(doc.spans)
-        if progress is not None and documents % PROGRESS_EVERY == 0:
-            progress(documents, total)
-    return documents, spans
-
-
-def _is_project_file(store, target: Path) -> bool:
-    """Whether ``target`` is the project (or one of its SQLite side files): never overwrite it."""
-    project = getattr(store, "path", None)
-    if project is None or not target.exists():
-        return False
-    names = {Path(project).name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
-    return target.name in names and target.resolve().parent == Path(project).resolve().parent
+    write = open_writer(handle)
+    try:
+        for doc in store.iter_export_documents(**filters):
+            if should_cancel is not None and should_cancel():
+                raise ExportError(cancelled_message)
+            write(doc)
+            documents += 1
+            spans += len(doc.spans)
+            if progress is not None and documents % PROGRESS_EVERY == 0:
+                progress(documents, total)
+    except BaseException:
+        abort = getattr(write, "abort", None)
+        if abort is not None:
+            abort()
+        raise
+    finish = getattr(write, "finish", None)
+    return documents, spans, tuple(finish()) if finish is not None else ()
 
 
 def _new_file_mode(target: Path) -> int:
@@ -116,24 +148,34 @@ def export(
     tags: Sequence[str] = (),
     kind: str | None = None,
     only_annotated: bool = False,
+    csv_raw: bool = False,
     progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> ExportSummary:
-    """Write the corpus to ``out`` (``-`` for standard output) in one format."""
+    """Write the corpus to ``out`` (``-`` for standard output) in one format.
+
+    ``csv_raw`` writes CSV cells exactly as stored, without the leading ``'``
+    that keeps spreadsheets from running formula-like cells.
+    """
     if format not in FORMATS:
         raise InvalidInputError(f"unknown format '{format}'; choose one of {', '.join(FORMATS)}")
+    if csv_raw and format != "csv":
+        raise InvalidInputError(f"raw cells are a CSV choice; the {format} export has no formulas to guard against")
+    open_writer = csv.raw_writer if csv_raw else WRITERS[format]
     filters = {"annotators": list(annotators), "tags": list(tags), "kind": kind, "only_annotated": only_annotated}
     if str(out) == "-":
+        if format == "xlsx" and getattr(sys.stdout, "isatty", lambda: False)():
+            raise InvalidInputError("an xlsx workbook is binary; give an output file or pipe standard output")
         with _stdout_bytes() as stdout:
-            documents, spans = _write(store, stdout, format, filters, progress, should_cancel, "export cancelled")
-        return ExportSummary(documents, spans, "-")
+            documents, spans, notes = _write(store, stdout, open_writer, filters, progress, should_cancel,
+                                             "export cancelled")
+        return ExportSummary(documents, spans, "-", notes)
     target = Path(out)
+    refuse_project_target(target, getattr(store, "path", None))
     if target.is_dir():
         raise InvalidInputError(f"{target}: is a folder; give a file name")
     if not target.parent.is_dir():
         raise InvalidInputError(f"{target.parent}: folder does not exist")
-    if _is_project_file(store, target):
-        raise InvalidInputError(f"{target}: is the project itself; choose another output file")
     remove_stale_partials(target)
     try:
         fd, temporary = tempfile.mkstemp(prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent)
@@ -142,8 +184,8 @@ def export(
     try:
         os.chmod(temporary, _new_file_mode(target))
         with open(fd, "wb") as handle, synced_in_background(handle) as output:
-            documents, spans = _write(store, output, format, filters, progress, should_cancel,
-                                      "export cancelled; nothing was written")
+            documents, spans, notes = _write(store, output, open_writer, filters, progress, should_cancel,
+                                             "export cancelled; nothing was written")
         replace_with(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
@@ -153,4 +195,4 @@ def export(
         raise
     if progress is not None:
         progress(documents, documents)
-    return ExportSummary(documents, spans, str(target))
+    return ExportSummary(documents, spans, str(target), notes)

@@ -2,7 +2,10 @@
 
 A format is a function that takes the open binary output and returns a
 writer of one ``ExportDocument``; the writer may keep state for one export
-(a header written) and nothing outlives it. JSON is encoded by orjson:
+(a header written) and nothing outlives it. A format that can only complete
+its file at the end (a workbook's ZIP) gives its writer a ``finish()``,
+called after the last document and returning notes for the summary, and an
+``abort()``, called instead when the export stops early. JSON is encoded by orjson:
 compact, UTF-8 and several times faster than the json library on a million
 spans, the difference between an export that waits and one that does not.
 """
@@ -21,7 +24,8 @@ from annotator.store.export import ExportDocument
 
 _START, _END = operator.itemgetter(0), operator.itemgetter(1)
 
-#: Takes the binary output, returns the function that writes one document to it.
+#: Takes the binary output, returns the function that writes one document to it (see the module's note
+#: on ``finish`` and ``abort``).
 FormatWriter = Callable[[BinaryIO], Callable[[ExportDocument], None]]
 
 

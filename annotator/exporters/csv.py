@@ -1,8 +1,21 @@
 """CSV, one row per annotation, for spreadsheets and statistics packages.
 
 Columns: document title, document id, start, end, label, kind, annotator,
-note (empty when there is none) and the annotated text. Rows end in ``\\n``;
-fields holding commas, quotes or line breaks are quoted by the csv module.
+note (empty when there is none) and the annotated text. Records end in
+``\\r\\n`` as RFC 4180 says; fields holding commas, quotes or line breaks are
+quoted by the csv module (a line break inside a quoted field stays ``\\n``).
+
+Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return as a formula: an interview that quotes "=HYPERLINK(...)" or
+a note "-5 for this" would be evaluated, or mangled, when the file is opened
+in Excel or LibreOffice. So by default such a cell gets a leading single
+quote (OWASP's advice for CSV injection), which spreadsheets take as "this is
+text". A cell that already starts with quotes followed by one of those
+characters gets one more, so the change is exactly reversible: remove one
+leading ``'`` from every cell matching ``^'+[=+\\-@\\t\\r]``. The numbers (start,
+end) are never touched. ``raw_writer`` writes every cell exactly as stored,
+for programs that read CSV as data (R, pandas) and want ``text`` to equal the
+document's characters; the Excel workbook export needs neither.
 """
 
 from __future__ import annotations
@@ -14,13 +27,47 @@ from annotator.exporters.base import check_spans
 from annotator.store.export import ExportDocument
 
 HEADER = ("document_title", "document_id", "start", "end", "label", "kind", "annotator", "note", "text")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+#: The prefix that makes a spreadsheet read such a cell as text.
+TEXT_MARK = "'"
+#: First characters after which ``neutralise`` must look closer.
+_RISKY_FIRST = FORMULA_TRIGGERS | {TEXT_MARK}
+
+
+def neutralise(cell: str) -> str:
+    """``cell`` with a leading ``'`` if a spreadsheet could run it as a formula (or it would read as one escaped)."""
+    if not cell:
+        return cell
+    first = cell[0]
+    if first in FORMULA_TRIGGERS or (first == TEXT_MARK and cell.lstrip(TEXT_MARK)[:1] in FORMULA_TRIGGERS):
+        return TEXT_MARK + cell
+    return cell
 
 
 def csv_rows(doc: ExportDocument) -> list[tuple]:
-    """One row per annotation of ``doc``."""
+    """One row per annotation of ``doc``, cells as stored."""
     check_spans(doc)
     text = doc.text
     return [(doc.title, doc.id, start, end, label, kind, annotator, note or "", text[start:end])
+            for start, end, label, _, kind, annotator, note in doc.spans]
+
+
+def safe_rows(doc: ExportDocument) -> list[tuple]:
+    """One row per annotation of ``doc``, every text cell ``neutralise``-d (the title and id once per document).
+
+    The first-character test is written out inline rather than calling
+    ``neutralise`` for every cell: on a million spans the calls alone cost a second.
+    """
+    check_spans(doc)
+    text, n, risky = doc.text, neutralise, _RISKY_FIRST
+    title, doc_id = n(doc.title), n(doc.id)
+    return [(title, doc_id, start, end,
+             label if label[:1] not in risky else n(label),
+             kind if kind[:1] not in risky else n(kind),
+             annotator if annotator[:1] not in risky else n(annotator),
+             "" if note is None else note if note[:1] not in risky else n(note),
+             piece if (piece := text[start:end])[:1] not in risky else n(piece))
             for start, end, label, _, kind, annotator, note in doc.spans]
 
 
@@ -34,12 +81,21 @@ class _Utf8:
         self._handle.write(text.encode("utf-8"))
 
 
-def writer(handle: BinaryIO):
-    """Write the header now; return a writer of each document's rows."""
-    rows = csv.writer(_Utf8(handle), lineterminator="\n")
+def _writer(handle: BinaryIO, rows_of):
+    rows = csv.writer(_Utf8(handle), lineterminator="\r\n")
     rows.writerow(HEADER)
 
     def write(doc: ExportDocument) -> None:
-        rows.writerows(csv_rows(doc))
+        rows.writerows(rows_of(doc))
 
     return write
+
+
+def writer(handle: BinaryIO):
+    """Write the header now; return a writer of each document's rows, formula-like cells neutralised."""
+    return _writer(handle, safe_rows)
+
+
+def raw_writer(handle: BinaryIO):
+    """Like ``writer``, but every cell exactly as stored (``--csv-raw``)."""
+    return _writer(handle, csv_rows)

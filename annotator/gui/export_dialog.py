@@ -1,4 +1,10 @@
-"""The export dialog (Ctrl+E): the command line's choices, run off the UI thread."""
+"""The export dialog (Ctrl+E): the command line's choices, run off the UI thread.
+
+Formats, their suffixes and the raw-CSV choice come from the exporters'
+registry, so a format added there appears here with its file suffix. Where
+the export goes is checked by ``export`` itself (never over the project, by
+any name), so the dialog and the command line refuse the same targets.
+"""
 
 from __future__ import annotations
 
@@ -25,10 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError
-from annotator.exporters import FORMATS, export
+from annotator.exporters import FORMATS, REGISTRY, SUFFIXES, export, format_for_path
 from annotator.store import Store
 
-SUFFIXES = {"native": ".jsonl", "doccano": ".jsonl", "spacy": ".jsonl", "csv": ".csv"}
+#: Shown under the format list; why a researcher would tick "raw".
+CSV_RAW_HINT = ("Cells starting with = + - @ get a leading ' so spreadsheets show them as text "
+                "instead of running them as formulas. Tick to write every cell exactly as stored.")
 
 
 class ExportWorker(QThread):
@@ -91,7 +99,12 @@ class ExportDialog(QDialog):
             tags = [t.name for t in store.tags()]
         self.format = QComboBox(self)
         self.format.addItems(FORMATS)
+        for index, entry in enumerate(REGISTRY):
+            self.format.setItemData(index, entry.description, Qt.ItemDataRole.ToolTipRole)
         self.format.currentTextChanged.connect(self._format_changed)
+        self.csv_raw = QCheckBox("CSV: write cells exactly as stored (no leading ' before = + - @)", self)
+        self.csv_raw.setToolTip(CSV_RAW_HINT)
+        self.csv_raw.setEnabled(False)
         self.annotators = _checklist(annotators)
         self.tags = _checklist(tags)
         self.kind = QComboBox(self)
@@ -107,6 +120,7 @@ class ExportDialog(QDialog):
         path_row.addWidget(browse)
         form = QFormLayout()
         form.addRow("Format", self.format)
+        form.addRow("", self.csv_raw)
         form.addRow("Annotators (none = all)", self.annotators)
         form.addRow("Tags (none = all)", self.tags)
         form.addRow("Kind", self.kind)
@@ -115,6 +129,7 @@ class ExportDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.hide()
         self.message = QLabel(self)
+        self.message.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.start)
@@ -128,18 +143,30 @@ class ExportDialog(QDialog):
 
     def _format_changed(self, fmt: str) -> None:
         current = Path(self.path.text())
-        self.path.setText(str(current.with_suffix(SUFFIXES[fmt])))
+        if current.suffix.lower() != SUFFIXES[fmt]:
+            self.path.setText(str(current.with_suffix(SUFFIXES[fmt])))
+        self.csv_raw.setEnabled(fmt == "csv")
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
         if path:
-            self.path.setText(path)
+            self.choose_path(path)
+
+    def choose_path(self, path: str) -> None:
+        """Export to ``path``; a suffix only one format uses (.csv, .xlsx) also picks that format."""
+        self.path.setText(path)
+        if SUFFIXES[self.format.currentText()] != Path(path).suffix.lower():
+            fmt = format_for_path(path)
+            if SUFFIXES[fmt] == Path(path).suffix.lower():
+                self.format.setCurrentText(fmt)
 
     def options(self) -> dict:
         """The chosen filters, as ``export`` takes them."""
-        return {"format": self.format.currentText(), "annotators": _checked(self.annotators),
+        fmt = self.format.currentText()
+        return {"format": fmt, "annotators": _checked(self.annotators),
                 "tags": _checked(self.tags), "kind": self.kind.currentData(),
-                "only_annotated": self.only_annotated.isChecked()}
+                "only_annotated": self.only_annotated.isChecked(),
+                "csv_raw": fmt == "csv" and self.csv_raw.isChecked()}
 
     def start(self) -> ExportWorker:
         """Run the export in a worker thread."""
@@ -158,8 +185,9 @@ class ExportDialog(QDialog):
     def _done(self, summary) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
+        notes = "".join(f"\n{note[:1].upper()}{note[1:]}." for note in summary.notes)
         self.message.setText(f"Exported {summary.documents:,} document(s) and {summary.spans:,} span(s) "
-                             f"to {summary.path}")
+                             f"to {summary.path}{notes}")
         self.export_button.setEnabled(True)
         self.finished_export.emit(summary)
 

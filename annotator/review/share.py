@@ -13,14 +13,14 @@ import sqlite3
 from pathlib import Path
 
 from annotator.errors import InvalidInputError
+from annotator.paths import refuse_project_target
 from annotator.store import Store
 
 
 def share_copy(store: Store, out: str | Path) -> Path:
-    """Write a snapshot of ``store`` to ``out`` (refusing to overwrite the project itself)."""
+    """Write a snapshot of ``store`` to ``out``, refusing the project itself by any name (a link, its ``-wal``)."""
     target = Path(out)
-    if store.path is not None and target.resolve() == store.path.resolve():
-        raise InvalidInputError("the copy must not replace the project itself")
+    refuse_project_target(target, store.path)
     if not target.parent.is_dir():
         raise InvalidInputError(f"{target.parent}: folder does not exist")
     partial = target.with_name(f".{target.name}.partial")
