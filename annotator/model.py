@@ -189,6 +189,10 @@ class AddResult:
     document_id: DocumentId
     created: bool
     annotations_added: int = 0
+    #: Spans not stored because an identical one came earlier in the same document.
+    spans_collapsed: int = 0
+    #: Spans not stored because the project holds them already (same id, or identical).
+    spans_present: int = 0
 
 
 @dataclass(frozen=True, slots=True)

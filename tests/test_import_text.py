@@ -150,16 +150,20 @@ def test_each_failure_is_reported_and_stores_nothing(store, tmp_path):
 
 
 def test_permission_denied_is_reported(store, tmp_path, monkeypatch):
+    """As root no mode stops a read, so the refusal is simulated where the file is opened
+    (tests/test_import_special_files.py runs a real one as an unprivileged user)."""
+    import os
+
     locked = tmp_path / "locked.txt"
     locked.write_text("secret", encoding="utf-8")
-    original = type(locked).read_bytes
+    original = os.open
 
-    def refuse(self):
-        if self.name == "locked.txt":
+    def refuse(path, *args, **kwargs):
+        if os.path.basename(path) == "locked.txt":
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(type(locked), "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     report = run_import(store, locked)
     assert report.failed[0].message == "permission denied"
     assert store.document_count() == 0

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from annotator import __version__
 from annotator.cli import project_cmds
-from annotator.cli.common import EXIT_ERROR, warn
+from annotator.cli.common import EXIT_ERROR, os_error_message, warn
 from annotator.errors import AnnotatorError
 
 #: Command modules, in the order their commands are listed in --help.
@@ -98,3 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the user may not enter, read or write: one line naming it
+        warn(f"annotator: error: {os_error_message(exc)}")
+        return EXIT_ERROR

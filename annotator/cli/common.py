@@ -44,6 +44,20 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
+def os_error_message(exc: OSError) -> str:
+    """An ``OSError`` as one line naming its path(s): "locked/p.annotator: permission denied".
+
+    A path inside a folder the user cannot enter, a folder that cannot be
+    written, a full disk: the operating system's refusal is the user's to
+    act on, so it is said in words, never as a traceback.
+    """
+    from annotator.importers.safety import describe_os_error
+
+    paths = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    where = " -> ".join(paths)
+    return f"{where}: {describe_os_error(exc)}" if where else describe_os_error(exc)
+
+
 def warn(message: str) -> None:
     """One line on standard error."""
     sys.stderr.write(message.rstrip("\n") + "\n")

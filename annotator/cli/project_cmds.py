@@ -73,17 +73,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     if show_progress:
         sys.stderr.write("\r")
     for result in report.results:
-        for where, reason in result.part_failures:
-            warn(f"failed: {result.path}:{where.removeprefix('line ').removeprefix('row ')}: {reason}")
-        if result.status == "failed":
-            warn(f"failed: {result.path}: {result.message}")
-        elif result.status == "duplicate":
-            print(f"skipped: {result.path}: {result.message}")
-        else:
-            extra = f" ({result.annotations_added} annotation(s))" if result.annotations_added else ""
-            print(f"imported: {result.path}{extra}")
+        _print_file_result(result)
     print(report.summary())
     return EXIT_ERROR if report.failed or report.part_failures else EXIT_OK
+
+
+def _print_file_result(result) -> None:
+    """A file's lines: refused parts and failures on stderr, skipped parts and outcome on stdout."""
+    def number(where: str) -> str:
+        return where.removeprefix("line ").removeprefix("row ")
+
+    for where, reason in result.part_failures:
+        warn(f"failed: {result.path}:{number(where)}: {reason}")
+    for where, reason in result.skipped_parts:
+        print(f"skipped: {result.path}:{number(where)}: {reason}")
+    collapsed = f"{result.spans_collapsed} identical span(s) collapsed" if result.spans_collapsed else ""
+    if result.status == "failed":
+        warn(f"failed: {result.path}: {result.message}")
+    elif result.status == "duplicate":
+        print(f"skipped: {result.path}: {'; '.join(filter(None, [result.message, collapsed]))}")
+    else:
+        added = f"{result.annotations_added} annotation(s)" if result.annotations_added else ""
+        extra = "; ".join(filter(None, [added, collapsed, result.message]))
+        print(f"imported: {result.path}" + (f" ({extra})" if extra else ""))
 
 
 # -- tags ---------------------------------------------------------------------

@@ -130,16 +130,23 @@ class TagDialog(QDialog):
                 "parent_id": self.parent_box.currentData(), "description": self.description.toPlainText().strip()}
 
 
+def import_report_details(report: ImportReport) -> list[str]:
+    """One line per failed file, refused or skipped part and file already present, as the command line says them."""
+    details = [f"failed: {r.path.name}: {r.message}" for r in report.failed]
+    details += [f"failed: {path.name} {where}: {why}" for path, where, why in report.part_failures]
+    details += [f"skipped: {path.name} {where}: {why}" for path, where, why in report.skipped_parts]
+    details += [f"skipped: {r.path.name}: {r.message}" for r in report.of_status("duplicate")]
+    return details
+
+
 def show_import_report(parent: QWidget | None, report: ImportReport) -> None:
-    """The summary line, with every failure listed in the details."""
+    """The summary line (counts of skipped lines and collapsed spans too), every failure in the details."""
     box = QMessageBox(parent)
     box.setWindowTitle("Import finished")
     box.setIcon(QMessageBox.Icon.Warning if report.failed else QMessageBox.Icon.Information)
     box.setTextFormat(Qt.TextFormat.PlainText)  # file names may look like HTML
     box.setText(report.summary())
-    details = [f"failed: {r.path.name}: {r.message}" for r in report.failed]
-    details += [f"failed: {path.name} {where}: {why}" for path, where, why in report.part_failures]
-    details += [f"skipped: {r.path.name}: {r.message}" for r in report.of_status("duplicate")]
+    details = import_report_details(report)
     if details:
         box.setDetailedText("\n".join(details))
     box.exec()

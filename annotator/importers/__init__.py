@@ -32,15 +32,18 @@ class ImportOptions:
 
 
 class PartialImport(list):
-    """Documents from a file some of whose parts (lines, rows) could not be read.
+    """Documents from a file some of whose parts (lines, rows) could not be read, or were left out.
 
     ``failures`` holds (where, reason) pairs such as ("line 7", "missing text");
-    the documents are stored and the failures reported.
+    the documents are stored and the failures reported. ``skipped`` holds the
+    parts left out on purpose, such as ("line 3", "answer 'reject' (Prodigy)"):
+    reported and counted, but not failures, since the file says to leave them.
     """
 
     def __init__(self, documents=()):
         super().__init__(documents)
         self.failures: list[tuple[str, str]] = []
+        self.skipped: list[tuple[str, str]] = []
 
 
 Importer = Callable[[Path, ImportOptions], list[ImportedDocument]]

@@ -1,7 +1,10 @@
 """Importing many files: each succeeds or fails on its own, and a report says which.
 
 Folders are walked recursively for supported files (hidden ones skipped);
-a file named explicitly with an unsupported type is reported as such. Each
+a file named explicitly with an unsupported type is reported as such, and
+so is a folder that cannot be opened, or a supported name that is not a
+regular file (a named pipe, a link to a device): only regular files are
+read, and the size limit is checked before a file is opened. Each
 file's documents and spans are stored atomically (one statement, or one
 savepoint when it takes more), so a failure leaves nothing of that file
 behind. The same function serves the command
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +25,7 @@ from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.importers import Importer, ImportOptions, importer_for
-from annotator.importers.safety import reason_for
+from annotator.importers.safety import describe_os_error, reason_for, regular_file_size
 from annotator.model import DocumentId, ImportedDocument
 from annotator.store.connection import StorageFullError
 
@@ -44,6 +48,12 @@ class FileResult:
     annotations_added: int = 0
     #: Parts of the file (lines, rows) that were refused: (where, reason).
     part_failures: tuple[tuple[str, str], ...] = ()
+    #: Parts left out on purpose (a Prodigy "reject", a cancelled Label Studio annotation): (where, why).
+    skipped_parts: tuple[tuple[str, str], ...] = ()
+    #: Spans not stored because an identical one came earlier in the same document.
+    spans_collapsed: int = 0
+    #: Spans not stored because the project held them already (a file imported again).
+    spans_present: int = 0
 
 
 @dataclass
@@ -67,8 +77,13 @@ class ImportReport:
         """Files that could not be imported."""
         return self.of_status("failed")
 
+    @property
+    def skipped_parts(self) -> list[tuple[Path, str, str]]:
+        """(file, where, why) of every line or row left out on purpose."""
+        return [(r.path, where, why) for r in self.results for where, why in r.skipped_parts]
+
     def summary(self) -> str:
-        """One line: how many imported, already present and failed."""
+        """One line: how many imported, already present and failed, and what was left out or collapsed."""
         imported = sum(len(r.document_ids) for r in self.of_status("imported"))
         line = (
             f"{imported} document(s) imported, {len(self.of_status('duplicate'))} already in the "
@@ -76,6 +91,11 @@ class ImportReport:
         )
         if self.part_failures:
             line += f", {len(self.part_failures)} line(s), row(s) or page(s) left out"
+        if self.skipped_parts:
+            line += f", {len(self.skipped_parts)} line(s) or row(s) skipped"
+        collapsed = sum(r.spans_collapsed for r in self.results)
+        if collapsed:
+            line += f", {collapsed} identical span(s) collapsed"
         return line + (" (cancelled)" if self.cancelled else "")
 
 
@@ -93,16 +113,19 @@ class _ImporterLookup:
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """Expand folders into supported files; report paths that are missing or unsupported."""
+    """Expand folders into supported files; report paths that are missing, unreachable or unsupported."""
     files: list[Path] = []
     problems: list[FileResult] = []
     lookup = _ImporterLookup()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            _walk_folder(path, lookup, files)
-        elif not path.exists():
-            problems.append(FileResult(path, "failed", "no such file or folder"))
+        try:
+            is_folder = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:  # missing, or inside a folder the user cannot enter
+            problems.append(FileResult(path, "failed", describe_os_error(exc)))
+            continue
+        if is_folder:
+            _walk_folder(path, lookup, files, problems)
         elif lookup(path) is None:
             problems.append(FileResult(path, "failed", f"unsupported file type '{path.suffix or path.name}'"))
         else:
@@ -110,33 +133,53 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
     return files, problems
 
 
-def _walk_folder(folder: Path, lookup: _ImporterLookup, found: list[Path]) -> None:
+def _walk_folder(folder: Path, lookup: _ImporterLookup, found: list[Path], problems: list[FileResult]) -> None:
     """Append the supported files under ``folder`` in sorted path order, hidden ones skipped.
 
     The order and choice are those of ``sorted(folder.rglob("*"))`` filtered
     on ``is_file()``: each folder's entries sorted by name (as paths compare
     them), sub-folders walked in place, symbolic links to folders not
-    followed, unreadable folders skipped. Hidden entries are pruned rather
-    than walked and filtered, and the entries' cached types spare a
-    ``stat`` per file (a third of a second for 10,000 files).
+    followed, broken links left out. Hidden entries are pruned rather than
+    walked and filtered, and the entries' cached types spare a ``stat`` per
+    file (a third of a second for 10,000 files). Unlike ``rglob``, a folder
+    that cannot be opened is reported, not passed over: its files would be
+    missing without a word. A supported name that is not a regular file (a
+    named pipe, a link to a device) is kept, for ``import_file`` to refuse
+    by name.
     """
     try:
         with os.scandir(folder) as scan:
             entries = sorted((e for e in scan if not e.name.startswith(".")),
                              key=lambda e: os.path.normcase(e.name))
-    except PermissionError:
+    except OSError as exc:
+        problems.append(FileResult(folder, "failed", f"{describe_os_error(exc)} (the folder cannot be opened)"))
         return
     for entry in entries:
+        path = folder / entry.name
         try:
             is_folder = entry.is_dir(follow_symlinks=False)
             is_file = not is_folder and entry.is_file()
-        except OSError:  # vanished, or a link loop: rglob ignores these too
+        except OSError as exc:  # a link into a folder the user cannot enter
+            problems.append(FileResult(path, "failed", describe_os_error(exc)))
             continue
-        path = folder / entry.name
         if is_folder:
-            _walk_folder(path, lookup, found)
-        elif is_file and lookup(path) is not None:
+            _walk_folder(path, lookup, found, problems)
+        elif lookup(path) is None:
+            continue
+        elif is_file or _is_special(path, problems):
             found.append(path)
+
+
+def _is_special(path: Path, problems: list[FileResult]) -> bool:
+    """Whether ``path`` (not a regular file) exists as something else; a broken link is just left out."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        problems.append(FileResult(path, "failed", describe_os_error(exc)))
+        return False
+    return True
 
 
 def import_file(store, path: Path, *, annotator: str, options: ImportOptions,
@@ -158,6 +201,7 @@ def import_file(store, path: Path, *, annotator: str, options: ImportOptions,
     if importer is None:
         return FileResult(path, "failed", f"unsupported file type '{path.suffix}'")
     try:
+        regular_file_size(path, options.max_file_bytes)
         documents = read_documents(importer, path, options)
         stored = _store_documents(store, documents, annotator=annotator, strict=options.strict)
     except AnnotatorError as exc:
@@ -182,19 +226,22 @@ def read_documents(importer: Importer, path: Path, options: ImportOptions) -> li
         raise
     except Exception as exc:  # noqa: BLE001 - every reading failure is the file's, see above
         raise ImportFailure(reason_for(exc)) from None
-    if not documents and not getattr(documents, "failures", None):
+    if not documents and not getattr(documents, "failures", None) and not getattr(documents, "skipped", None):
         raise ImportFailure("no documents found in the file")
     return documents
 
 
 @dataclass
 class _Stored:
-    """What storing one file's documents gave: ids in order (each once), counts, refused parts."""
+    """What storing one file's documents gave: ids in order (each once), counts, refused and skipped parts."""
 
     failures: list[tuple[str, str]]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     ids: list[DocumentId] = field(default_factory=list)
     created: int = 0
     added: int = 0
+    collapsed: int = 0
+    present: int = 0
     _seen: set[DocumentId] = field(default_factory=set)
 
     def add(self, outcome) -> None:
@@ -204,15 +251,20 @@ class _Stored:
             self.ids.append(outcome.document_id)
         self.created += outcome.created
         self.added += outcome.annotations_added
+        self.collapsed += outcome.spans_collapsed
+        self.present += outcome.spans_present
 
     def result(self, path: Path) -> FileResult:
+        parts = {"part_failures": tuple(self.failures), "skipped_parts": tuple(self.skipped),
+                 "spans_collapsed": self.collapsed, "spans_present": self.present}
+        if not self.ids and self.skipped and not self.failures:
+            return FileResult(path, "imported", "every line or row was skipped", **parts)
         if not self.ids:
-            return FileResult(path, "failed", "no line or row could be imported",
-                              part_failures=tuple(self.failures))
+            return FileResult(path, "failed", "no line or row could be imported", **parts)
         if self.created == 0:
             message = "already in the project" + (f"; {self.added} new annotation(s) added" if self.added else "")
-            return FileResult(path, "duplicate", message, tuple(self.ids), self.added, tuple(self.failures))
-        return FileResult(path, "imported", "", tuple(self.ids), self.added, tuple(self.failures))
+            return FileResult(path, "duplicate", message, tuple(self.ids), self.added, **parts)
+        return FileResult(path, "imported", "", tuple(self.ids), self.added, **parts)
 
 
 def _store_documents(store, documents, *, annotator: str, strict: bool) -> _Stored:
@@ -224,7 +276,8 @@ def _store_documents(store, documents, *, annotator: str, strict: bool) -> _Stor
     fails the whole file; a file of one document needs none, which spares
     a folder of plain texts two statements per file.
     """
-    stored = _Stored(failures=list(getattr(documents, "failures", [])))
+    stored = _Stored(failures=list(getattr(documents, "failures", [])),
+                     skipped=list(getattr(documents, "skipped", [])))
     with store.db.atomic() if len(documents) > 1 else contextlib.nullcontext():
         for doc in documents:
             _store_one(store, doc, stored, annotator=annotator, strict=strict)

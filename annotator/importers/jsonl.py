@@ -1,127 +1,80 @@
-"""JSONL in the three shapes we export: native, doccano and spaCy/Prodigy.
+"""JSONL: our three export shapes, and the span shapes of doccano, spaCy and Prodigy.
 
-Each line is one document. A bad line (not JSON, no text, offsets outside
-the text, start >= end, a span whose own ``text`` is not what its offsets
-cover, an unknown shape) is reported with its line number and stores
-nothing, while the other lines go in; with ``--strict`` the first bad line
-rejects the whole file. Ids, titles, annotators and notes that come with a
-line are kept (ids only when they are UUIDs; another document id is kept in
-``meta.id``), so importing the same file twice adds nothing. doccano and
-spaCy lines carry the title (and spaCy the id) in ``meta``, where our
-exports put them; they are taken out of ``meta`` on the way in, so the next
-export writes them exactly once. Offsets in a line whose text has
-``\\r\\n`` are remapped when the store normalises the text.
+Each line is one document. What is read:
+
+- ``spans``: a list of ``{"start", "end", "label", ...}`` (our native and
+  spaCy exports, Prodigy), or spaCy's span groups (``{"sc": [...]}``);
+- ``label`` (or ``labels``): doccano's ``[start, end, label]`` triples, in
+  code points as our doccano export writes them;
+- ``entities``: doccano's newer and relation exports, in UTF-16 units as
+  doccano counts, converted; its ``relations`` (which Annotator cannot hold
+  as spans) go to the document's metadata with their ends named by offsets;
+- ``ents``: spaCy's ``Doc.to_json()``; its ``cats`` go to the metadata, its
+  tokens and sentences (analysis, not annotation) are not kept.
+
+A line with annotations under a key none of these read (``annotations``,
+``ner_tags`` ...) is refused, never stored without them. Prodigy lines
+answered ``reject`` or ``ignore`` are skipped and counted. A bad line (not
+JSON, no text, offsets outside the text, start >= end, a span whose own
+``text`` is not what its offsets cover, an unknown shape) is reported with
+its line number and stores nothing, while the other lines go in; with
+``--strict`` the first bad line rejects the whole file. Ids, titles,
+annotators and notes that come with a line are kept (ids only when they
+are UUIDs; another document id is kept in ``meta.id``), so importing the same
+file twice adds nothing. doccano and spaCy lines carry the title (and spaCy
+the id) in ``meta``, where our exports put them; they are taken out of
+``meta`` on the way in, so the next export writes them exactly once. Offsets
+in a line whose text has ``\\r\\n`` are remapped when the store normalises
+the text.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, PartialImport, register
+from annotator.importers.spanshapes import (
+    BadSpans,
+    described,
+    doccano_entities,
+    doccano_relations,
+    spacy_span_groups,
+    span_from_triple,
+    spans_from_list,
+    uuid_or_none,
+)
 from annotator.importers.text import read_limited
-from annotator.model import ImportedDocument, ImportedSpan, TagKind
-from annotator.textnorm import normalise_newlines
+from annotator.model import ImportedDocument, ImportedSpan
+
+#: A line that cannot be imported; the message says why.
+BadLine = BadSpans
 
 
-class BadLine(Exception):
-    """One line cannot be imported; the message says why."""
+class SkippedLine(Exception):
+    """A line left out on purpose (a Prodigy answer 'reject' or 'ignore'): counted, not failed."""
 
 
-def _offset(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadLine(f"'{name}' must be a whole number, not {value!r}")
-    return value
-
-
-def _kind(value: object) -> TagKind:
-    if value in (None, ""):
-        return TagKind.THEME
-    try:
-        return TagKind(str(value).lower())
-    except ValueError:
-        raise BadLine(f"kind must be 'theme' or 'speaker', not {value!r}") from None
-
-
-def _label(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadLine(f"label must be non-empty text, not {value!r}")
-    return value.strip()
-
-
-def _optional_text(value: object, name: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadLine(f"'{name}' must be text")
-    return value
-
-
-def _span_from_dict(item: object, text: str) -> ImportedSpan:
-    if not isinstance(item, dict):
-        raise BadLine(f"a span must be an object, not {item!r}")
-    start, end = _offset(item.get("start"), "start"), _offset(item.get("end"), "end")
-    span = _checked(ImportedSpan(
-        start=start, end=end, label=_label(item.get("label")), kind=_kind(item.get("kind")),
-        id=_uuid_or_none(_optional_text(item.get("id"), "id")), annotator=_optional_text(item.get("annotator"), "annotator"),
-        note=_optional_text(item.get("note"), "note"),
-    ), len(text))
-    claimed = item.get("text")
-    if claimed is not None and not isinstance(claimed, str):
-        raise BadLine(f"a span's 'text' must be a string, not {type(claimed).__name__}")
-    _check_covered_text(span, text, claimed)
-    return span
-
-
-def _check_covered_text(span: ImportedSpan, text: str, claimed: str | None) -> None:
-    """Refuse a span whose own ``text`` is not what its offsets cover in the line's text.
-
-    Our exports write the covered text beside the offsets; a tool that
-    counted in UTF-16 units (JavaScript, Qt) or UTF-8 bytes puts every span
-    after an emoji or accented letter a little off, and storing it would
-    tag the wrong words without a word of warning.
-    """
-    if claimed is None:
-        return
-    covered = text[span.start:span.end]
-    if claimed == covered or normalise_newlines(claimed) == normalise_newlines(covered):
-        return
-    raise BadLine(
-        f"span [{span.start}, {span.end}) covers {_short(covered)} but its 'text' is {_short(claimed)}: "
-        "the offsets do not match the text (counted in UTF-16 units or bytes rather than characters?)"
-    )
-
-
-def _short(value: str, limit: int = 40) -> str:
-    """``value`` quoted on one line, cut to ``limit`` characters."""
-    return repr(value if len(value) <= limit else value[:limit] + "...")
-
-
-def _span_from_list(item: object, text_length: int) -> ImportedSpan:
-    if not isinstance(item, list) or len(item) != 3:
-        raise BadLine(f"a doccano label must be [start, end, label], not {item!r}")
-    return _checked(ImportedSpan(start=_offset(item[0], "start"), end=_offset(item[1], "end"),
-                                 label=_label(item[2])), text_length)
-
-
-def _checked(span: ImportedSpan, text_length: int) -> ImportedSpan:
-    if span.start >= span.end:
-        raise BadLine(f"span [{span.start}, {span.end}) has start >= end")
-    if span.start < 0 or span.end > text_length:
-        raise BadLine(f"span [{span.start}, {span.end}) is outside the text (length {text_length})")
-    return span
+#: Prodigy's answers that mean "this example is not an annotation to keep".
+SKIPPED_ANSWERS = ("reject", "ignore")
+#: Keys under which other tools put annotations this importer does not read.
+UNREAD_ANNOTATION_KEYS = ("annotations", "completions", "predictions", "result", "ner_tags", "relations")
+#: Keys of a doccano line that are not its own metadata (doccano spreads that on the line).
+_DOCCANO_KEYS = frozenset({"id", "title", "text", "meta", "label", "labels", "entities", "relations",
+                           "Comments", "cats"})
 
 
 def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
-    """One JSONL line as a document, or ``BadLine``."""
+    """One JSONL line as a document, or ``BadLine``, or ``SkippedLine``."""
     try:
         record = json.loads(raw)
     except json.JSONDecodeError as exc:
         # json's own wording already ends in "at" for some errors ("Unterminated string starting at").
         where = "" if exc.msg.endswith(" at") else " at"
         raise BadLine(f"not valid JSON ({exc.msg}{where} column {exc.colno})") from None
+    except RecursionError:
+        raise BadLine("structure nested too deeply to read") from None
     if not isinstance(record, dict):
         raise BadLine("unknown shape: a line must be a JSON object")
     text = record.get("text")
@@ -129,32 +82,66 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
         raise BadLine("missing text" if text is None else "'text' must be a string")
     if not text.strip():
         raise BadLine("the text is empty")
-    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    if record.get("answer") in SKIPPED_ANSWERS:
+        raise SkippedLine(f"answer '{record['answer']}' (Prodigy)")
+    meta = dict(record["meta"]) if isinstance(record.get("meta"), dict) else {}
+    spans, read = _spans(record, text, meta)
+    _refuse_unread(record, read)
+    title, meta = _title(record, meta, f"{stem} line {number}")
+    doc_id, meta = _document_id(record, meta)
+    return ImportedDocument(title=title, text=text, source_format="jsonl", meta=meta, spans=tuple(spans),
+                            id=doc_id, origin=f"line {number}")
+
+
+def _spans(record: dict, text: str, meta: dict) -> tuple[list[ImportedSpan], set[str]]:
+    """Every span of the line in whichever shapes it has, and the keys read; extras go to ``meta``."""
+    spans: list[ImportedSpan] = []
+    read: set[str] = set()
     if "spans" in record:
-        if not isinstance(record["spans"], list):
-            raise BadLine("unknown shape: 'spans' must be a list")
-        spans = tuple(_span_from_dict(item, text) for item in record["spans"])
+        value = record["spans"]
+        spans += spacy_span_groups(value, text) if isinstance(value, dict) else spans_from_list(value, text, key="spans")
+        read.add("spans")
     elif "label" in record or "labels" in record:
         labels = record.get("label", record.get("labels"))
         if not isinstance(labels, list):
             raise BadLine("unknown shape: 'label' must be a list of [start, end, label]")
-        spans = tuple(_span_from_list(item, len(text)) for item in labels)
-    else:
-        spans = ()
-    title, meta = _title(record, meta, f"{stem} line {number}")
-    doc_id, meta = _document_id(record, meta)
-    return ImportedDocument(title=title, text=text, source_format="jsonl", meta=meta, spans=spans,
-                            id=doc_id, origin=f"line {number}")
+        spans += [span_from_triple(item, len(text)) for item in labels]
+        read.add("label" if "label" in record else "labels")
+    if "ents" in record:
+        spans += spans_from_list(record["ents"], text, key="ents")
+        read.add("ents")
+    if "entities" in record:
+        entities, ends = doccano_entities(record["entities"], text)
+        spans += entities
+        read.add("entities")
+        if isinstance(record.get("relations"), list):
+            read.add("relations")
+            if record["relations"]:
+                meta.setdefault("relations", doccano_relations(record["relations"], ends))
+    if record.get("cats"):  # spaCy's categories, doccano's intents: labels of the whole text
+        meta.setdefault("cats", record["cats"])
+    if read & {"entities", "label", "labels"}:
+        _keep_doccano_extras(record, meta)
+    return spans, read
 
 
-def _uuid_or_none(value: object) -> str | None:
-    """``value`` if it is a UUID in its usual spelling: only those become our ids."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return value if str(uuid.UUID(value)) == value.lower() else None
-    except ValueError:
-        return None
+def _keep_doccano_extras(record: dict, meta: dict) -> None:
+    """doccano writes an example's metadata and comments on the line itself: keep them in ``meta``."""
+    for key, value in record.items():
+        if key == "Comments":
+            if value:
+                meta.setdefault("Comments", value)
+        elif key not in _DOCCANO_KEYS:
+            meta.setdefault(key, value)
+
+
+def _refuse_unread(record: dict, read: set[str]) -> None:
+    """Refuse a line holding annotations under a key that was not read: its spans would be lost."""
+    for key in UNREAD_ANNOTATION_KEYS:
+        value = record.get(key)
+        if key not in read and value not in (None, "", [], {}):
+            raise BadLine(f"unknown shape: '{key}' ({described(value)}) holds annotations in a shape Annotator "
+                          "does not read; it reads 'spans', 'label', 'entities' and 'ents'")
 
 
 def _title(record: dict, meta: dict, fallback: str) -> tuple[str, dict]:
@@ -169,15 +156,15 @@ def _title(record: dict, meta: dict, fallback: str) -> tuple[str, dict]:
 def _document_id(record: dict, meta: dict) -> tuple[str | None, dict]:
     """The line's document id: top-level ``id``, else spaCy's ``meta.id``; other ids stay in meta."""
     if "id" in record:
-        doc_id = _uuid_or_none(record["id"])
+        doc_id = uuid_or_none(record["id"])
         return doc_id, meta if doc_id is not None else {**meta, "id": record["id"]}
-    doc_id = _uuid_or_none(meta.get("id"))
+    doc_id = uuid_or_none(meta.get("id"))
     return doc_id, meta if doc_id is None else {k: v for k, v in meta.items() if k != "id"}
 
 
 @register(".jsonl", ".ndjson")
 def import_jsonl(path: Path, options: ImportOptions) -> PartialImport:
-    """Every good line of a JSONL file; bad lines are listed in ``failures``."""
+    """Every good line of a JSONL file; bad lines are listed in ``failures``, skipped ones in ``skipped``."""
     data = read_limited(path, options)
     try:
         content = data.decode("utf-8-sig")
@@ -189,10 +176,12 @@ def import_jsonl(path: Path, options: ImportOptions) -> PartialImport:
             continue
         try:
             result.append(parse_line(raw, number=number, stem=path.stem))
+        except SkippedLine as exc:
+            result.skipped.append((f"line {number}", str(exc)))
         except BadLine as exc:
             if options.strict:
                 raise ImportFailure(f"line {number}: {exc}; nothing stored (--strict)") from None
             result.failures.append((f"line {number}", str(exc)))
-    if not result and not result.failures:
+    if not result and not result.failures and not result.skipped:
         raise ImportFailure("empty file")
     return result

@@ -10,6 +10,8 @@ parsed with DTDs forbidden, so none of that reaches a library.
 
 from __future__ import annotations
 
+import os
+import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -102,19 +104,94 @@ def check_xml_parts(archive: zipfile.ZipFile, *, what: str) -> None:
 
 
 def check_file_size(path: Path, max_file_bytes: int) -> None:
-    """Refuse a missing, empty or oversized file before a library opens it."""
+    """Refuse a missing, special, empty or oversized file before a library opens it."""
+    regular_file_size(path, max_file_bytes)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An ``OSError`` in a few words ("permission denied"), without its path or errno."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return "no such file or folder"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
+def _require_regular(path: Path, mode: int) -> None:
+    """Refuse anything but a regular file: a pipe blocks a reader forever, ``/dev/zero`` never ends."""
+    if stat.S_ISDIR(mode):
+        raise ImportFailure("is a folder")
+    if not stat.S_ISREG(mode):
+        link = f", reached through a link to {os.path.realpath(path)}" if os.path.islink(path) else ""
+        raise ImportFailure(f"not a regular file ({_file_kind(mode)}{link}); only regular files are imported")
+
+
+def _unreadable(exc: OSError) -> ImportFailure:
+    if isinstance(exc, FileNotFoundError):
+        return ImportFailure("no such file")
+    if isinstance(exc, PermissionError):
+        return ImportFailure("permission denied")
+    return ImportFailure(f"cannot be read ({exc.strerror or exc})")
+
+
+def regular_file_size(path: Path, max_file_bytes: int) -> int:
+    """The size of a regular, non-empty file within the limit, checked without opening it.
+
+    ``os.stat`` follows links, so a ``.txt`` link to ``/dev/zero`` is seen
+    for the device it is; nothing is opened, since opening some devices
+    does something by itself (a tape rewinds, a watchdog starts).
+    """
     try:
-        if path.is_dir():
-            raise ImportFailure("is a folder")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ImportFailure("no such file") from None
+        info = os.stat(path)
     except OSError as exc:
-        raise ImportFailure(f"cannot be read ({exc.strerror or exc})") from None
-    if size == 0:
+        raise _unreadable(exc) from None
+    _require_regular(path, info.st_mode)
+    if info.st_size == 0:
         raise ImportFailure("empty file")
-    if size > max_file_bytes:
-        raise ImportFailure(size_limit_message(size, max_file_bytes))
+    if info.st_size > max_file_bytes:
+        raise ImportFailure(size_limit_message(info.st_size, max_file_bytes))
+    return info.st_size
+
+
+#: Opening never waits (a pipe swapped in after the check opens at once) and never adopts a terminal.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_regular_file(path: Path, max_file_bytes: int) -> bytes:
+    """A regular file's bytes, refusing missing, unreadable, special, empty or oversized files.
+
+    The type and size are checked before the file is opened and again on
+    the open descriptor, so a file swapped for a pipe in between is still
+    refused; at most one byte more than the limit is read, so a file that
+    grows meanwhile cannot take more memory than the limit allows.
+    """
+    regular_file_size(path, max_file_bytes)
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise _unreadable(exc) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        _require_regular(path, os.fstat(descriptor).st_mode)
+        try:
+            data = handle.read(max_file_bytes + 1)
+        except OSError as exc:
+            raise _unreadable(exc) from None
+    if len(data) > max_file_bytes:
+        raise ImportFailure(size_limit_message(len(data), max_file_bytes))
+    if not data:
+        raise ImportFailure("empty file")
+    return data
 
 
 #: The limit is set in MiB (``--max-size-mb 64`` is 64 x 1024 x 1024 bytes), so sizes are shown in MiB too.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import size_limit_message
+from annotator.importers.safety import read_regular_file
 from annotator.model import ImportedDocument
 
 _BOMS = (
@@ -27,23 +27,8 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0E, 0x0F, *range(0x10, 0x1B)
 
 
 def read_limited(path: Path, options: ImportOptions) -> bytes:
-    """A file's bytes, refusing missing, unreadable, empty or oversized files."""
-    try:
-        if path.is_dir():
-            raise ImportFailure("is a folder")
-        size = path.stat().st_size
-        if size > options.max_file_bytes:
-            raise ImportFailure(size_limit_message(size, options.max_file_bytes))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFailure("no such file") from None
-    except PermissionError:
-        raise ImportFailure("permission denied") from None
-    except OSError as exc:
-        raise ImportFailure(f"cannot be read ({exc.strerror or exc})") from None
-    if not data:
-        raise ImportFailure("empty file")
-    return data
+    """A file's bytes, refusing missing, unreadable, special, empty or oversized files."""
+    return read_regular_file(path, options.max_file_bytes)
 
 
 def looks_binary(data: bytes) -> bool:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from annotator.errors import InvalidInputError, NotFoundError, ProjectError
 from annotator.model import (
@@ -19,6 +20,7 @@ from annotator.model import (
     new_id,
     utc_now,
 )
+from annotator.store.annotations import ANNOTATION_COLUMNS
 from annotator.store.base import StoreBase
 from annotator.textnorm import normalise_newlines, offset_mapper, text_sha256
 
@@ -61,6 +63,24 @@ def _set_fts_pending_bytes(conn: sqlite3.Connection, size: int) -> bool:
     except sqlite3.OperationalError:
         return False
     return True
+
+
+#: An imported span stored as given (id, document, start, end, tag, annotator, note, created, updated).
+_INSERT_IMPORTED_SPAN = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: The same span by the same person with the same note, answered by the covering span index
+#: (without statistics the planner picks the tag index and scans every span of that tag).
+_SAME_SPAN = (
+    "SELECT 1 FROM annotations INDEXED BY annotations_document_span "
+    'WHERE document_id = ? AND start = ? AND "end" = ? AND tag_id = ? AND annotator = ? AND note IS ?'
+)
+
+
+class SpanCounts(NamedTuple):
+    """What became of one imported document's spans: stored, collapsed into an identical one, known."""
+
+    added: int = 0
+    collapsed: int = 0
+    present: int = 0
 
 
 def _row_to_summary(r: tuple) -> DocumentSummary:
@@ -157,8 +177,9 @@ class DocumentsMixin(StoreBase):
         if doc_id is None:
             existing = self.db.conn.execute("SELECT id FROM documents WHERE sha256 = ?", [sha]).fetchone()
             doc_id = DocumentId(existing[0])
-        added = self._add_imported_spans(doc_id, doc.spans, annotator=annotator) if doc.spans else 0
-        return AddResult(document_id=doc_id, created=created, annotations_added=added)
+        counts = self._add_imported_spans(doc_id, doc.spans, annotator=annotator) if doc.spans else SpanCounts()
+        return AddResult(document_id=doc_id, created=created, annotations_added=counts.added,
+                         spans_collapsed=counts.collapsed, spans_present=counts.present)
 
     @contextmanager
     def bulk_document_insert(self) -> Iterator[None]:
@@ -224,20 +245,44 @@ class DocumentsMixin(StoreBase):
 
     def _add_imported_spans(
         self, doc_id: DocumentId, spans: Iterable[ImportedSpan], *, annotator: str
-    ) -> int:
-        """Store spans, creating tags by kind and name; skip ones already present."""
-        rows = []
+    ) -> SpanCounts:
+        """Store spans, creating tags by kind and name; count the ones left out, and why.
+
+        A span with an id is that annotation: it is left out when the id is
+        stored already (a file imported twice), and kept otherwise, even beside
+        an identical span with another id, so a native export imported into a
+        new project keeps every annotation. A span without an id is left out
+        when one with the same range, tag, annotator and note is stored, or
+        came earlier in this document (collapsed). The note is part of the
+        comparison: two readings of one passage by one coder are two spans.
+        """
+        execute = self.db.conn.execute
         now = utc_now()
+        seen_ids: set[str] = set()
+        seen: set[tuple] = set()
+        added = collapsed = present = 0
         for span in spans:
             tag = self.ensure_tag(kind=span.kind, name=span.label)  # type: ignore[attr-defined]
-            rows.append((
-                span.id or new_id(), doc_id, span.start, span.end, tag.id,
-                span.annotator or annotator, span.note, span.created or now,
-                span.updated or span.created or now,
-            ))
-        if not rows:
-            return 0
-        return self._insert_annotation_rows_if_new(rows)  # type: ignore[attr-defined]
+            key = (span.start, span.end, tag.id, span.annotator or annotator, span.note)
+            if span.id is not None:
+                if span.id in seen_ids:
+                    collapsed += 1
+                    continue
+                seen_ids.add(span.id)
+                known = execute("SELECT 1 FROM annotations WHERE id = ?", [span.id]).fetchone()
+            elif key in seen:
+                collapsed += 1
+                continue
+            else:
+                known = execute(_SAME_SPAN, [doc_id, *key]).fetchone()
+            seen.add(key)
+            if known is not None:
+                present += 1
+                continue
+            execute(_INSERT_IMPORTED_SPAN, [span.id or new_id(), doc_id, *key, span.created or now,
+                                            span.updated or span.created or now])
+            added += 1
+        return SpanCounts(added, collapsed, present)
 
     # -- reading ----------------------------------------------------------
 
