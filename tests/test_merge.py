@@ -166,3 +166,36 @@ def test_a_bad_colleague_file_changes_nothing(files, tmp_path):
 ])
 def test_update_times_compare_as_instants(theirs, ours, expected):
     assert later(theirs, ours) is expected
+
+
+def test_every_file_is_checked_before_anything_is_merged(files, tmp_path):
+    """A sound file first and one that is not an Annotator project second: nothing of the first is merged."""
+    ours, theirs = files
+    bad = tmp_path / "bad.annotator"
+    make_project(bad, "cem", [("Geneva", "Place", "theme")])
+    conn = sqlite3.connect(bad)
+    conn.execute("CREATE TABLE extra (x)")
+    conn.commit()
+    conn.close()
+    with Store.open(ours) as store:
+        before = annotation_rows(store)
+        with pytest.raises(ProjectError, match=f"^{re.escape(str(bad))}: not an Annotator project: unexpected table"):
+            merge_files(store, [theirs, bad])
+        assert annotation_rows(store) == before
+    assert not [p for p in tmp_path.iterdir() if ".before-merge-" in p.name]  # not even a backup
+
+
+def test_the_summary_says_what_was_left_out_one_line_per_kind_then_the_totals(files):
+    ours, theirs = files
+    conn = sqlite3.connect(theirs)
+    conn.execute("UPDATE documents SET meta = 'oops' WHERE title = 'theirs'")
+    conn.execute("UPDATE tags SET color = 'blue' WHERE name = 'Ben'")
+    conn.commit()
+    conn.close()
+    with Store.open(ours) as store:
+        lines = merge_files(store, [theirs]).summary().splitlines()
+    assert [line.split(";")[0] for line in lines[:-1]] == [
+        "ben.annotator: 1 document(s) not copied", "ben.annotator: 1 tag(s) not copied",
+        "ben.annotator: 1 annotation(s) not copied"]
+    assert lines[0].endswith("its metadata is not a JSON object")
+    assert lines[-1].startswith("0 document(s), 0 tag(s) and 1 annotation(s) added; 0 conflict(s); backup at ")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import ProjectError
+from annotator.review.untrusted import check_colleague_copy
 from annotator.store import Store
 from annotator.store.connection import check_compatible, connect, read_only_uri
 from annotator.store.openfiles import plain_access
@@ -132,6 +133,7 @@ def open_colleague(path: str | Path) -> ColleagueFile:
     try:
         _copy_colleague(source, copy)
         store = Store.open(copy)
+        check_colleague_copy(store)
     except ProjectError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise type(exc)(str(exc).replace(str(copy), str(given)).replace(str(source), str(given))) from None

@@ -5,10 +5,16 @@ Documents are matched by the SHA-256 of their text, tags by kind and name
 but whose content differs keeps the version with the later ``updated``
 time, and the conflict is reported. Before the first change a backup of the
 project is written beside it, so a merge can always be taken back.
+
+A colleague's file is untrusted input (``annotator.review.untrusted``): every
+file is copied and checked before anything is merged, so one that is not an
+Annotator project changes nothing even when it comes after a sound one, and
+rows that fail the checks stay out of ours, reported one line per kind.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +22,8 @@ from pathlib import Path
 from annotator.errors import ProjectError
 from annotator.model import Annotation, ImportedDocument, Tag
 from annotator.review.compare import tag_key, tag_keys_by_id
-from annotator.review.loading import open_colleague
+from annotator.review.loading import ColleagueFile, open_colleague
+from annotator.review.untrusted import Finding, colleague_findings
 from annotator.store import Store
 
 
@@ -29,11 +36,15 @@ class MergeReport:
     annotations: int = 0
     conflicts: list[str] = field(default_factory=list)
     backup: Path | None = None
+    #: One line per file and kind of row that failed the checks and was not copied.
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """What was left out (a line per file and kind), then one line of what was added."""
         line = (f"{self.documents} document(s), {self.tags} tag(s) and {self.annotations} annotation(s) added; "
                 f"{len(self.conflicts)} conflict(s)")
-        return line + (f"; backup at {self.backup}" if self.backup else "; nothing changed")
+        line += f"; backup at {self.backup}" if self.backup else "; nothing changed"
+        return "\n".join([*self.skipped, line])
 
 
 def _instant(stamp: str) -> datetime | None:
@@ -161,9 +172,20 @@ def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) 
         if backup and report.backup is None and store.path is not None:
             report.backup = backup_before_change(store)
 
-    for other in others:
-        with open_colleague(other) as colleague, store.attached(colleague.store.path) as schema:
-            with store.db.atomic():
+    with ExitStack() as stack:
+        colleagues = [stack.enter_context(open_colleague(other)) for other in others]
+        for colleague in colleagues:
+            report.skipped.extend(f"{colleague.source.name}: {finding.line()}" for finding in _checked(colleague))
+        for colleague in colleagues:
+            with store.attached(colleague.store.path) as schema, store.db.atomic():
                 _Merger(store, colleague.store, schema, report, ensure_backup).run()
     return report
+
+
+def _checked(colleague: ColleagueFile) -> list[Finding]:
+    """What the checks took out of a colleague's copy; a file that is not ours is refused, named as given."""
+    try:
+        return colleague_findings(colleague.store)
+    except ProjectError as exc:
+        raise type(exc)(str(exc).replace(str(colleague.store.path), str(colleague.source))) from None
 
