@@ -14,7 +14,14 @@ from collections.abc import Sequence
 
 from annotator import __version__
 from annotator.cli import project_cmds
-from annotator.cli.common import EXIT_ERROR, os_error_message, warn
+from annotator.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    INTERRUPTED,
+    ctrl_c_ends_cleanly,
+    os_error_message,
+    warn,
+)
 from annotator.errors import AnnotatorError
 
 #: Command modules, in the order their commands are listed in --help.
@@ -86,7 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _launch_window(None)
     try:
-        return args.handler(args)
+        with ctrl_c_ends_cleanly():
+            return args.handler(args)
     except AnnotatorError as exc:
         warn(f"annotator: error: {exc}")
         return EXIT_ERROR
@@ -94,8 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warn(f"annotator: error: {_database_trouble(exc)}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        warn("annotator: interrupted")
-        return 130
+        warn(f"annotator: {INTERRUPTED}")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a path the user may not enter, read or write: one line naming it

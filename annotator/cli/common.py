@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from annotator.backup import maybe_backup
 from annotator.errors import AnnotatorError
 from annotator.store import Store
+from annotator.store.connection import clear_interrupt, interrupt_requested, request_interrupt
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+#: Exit status of a command ended by Ctrl+C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+#: What a command ended by Ctrl+C says: every change is one transaction, rolled back unless committed.
+INTERRUPTED = "interrupted; nothing was changed"
 
 
 class CommandError(AnnotatorError):
@@ -61,3 +70,45 @@ def os_error_message(exc: OSError) -> str:
 def warn(message: str) -> None:
     """One line on standard error."""
     sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def _sqlite_interrupted(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        getattr(exc, "sqlite_errorname", "") == "SQLITE_INTERRUPT" or str(exc) == "interrupted")
+
+
+@contextmanager
+def ctrl_c_ends_cleanly() -> Iterator[None]:
+    """Run a command so that Ctrl+C ends it as ``KeyboardInterrupt``, even inside a long SQLite statement.
+
+    Python runs a signal handler only between bytecodes, never while the main
+    thread waits in one SQLite statement (a merge's copy, a check of a large
+    file). So the handler also sets the flag that every connection's progress
+    handler reads: SQLite ends the statement, and whatever error comes out of
+    it (SQLite's "interrupted", our one-line error around it, or the
+    ``KeyboardInterrupt`` SQLite swallowed in its callback) becomes one
+    ``KeyboardInterrupt``. Transactions roll back as it passes (``atomic()``,
+    or SQLite itself when the connection closes). The previous handler and
+    the flag are restored afterwards, so the same process can run again.
+    """
+
+    def on_ctrl_c(signum, frame) -> None:
+        request_interrupt()
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    except ValueError:  # not the main thread: only the main thread may handle signals
+        previous = on_ctrl_c
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:
+        if interrupt_requested() or _sqlite_interrupted(exc):
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        if previous is not on_ctrl_c:
+            signal.signal(signal.SIGINT, previous)
+        clear_interrupt()
