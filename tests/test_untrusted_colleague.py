@@ -387,6 +387,19 @@ def test_a_view_for_the_list_of_schema_steps_is_refused_before_the_copy_is_opene
         check_colleague_schema(copy)
 
 
+def test_agree_with_an_endless_list_of_schema_steps_ends_at_once_with_one_line(files):
+    """Through the command line: the schema is checked before the copy is opened as a project."""
+    ours, theirs = files
+    tamper(theirs, "ALTER TABLE _sqlite_migrations RENAME TO steps",
+           f"CREATE VIEW _sqlite_migrations AS {ENDLESS} SELECT 'annotator' AS migration_set, "
+           "'m001_initial' AS name, '' AS applied_at FROM r")
+    done = subprocess.run([sys.executable, "-m", "annotator", "agree", str(ours), str(theirs)],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)))
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "unexpected view _sqlite_migrations" in done.stderr
+
+
 @pytest.mark.parametrize("statements, message", [
     (["PRAGMA user_version = 3"], "unexpected table document_memos"),  # a file claiming an older version
     (["CREATE TRIGGER spy AFTER INSERT ON tags BEGIN SELECT 1; END"], "unexpected trigger spy"),

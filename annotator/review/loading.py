@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import ProjectError
-from annotator.review.untrusted import check_colleague_copy
+from annotator.review.untrusted import check_colleague_copy, check_colleague_schema
 from annotator.store import Store
 from annotator.store.connection import check_compatible, connect, read_only_uri
 from annotator.store.openfiles import plain_access
@@ -130,14 +130,17 @@ def open_colleague(path: str | Path) -> ColleagueFile:
     check_compatible(source)
     folder = Path(tempfile.mkdtemp(prefix="annotator-review-"))
     copy = folder / "colleague.annotator"
+    store = None
     try:
         _copy_colleague(source, copy)
+        check_colleague_schema(copy)  # before any table of theirs is read: a view could be endless
         store = Store.open(copy)
         check_colleague_copy(store)
-    except ProjectError as exc:
+    except BaseException as exc:
+        if store is not None:
+            store.close()
         shutil.rmtree(folder, ignore_errors=True)
-        raise type(exc)(str(exc).replace(str(copy), str(given)).replace(str(source), str(given))) from None
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, ProjectError):
+            raise type(exc)(str(exc).replace(str(copy), str(given)).replace(str(source), str(given))) from None
         raise
     return ColleagueFile(source=given, store=store, folder=folder)
