@@ -117,14 +117,14 @@ def maybe_backup(project: Path, *, now: datetime | None = None) -> BackupInfo | 
     """
     project = Path(project)
     now = now or datetime.now(UTC)
-    if not project.is_file():
-        return None
-    existing = list_backups(project)
-    if existing and now - existing[0].taken < BACKUP_INTERVAL:
-        return None
     try:
+        if not project.is_file():
+            return None
+        existing = list_backups(project)
+        if existing and now - existing[0].taken < BACKUP_INTERVAL:
+            return None
         return make_backup(project, now=now)
-    except AnnotatorError:
+    except (AnnotatorError, OSError):  # an unreachable data folder, say
         return None
 
 

@@ -102,3 +102,14 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(project_path, tmp_
     result = run_cli("restore", project_path, "7")
     assert result.code == 1 and "no backup number 7" in result.err
     assert hashlib.sha256(project_path.read_bytes()).hexdigest() == before
+
+
+def test_an_unreachable_data_folder_never_stops_the_work(project_path, monkeypatch):
+    """maybe_backup never raises: a write command goes on when the backups folder cannot be reached."""
+    make(project_path)
+
+    def unreachable(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(backup.Path, "is_dir", unreachable)
+    assert backup.maybe_backup(project_path, now=T0) is None
