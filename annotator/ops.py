@@ -35,8 +35,83 @@ class Changed(Flag):
     DOCUMENTS = auto()
 
 
+@dataclass(frozen=True)
+class OpChanges:
+    """What one change did to the project, in values, so every face refreshes from it alone.
+
+    Listeners never read an op's private fields: the annotations themselves
+    (added, removed, before and after) let a view patch its rows in place, and
+    the id sets say which tags and document rows to redraw. ``everything`` is
+    for changes too broad to list (an import, a merge, another program): reload
+    all. The idea is Anki's ``OpChanges``.
+    """
+
+    #: Annotations now in the store.
+    added: tuple[Annotation, ...] = ()
+    #: Annotations no longer in the store.
+    removed: tuple[Annotation, ...] = ()
+    #: (before, after) of annotations changed in place.
+    updated: tuple[tuple[Annotation, Annotation], ...] = ()
+    #: Tag ids created, edited, deleted, merged or reordered.
+    tags: frozenset[str] = frozenset()
+    #: Document ids added, removed or renamed.
+    documents: frozenset[str] = frozenset()
+    #: Document ids whose memo changed.
+    memos: frozenset[str] = frozenset()
+    #: Document ids whose status changed.
+    statuses: frozenset[str] = frozenset()
+    #: Anything may have changed: reload all.
+    everything: bool = False
+
+    def __or__(self, other: OpChanges) -> OpChanges:
+        """Both changes, as one (a batch, or several runs announced together)."""
+        if not isinstance(other, OpChanges):
+            return NotImplemented
+        return OpChanges(
+            added=self.added + other.added, removed=self.removed + other.removed,
+            updated=self.updated + other.updated, tags=self.tags | other.tags,
+            documents=self.documents | other.documents, memos=self.memos | other.memos,
+            statuses=self.statuses | other.statuses, everything=self.everything or other.everything,
+        )
+
+    def reversed(self) -> OpChanges:
+        """What undoing this change changes: added and removed swap, each update runs backwards."""
+        return OpChanges(
+            added=self.removed, removed=self.added,
+            updated=tuple((after, before) for before, after in reversed(self.updated)),
+            tags=self.tags, documents=self.documents, memos=self.memos, statuses=self.statuses,
+            everything=self.everything,
+        )
+
+    @property
+    def span_documents(self) -> frozenset[str]:
+        """Documents whose spans changed (added, removed or edited)."""
+        ids = {a.document_id for a in self.added} | {a.document_id for a in self.removed}
+        for before, after in self.updated:
+            ids.add(before.document_id)
+            ids.add(after.document_id)
+        return frozenset(ids)
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing at all changed."""
+        return self == _NO_CHANGES
+
+    @classmethod
+    def all(cls) -> OpChanges:
+        """Anything may have changed: every view reloads."""
+        return cls(everything=True)
+
+
+_NO_CHANGES = OpChanges()
+
+
 class Op:
-    """A reversible change. Subclasses keep whatever they need to revert."""
+    """A reversible change. Subclasses keep whatever they need to revert.
+
+    ``changes`` (coarse flags) is what the window used first; ``changed()``
+    gives the values, and is what new listeners should read.
+    """
 
     description = "change"
     changes = Changed.NOTHING
@@ -48,6 +123,10 @@ class Op:
 
     def revert(self, store: Store) -> None:
         raise NotImplementedError
+
+    def changed(self) -> OpChanges:
+        """What applying this op changed (valid once applied); ``.reversed()`` is what undoing it changed."""
+        return _NO_CHANGES
 
     def merge(self, later: Op) -> bool:
         """Fold ``later`` (already applied) into this op so one undo reverts both; False if they differ in kind."""
@@ -84,6 +163,9 @@ class AddAnnotation(Op):
     def revert(self, store: Store) -> None:
         store.delete_annotation(self.annotation_id)
 
+    def changed(self) -> OpChanges:
+        return OpChanges(added=(self._added,)) if self._added is not None else _NO_CHANGES
+
     @property
     def annotation(self) -> Annotation | None:
         """The annotation as stored (after the first apply)."""
@@ -107,6 +189,9 @@ class DeleteAnnotations(Op):
 
     def revert(self, store: Store) -> None:
         store.insert_annotations(self._removed)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(removed=tuple(self._removed))
 
 
 @dataclass
@@ -138,6 +223,11 @@ class UpdateAnnotation(Op):
         assert self._before is not None
         store.replace_annotation(self._before)
 
+    def changed(self) -> OpChanges:
+        if self._before is None or self._after is None:
+            return _NO_CHANGES
+        return OpChanges(updated=((self._before, self._after),))
+
 
 @dataclass
 class AddTag(Op):
@@ -164,6 +254,9 @@ class AddTag(Op):
     def revert(self, store: Store) -> None:
         store.delete_tag(self.tag_id)
 
+    def changed(self) -> OpChanges:
+        return OpChanges(tags=frozenset([self.tag_id]))
+
 
 @dataclass
 class UpdateTag(Op):
@@ -189,6 +282,9 @@ class UpdateTag(Op):
         store.update_tag(self.tag_id, name=b.name, color=b.color, description=b.description,
                          parent_id=b.parent_id, position=b.position)
 
+    def changed(self) -> OpChanges:
+        return OpChanges(tags=frozenset([self.tag_id]))
+
 
 @dataclass
 class DeleteTag(Op):
@@ -205,6 +301,12 @@ class DeleteTag(Op):
     def revert(self, store: Store) -> None:
         assert self._removal is not None
         store.restore_tag(self._removal)
+
+    def changed(self) -> OpChanges:
+        if self._removal is None:
+            return OpChanges(tags=frozenset([self.tag_id]))
+        return OpChanges(removed=self._removal.annotations,
+                         tags=frozenset([self.tag_id, *self._removal.reparented_children]))
 
 
 @dataclass
@@ -231,6 +333,10 @@ class MergeTags(Op):
             for annotation in self._moved:
                 store.replace_annotation(annotation)
 
+    def changed(self) -> OpChanges:
+        moved = tuple((a, a._replace(tag_id=self.target_id)) for a in self._moved)
+        return OpChanges(updated=moved, tags=frozenset([self.source_id, self.target_id, *self._children]))
+
 
 @dataclass
 class ReorderTags(Op):
@@ -247,6 +353,9 @@ class ReorderTags(Op):
 
     def revert(self, store: Store) -> None:
         store.reorder_tags(self._before)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(tags=frozenset([*self._before, *self.tag_ids]))
 
 
 @dataclass
@@ -265,6 +374,9 @@ class SetDocumentMemo(Op):
 
     def revert(self, store: Store) -> None:
         store.set_document_memo(self.document_id, self._before)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(memos=frozenset([self.document_id]))
 
     @property
     def previous(self) -> str:
@@ -295,6 +407,9 @@ class SetDocumentStatus(Op):
 
     def revert(self, store: Store) -> None:
         store.set_document_status(self.document_id, self._before)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(statuses=frozenset([self.document_id]))
 
 
 def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_id: str, annotator: str,
@@ -337,6 +452,13 @@ class Batch(Op):
         for op in reversed(self.ops):
             op.revert(store)
 
+    def changed(self) -> OpChanges:
+        """The union of what its parts changed."""
+        result = _NO_CHANGES
+        for op in self.ops:
+            result |= op.changed()
+        return result
+
 
 class History:
     """Applies ops, keeps undo and redo stacks, and announces every change."""
@@ -354,7 +476,10 @@ class History:
         self._merging_since: float | None = None  # when the open run of merged ops last grew
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener(op, undone)`` after every run, undo and redo."""
+        """Call ``listener(op, undone)`` after every run, undo and redo.
+
+        What changed is ``op.changed()``, or ``op.changed().reversed()`` when ``undone``.
+        """
         self._listeners.append(listener)
 
     def _announce(self, op: Op, undone: bool) -> None:
@@ -425,5 +550,6 @@ class History:
 
 __all__ = [
     "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
+    "OpChanges",
     "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag", "annotate_span",
 ]
