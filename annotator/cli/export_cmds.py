@@ -1,4 +1,4 @@
-"""``annotator export``: the corpus as JSONL (native, doccano, spaCy), CSV or an Excel workbook."""
+"""``annotator export``: the corpus in any registered export format (JSONL, CSV, an Excel workbook ...)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from annotator.cli.common import EXIT_OK, CommandError, open_store
-from annotator.exporters import FORMATS, REGISTRY, export, format_for_path
+from annotator.exporters import export, format_for_path, format_named, formats, suffix_choices
 from annotator.model import TagKind
 
 
@@ -14,11 +14,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the export, then a one-line summary on standard error.
 
     Without ``--format`` the output's suffix chooses (``.csv``, ``.xlsx``);
-    any other name, and standard output, get the native JSONL.
+    any other name, and standard output, get the default format (native JSONL).
     """
     fmt = args.format or format_for_path(args.out)
-    if args.csv_raw and fmt != "csv":
-        raise CommandError("--csv-raw applies only to the csv format")
+    if args.csv_raw and not format_named(fmt).offers_raw_cells:
+        takers = [entry.name for entry in formats() if entry.offers_raw_cells]
+        raise CommandError(f"--csv-raw applies only to the {', '.join(takers)} format")
     with open_store(args.project, read_only=True) as store:
         summary = export(
             store, args.out, format=fmt, annotators=args.annotator or (), tags=args.tag or (),
@@ -34,12 +35,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     """Add ``export`` to the top-level parser."""
-    p = subparsers.add_parser("export", help="export the corpus as JSONL, CSV or xlsx (OUT may be - for stdout)")
+    names = [entry.name for entry in formats()]
+    by_suffix = ", ".join(f"{name} for a {suffix} OUT" for suffix, name in suffix_choices().items())
+    p = subparsers.add_parser("export", help=f"export the corpus ({', '.join(names)}; OUT may be - for stdout)")
     p.add_argument("project", metavar="PROJECT", help="project file (.annotator)")
     p.add_argument("out", metavar="OUT", help="output file, or - for standard output")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="; ".join(f"{entry.name}: {entry.description}" for entry in REGISTRY)
-                   + " (default: csv for a .csv OUT, xlsx for .xlsx, else native)")
+    p.add_argument("--format", choices=names, default=None,
+                   help="; ".join(f"{entry.name}: {entry.description}" for entry in formats())
+                   + f" (default: {by_suffix}, else {names[0]})")
     p.add_argument("--csv-raw", action="store_true",
                    help="CSV: write cells exactly as stored, without the ' put before cells starting with "
                    "= + - @ tab or CR that a spreadsheet would run as formulas")

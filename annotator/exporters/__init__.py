@@ -1,20 +1,23 @@
 """Exporting the annotated corpus: JSONL (native, doccano, spaCy/Prodigy), CSV and Excel, streamed.
 
-Each format lives in its own module and turns one ``ExportDocument`` into
-output; ``REGISTRY`` names them, with the file suffix each one is saved
-under, for the command line and the window alike. ``export`` streams
-documents from the store into a temporary file beside the target, syncs it
-and renames it over the target, so an interrupted export never leaves a
-truncated file under the chosen name; the next export to that name removes
-the temporary file a killed one left. ``-`` writes to standard output. No
-export is ever written over the project or its SQLite side files, whatever
-link or name leads there (``annotator.paths``).
+Each format is an ``ExportFormat`` class in its own module (the protocol is
+described in ``annotator.exporters.base``): it declares its name, suffixes
+and description once, and the registry here is the only list of formats the
+command line, the window and the README's table read. ``export`` drives any
+registered format the same way, a JSONL stream or a ZIP archive alike: it
+streams documents from the store into a temporary file beside the target,
+syncs it and renames it over the target, so an interrupted export never
+leaves a truncated file under the chosen name; the next export to that name
+removes the temporary file a killed one left. ``-`` writes to standard
+output. No export is ever written over the project or its SQLite side
+files, whatever link or name leads there (``annotator.paths``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -23,42 +26,74 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from annotator.errors import InvalidInputError
-from annotator.exporters import csv, doccano, native, spacy, xlsx
-from annotator.exporters.base import ExportError, FormatWriter
+from annotator.exporters.base import ExportContext, ExportError, ExportFilters, ExportFormat
+from annotator.exporters.csv import CsvFormat
+from annotator.exporters.doccano import DoccanoFormat
+from annotator.exporters.native import NativeFormat
 from annotator.exporters.replacing import PARTIAL_SUFFIX, partial_prefix, remove_stale_partials, replace_with
+from annotator.exporters.spacy import SpacyFormat
 from annotator.exporters.sync import synced_in_background
+from annotator.exporters.xlsx import XlsxFormat
 from annotator.paths import refuse_project_target
 
-__all__ = ["FORMATS", "REGISTRY", "SUFFIXES", "WRITERS", "ExportError", "ExportFormat", "ExportSummary", "export",
-           "format_for_path"]
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    """One export format: its name (``--format``), its writer, and the suffix its files are saved under."""
-
-    name: str
-    writer: FormatWriter
-    suffix: str
-    description: str
-
-
-#: Every format, in the order the command line and the window list them; the first is the default.
-REGISTRY: tuple[ExportFormat, ...] = (
-    ExportFormat("native", native.writer, ".jsonl", "JSONL, every field (re-importable)"),
-    ExportFormat("doccano", doccano.writer, ".jsonl", "JSONL for doccano"),
-    ExportFormat("spacy", spacy.writer, ".jsonl", "JSONL for spaCy and Prodigy"),
-    ExportFormat("csv", csv.writer, ".csv", "CSV, one row per annotation"),
-    ExportFormat("xlsx", xlsx.writer, ".xlsx", "Excel workbook, one row per annotation"),
-)
-#: Format name -> the function that opens a writer of documents on an output.
-WRITERS: dict[str, FormatWriter] = {entry.name: entry.writer for entry in REGISTRY}
-FORMATS = tuple(WRITERS)
-#: Format name -> the suffix of its files.
-SUFFIXES: dict[str, str] = {entry.name: entry.suffix for entry in REGISTRY}
+__all__ = ["ExportContext", "ExportError", "ExportFilters", "ExportFormat", "ExportSummary", "export",
+           "format_for_path", "format_named", "formats", "register", "suffix_choices", "unregister"]
 
 #: Progress is reported every this many documents (and once at the end).
 PROGRESS_EVERY = 200
+
+_REGISTRY: dict[str, type[ExportFormat]] = {}
+
+
+def register(fmt: type[ExportFormat]) -> type[ExportFormat]:
+    """Add a format after those registered so far (usable as a class decorator); names are unique."""
+    name, suffixes = getattr(fmt, "name", ""), getattr(fmt, "suffixes", ())
+    if not name or not suffixes or not getattr(fmt, "description", ""):
+        raise ValueError(f"{fmt.__name__}: an export format needs a name, suffixes and a description")
+    if name in _REGISTRY:
+        raise ValueError(f"an export format named '{name}' is already registered")
+    if any(not suffix.startswith(".") or suffix != suffix.lower() for suffix in suffixes):
+        raise ValueError(f"{name}: suffixes are lower case and start with a dot, not {suffixes}")
+    _REGISTRY[name] = fmt
+    return fmt
+
+
+def unregister(name: str) -> None:
+    """Remove a registered format (tests, plug-ins)."""
+    del _REGISTRY[name]
+
+
+for _builtin in (NativeFormat, DoccanoFormat, SpacyFormat, CsvFormat, XlsxFormat):
+    register(_builtin)
+
+
+def formats() -> tuple[type[ExportFormat], ...]:
+    """Every registered format, in the order the command line and the window list them; the first is the default."""
+    return tuple(_REGISTRY.values())
+
+
+def format_named(name: str) -> type[ExportFormat]:
+    """The registered format called ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise InvalidInputError(f"unknown format '{name}'; choose one of {', '.join(_REGISTRY)}") from None
+
+
+def suffix_choices() -> dict[str, str]:
+    """Suffix -> format name, for the suffixes exactly one format is saved under (a name ending so picks it)."""
+    owners: dict[str, list[str]] = {}
+    for fmt in _REGISTRY.values():
+        for suffix in fmt.suffixes:
+            owners.setdefault(suffix, []).append(fmt.name)
+    return {suffix: names[0] for suffix, names in owners.items() if len(names) == 1}
+
+
+def format_for_path(path: str | Path) -> str:
+    """The format a file name asks for: the one format saved under its suffix, else the default (native)."""
+    name = Path(str(path)).name.lower()
+    matching = [(len(suffix), fmt) for suffix, fmt in suffix_choices().items() if name.endswith(suffix)]
+    return max(matching)[1] if matching else next(iter(_REGISTRY))
 
 
 @dataclass(frozen=True)
@@ -72,21 +107,15 @@ class ExportSummary:
     notes: tuple[str, ...] = ()
 
 
-def format_for_path(path: str | Path) -> str:
-    """The format a file name asks for: the one format saved under its suffix, else the default (native)."""
-    suffix = Path(str(path)).suffix.lower()
-    matching = [entry.name for entry in REGISTRY if entry.suffix == suffix]
-    return matching[0] if len(matching) == 1 else REGISTRY[0].name
-
-
-def _write(store, handle: BinaryIO, open_writer: FormatWriter, filters: dict, progress, should_cancel,
+def _write(store, writer: ExportFormat, context: ExportContext, progress, should_cancel,
            cancelled_message: str) -> tuple[int, int, tuple[str, ...]]:
-    """Stream the documents through one format's writer; a writer with ``finish`` completes the file last."""
+    """Drive one format: ``start``, each document, ``finish``; ``abort`` if anything stops it on the way."""
     documents = spans = 0
     total = store.export_counts()[0]
-    write = open_writer(handle)
     try:
-        for doc in store.iter_export_documents(**filters):
+        writer.start(context)
+        write = writer.write_document
+        for doc in store.iter_export_documents(**context.filters.as_arguments()):
             if should_cancel is not None and should_cancel():
                 raise ExportError(cancelled_message)
             write(doc)
@@ -94,13 +123,20 @@ def _write(store, handle: BinaryIO, open_writer: FormatWriter, filters: dict, pr
             spans += len(doc.spans)
             if progress is not None and documents % PROGRESS_EVERY == 0:
                 progress(documents, total)
+        notes = tuple(writer.finish())
     except BaseException:
-        abort = getattr(write, "abort", None)
-        if abort is not None:
-            abort()
+        writer.abort()
         raise
-    finish = getattr(write, "finish", None)
-    return documents, spans, tuple(finish()) if finish is not None else ()
+    return documents, spans, notes
+
+
+def _sync_file(path: str) -> None:
+    """Flush a file a format wrote by name to disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _new_file_mode(target: Path) -> int:
@@ -152,24 +188,29 @@ def export(
     progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> ExportSummary:
-    """Write the corpus to ``out`` (``-`` for standard output) in one format.
+    """Write the corpus to ``out`` (``-`` for standard output) in one registered format.
 
     ``csv_raw`` writes CSV cells exactly as stored, without the leading ``'``
     that keeps spreadsheets from running formula-like cells.
     """
-    if format not in FORMATS:
-        raise InvalidInputError(f"unknown format '{format}'; choose one of {', '.join(FORMATS)}")
-    if csv_raw and format != "csv":
+    fmt = format_named(format)
+    if csv_raw and not fmt.offers_raw_cells:
         raise InvalidInputError(f"raw cells are a CSV choice; the {format} export has no formulas to guard against")
-    open_writer = csv.raw_writer if csv_raw else WRITERS[format]
-    filters = {"annotators": list(annotators), "tags": list(tags), "kind": kind, "only_annotated": only_annotated}
+    filters = ExportFilters(tuple(annotators), tuple(tags), kind, only_annotated)
+    context = ExportContext.of_store(store, filters, raw_cells=csv_raw)
     if str(out) == "-":
-        if format == "xlsx" and getattr(sys.stdout, "isatty", lambda: False)():
-            raise InvalidInputError("an xlsx workbook is binary; give an output file or pipe standard output")
+        if fmt.binary and getattr(sys.stdout, "isatty", lambda: False)():
+            raise InvalidInputError(f"an {fmt.name} file is binary; give an output file or pipe standard output")
         with _stdout_bytes() as stdout:
-            documents, spans, notes = _write(store, stdout, open_writer, filters, progress, should_cancel,
-                                             "export cancelled")
-        return ExportSummary(documents, spans, "-", notes)
+            if fmt.writes_to_path:
+                with tempfile.TemporaryDirectory(prefix="annotator-export-") as scratch:
+                    built = Path(scratch) / f"export{fmt.suffixes[0]}"
+                    counts = _write(store, fmt(built), context, progress, should_cancel, "export cancelled")
+                    with open(built, "rb") as finished:
+                        shutil.copyfileobj(finished, stdout)
+            else:
+                counts = _write(store, fmt(stdout), context, progress, should_cancel, "export cancelled")
+        return ExportSummary(*counts[:2], "-", counts[2])
     target = Path(out)
     refuse_project_target(target, getattr(store, "path", None))
     if target.is_dir():
@@ -181,11 +222,18 @@ def export(
         fd, temporary = tempfile.mkstemp(prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
+    if fmt.writes_to_path:  # the format builds its file at the temporary name; synced once complete
+        os.close(fd)
+    cancelled = "export cancelled; nothing was written"
     try:
         os.chmod(temporary, _new_file_mode(target))
-        with open(fd, "wb") as handle, synced_in_background(handle) as output:
-            documents, spans, notes = _write(store, output, open_writer, filters, progress, should_cancel,
-                                             "export cancelled; nothing was written")
+        if fmt.writes_to_path:
+            documents, spans, notes = _write(store, fmt(Path(temporary)), context, progress, should_cancel,
+                                             cancelled)
+            _sync_file(temporary)
+        else:
+            with open(fd, "wb") as handle, synced_in_background(handle) as output:
+                documents, spans, notes = _write(store, fmt(output), context, progress, should_cancel, cancelled)
         replace_with(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

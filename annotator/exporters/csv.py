@@ -13,9 +13,10 @@ quote (OWASP's advice for CSV injection), which spreadsheets take as "this is
 text". A cell that already starts with quotes followed by one of those
 characters gets one more, so the change is exactly reversible: remove one
 leading ``'`` from every cell matching ``^'+[=+\\-@\\t\\r]``. The numbers (start,
-end) are never touched. ``raw_writer`` writes every cell exactly as stored,
-for programs that read CSV as data (R, pandas) and want ``text`` to equal the
-document's characters; the Excel workbook export needs neither.
+end) are never touched. The raw choice (``raw_cells``, ``--csv-raw``) writes
+every cell exactly as stored, for programs that read CSV as data (R, pandas)
+and want ``text`` to equal the document's characters; the Excel workbook
+export needs neither.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import csv
 from typing import BinaryIO
 
-from annotator.exporters.base import check_spans
+from annotator.exporters.base import ExportContext, ExportFormat, check_spans
 from annotator.store.export import ExportDocument
 
 HEADER = ("document_title", "document_id", "start", "end", "label", "kind", "annotator", "note", "text")
@@ -81,21 +82,18 @@ class _Utf8:
         self._handle.write(text.encode("utf-8"))
 
 
-def _writer(handle: BinaryIO, rows_of):
-    rows = csv.writer(_Utf8(handle), lineterminator="\r\n")
-    rows.writerow(HEADER)
+class CsvFormat(ExportFormat):
+    """The header in ``start``, then each document's rows: formula-like cells neutralised unless ``raw_cells``."""
 
-    def write(doc: ExportDocument) -> None:
-        rows.writerows(rows_of(doc))
+    name = "csv"
+    suffixes = (".csv",)
+    description = "CSV, one row per annotation"
+    offers_raw_cells = True
 
-    return write
+    def start(self, context: ExportContext) -> None:
+        rows = csv.writer(_Utf8(self.output), lineterminator="\r\n")
+        rows.writerow(HEADER)
+        self._writerows, self._rows_of = rows.writerows, csv_rows if context.raw_cells else safe_rows
 
-
-def writer(handle: BinaryIO):
-    """Write the header now; return a writer of each document's rows, formula-like cells neutralised."""
-    return _writer(handle, safe_rows)
-
-
-def raw_writer(handle: BinaryIO):
-    """Like ``writer``, but every cell exactly as stored (``--csv-raw``)."""
-    return _writer(handle, csv_rows)
+    def write_document(self, doc: ExportDocument) -> None:
+        self._writerows(self._rows_of(doc))

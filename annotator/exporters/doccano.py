@@ -6,9 +6,7 @@ importer keeps it and ours reads it back.
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from annotator.exporters.base import check_spans, dumps, line_writer
+from annotator.exporters.base import LineFormat, check_spans, dumps
 from annotator.store.export import ExportDocument
 
 
@@ -19,6 +17,10 @@ def doccano_line(doc: ExportDocument) -> bytes:
     return dumps({"id": doc.id, "text": doc.text, "label": labels, "meta": {**doc.meta, "title": doc.title}})
 
 
-def writer(handle: BinaryIO):
-    """A writer of doccano lines."""
-    return line_writer(handle, doccano_line)
+class DoccanoFormat(LineFormat):
+    """doccano's JSONL, one document per line."""
+
+    name = "doccano"
+    suffixes = (".jsonl",)
+    description = "JSONL for doccano"
+    encode_line = staticmethod(doccano_line)

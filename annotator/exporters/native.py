@@ -6,9 +6,7 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from annotator.exporters.base import check_spans, dumps, line_writer
+from annotator.exporters.base import LineFormat, check_spans, dumps
 from annotator.store.export import ExportDocument
 
 
@@ -24,6 +22,10 @@ def native_line(doc: ExportDocument) -> bytes:
     return dumps({"id": doc.id, "title": doc.title, "text": text, "meta": doc.meta, "spans": spans})
 
 
-def writer(handle: BinaryIO):
-    """A writer of native lines."""
-    return line_writer(handle, native_line)
+class NativeFormat(LineFormat):
+    """The native JSONL, every field: what ``annotator import`` reads back whole."""
+
+    name = "native"
+    suffixes = (".jsonl",)
+    description = "JSONL, every field (re-importable)"
+    encode_line = staticmethod(native_line)

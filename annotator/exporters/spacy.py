@@ -7,9 +7,7 @@ and title ride in ``meta``.
 
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from annotator.exporters.base import check_spans, dumps, line_writer
+from annotator.exporters.base import LineFormat, check_spans, dumps
 from annotator.store.export import ExportDocument
 
 
@@ -20,6 +18,10 @@ def spacy_line(doc: ExportDocument) -> bytes:
     return dumps({"text": doc.text, "spans": spans, "meta": {**doc.meta, "id": doc.id, "title": doc.title}})
 
 
-def writer(handle: BinaryIO):
-    """A writer of spaCy lines."""
-    return line_writer(handle, spacy_line)
+class SpacyFormat(LineFormat):
+    """spaCy / Prodigy JSONL, one document per line."""
+
+    name = "spacy"
+    suffixes = (".jsonl",)
+    description = "JSONL for spaCy and Prodigy"
+    encode_line = staticmethod(spacy_line)

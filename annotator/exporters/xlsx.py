@@ -33,7 +33,7 @@ from typing import BinaryIO
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
-from annotator.exporters.base import ExportError
+from annotator.exporters.base import ExportContext, ExportError, ExportFormat
 from annotator.exporters.csv import HEADER, csv_rows
 from annotator.store.export import ExportDocument
 
@@ -86,12 +86,17 @@ class _Appender:
         """Nothing to do: the export flushes and syncs its file when the workbook is complete."""
 
 
-class WorkbookWriter:
+class XlsxFormat(ExportFormat):
     """Writes each document's rows as they come; ``finish`` zips the workbook into the output."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    name = "xlsx"
+    suffixes = (".xlsx",)
+    description = "Excel workbook, one row per annotation"
+    binary = True
+
+    def start(self, context: ExportContext) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="annotator-xlsx-", ignore_cleanup_errors=True)
-        self._book = xlsxwriter.Workbook(_Appender(handle), {
+        self._book = xlsxwriter.Workbook(_Appender(self.output), {
             "constant_memory": True, "tmpdir": self._workdir.name,
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         })
@@ -108,7 +113,7 @@ class WorkbookWriter:
             sheet.write_string(0, column, name, self._bold)
         self._sheet, self._row = sheet, 1
 
-    def __call__(self, doc: ExportDocument) -> None:
+    def write_document(self, doc: ExportDocument) -> None:
         rows = csv_rows(doc)
         if not rows:
             return
@@ -152,9 +157,7 @@ class WorkbookWriter:
 
     def abort(self) -> None:
         """Remove the temporary files of an export that stopped before ``finish``."""
-        self._workdir.cleanup()
+        workdir = getattr(self, "_workdir", None)
+        if workdir is not None:
+            workdir.cleanup()
 
-
-def writer(handle: BinaryIO) -> WorkbookWriter:
-    """A writer of workbook rows; the export calls its ``finish`` after the last document."""
-    return WorkbookWriter(handle)
