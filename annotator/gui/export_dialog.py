@@ -1,7 +1,8 @@
 """The export dialog (Ctrl+E): the command line's choices, run off the UI thread.
 
-Formats, their suffixes and the raw-CSV choice come from the exporters'
-registry, so a format added there appears here with its file suffix. Where
+Formats, their descriptions, suffixes and file filters and the raw-cells
+choice come from the exporters' registry only, so a format registered there
+appears here with its file suffix and filter. Where
 the export goes is checked by ``export`` itself (never over the project, by
 any name), so the dialog and the command line refuse the same targets.
 """
@@ -31,12 +32,22 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError
-from annotator.exporters import FORMATS, REGISTRY, SUFFIXES, export, format_for_path
+from annotator.exporters import export, format_for_path, format_named, formats
 from annotator.store import Store
 
 #: Shown under the format list; why a researcher would tick "raw".
 CSV_RAW_HINT = ("Cells starting with = + - @ get a leading ' so spreadsheets show them as text "
                 "instead of running them as formulas. Tick to write every cell exactly as stored.")
+
+
+def file_filter(name: str) -> str:
+    """The save dialog's filter for one format: its description and suffixes, ``CSV, ... (*.csv)``."""
+    fmt = format_named(name)
+    return f"{fmt.description} ({' '.join('*' + suffix for suffix in fmt.suffixes)})"
+
+
+def _suffix(name: str) -> str:
+    return format_named(name).suffixes[0]
 
 
 class ExportWorker(QThread):
@@ -98,8 +109,8 @@ class ExportDialog(QDialog):
             annotators = store.annotators()
             tags = [t.name for t in store.tags()]
         self.format = QComboBox(self)
-        self.format.addItems(FORMATS)
-        for index, entry in enumerate(REGISTRY):
+        for index, entry in enumerate(formats()):
+            self.format.addItem(entry.name)
             self.format.setItemData(index, entry.description, Qt.ItemDataRole.ToolTipRole)
         self.format.currentTextChanged.connect(self._format_changed)
         self.csv_raw = QCheckBox("CSV: write cells exactly as stored (no leading ' before = + - @)", self)
@@ -112,7 +123,8 @@ class ExportDialog(QDialog):
         self.kind.addItem("themes only", "theme")
         self.kind.addItem("speakers only", "speaker")
         self.only_annotated = QCheckBox("Leave out documents without annotations", self)
-        self.path = QLineEdit(str(self.project_path.with_name(self.project_path.stem + "-export.jsonl")), self)
+        self.path = QLineEdit(str(self.project_path.with_name(
+            self.project_path.stem + "-export" + _suffix(self.format.currentText()))), self)
         browse = QPushButton("Choose…", self)
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -143,22 +155,40 @@ class ExportDialog(QDialog):
 
     def _format_changed(self, fmt: str) -> None:
         current = Path(self.path.text())
-        if current.suffix.lower() != SUFFIXES[fmt]:
-            self.path.setText(str(current.with_suffix(SUFFIXES[fmt])))
-        self.csv_raw.setEnabled(fmt == "csv")
+        if not current.name.lower().endswith(format_named(fmt).suffixes):
+            self.path.setText(str(current.with_suffix(_suffix(fmt))))
+        self.csv_raw.setEnabled(format_named(fmt).offers_raw_cells)
+
+    def file_filters(self) -> list[str]:
+        """The save dialog's filters, one per registered format, in the format list's order."""
+        return [file_filter(entry.name) for entry in formats()]
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        filters = self.file_filters()
+        path, chosen = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), ";;".join(filters),
+                                                   file_filter(self.format.currentText()))
         if path:
-            self.choose_path(path)
+            self.choose_path(path, formats()[filters.index(chosen)].name if chosen in filters else None)
 
-    def choose_path(self, path: str) -> None:
-        """Export to ``path``; a suffix only one format uses (.csv, .xlsx) also picks that format."""
+    def choose_path(self, path: str, fmt: str | None = None) -> None:
+        """Export to ``path``, picking the format ``fmt`` (the save dialog's filter) or the one its suffix names.
+
+        The filter's format wins when the name ends in one of its suffixes
+        (``x.jsonl`` with the doccano filter) or in none at all, and then gets
+        its first suffix; otherwise a suffix only one format uses (.csv, .xlsx)
+        picks that format, and any other name keeps the current one.
+        """
+        if fmt is not None and (path.lower().endswith(format_named(fmt).suffixes) or not Path(path).suffix):
+            if not path.lower().endswith(format_named(fmt).suffixes):
+                path += _suffix(fmt)
+            self.format.setCurrentText(fmt)
+            self.path.setText(path)
+            return
         self.path.setText(path)
-        if SUFFIXES[self.format.currentText()] != Path(path).suffix.lower():
-            fmt = format_for_path(path)
-            if SUFFIXES[fmt] == Path(path).suffix.lower():
-                self.format.setCurrentText(fmt)
+        if not path.lower().endswith(format_named(self.format.currentText()).suffixes):
+            named = format_for_path(path)
+            if path.lower().endswith(format_named(named).suffixes):
+                self.format.setCurrentText(named)
 
     def options(self) -> dict:
         """The chosen filters, as ``export`` takes them."""
@@ -166,7 +196,7 @@ class ExportDialog(QDialog):
         return {"format": fmt, "annotators": _checked(self.annotators),
                 "tags": _checked(self.tags), "kind": self.kind.currentData(),
                 "only_annotated": self.only_annotated.isChecked(),
-                "csv_raw": fmt == "csv" and self.csv_raw.isChecked()}
+                "csv_raw": format_named(fmt).offers_raw_cells and self.csv_raw.isChecked()}
 
     def start(self) -> ExportWorker:
         """Run the export in a worker thread."""
