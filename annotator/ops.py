@@ -1,18 +1,22 @@
 """Every change a researcher makes, as a command that can be applied and reverted.
 
-The window never changes the store directly: it builds an ``Op`` and hands
-it to ``History.run``, which applies it (the store commits at once, so the
-change survives a crash), records it for undo and redo, and tells every
-listener what changed so that each panel refreshes from one place. Redo
-re-applies the same op, so ids stay the same across undo and redo.
+This is the one write path. Every change, from the window, the command
+line, an import, a merge or an adjudication, is an ``Op`` applied by ``run``
+in one transaction, which returns the op's ``OpChanges``: what it changed,
+in values. The window hands its ops to ``History.run``, which uses the same
+``run`` (the change is committed at once, so it survives a crash), records
+the op for undo and redo, and tells every listener; the command line calls
+``run`` and prints. Redo re-applies the same op, so ids stay the same
+across undo and redo.
 
 Typing is saved keystroke by keystroke yet undone as one step: an op run
 with ``merge=True`` folds into the previous one when that op agrees
 (``Op.merge``), until the run is sealed by any other change, an undo or
 redo, ``History.seal()`` or a pause longer than ``merge_pause`` seconds.
-Rules that belong to the data rather than the window, such as "the first
-span on a to-do document marks it in progress", are op builders here
-(``annotate_span``) so every caller gets them.
+Rules that belong to the data rather than the window live here once, as op
+builders: ``annotate_span`` trims a new span of surrounding white space and,
+on a document still "to do", marks it in progress. Tag names are compared
+by ``model.tag_name_key`` and trimmed by the store, whichever op adds them.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Flag, auto
 
-from annotator.model import Annotation, AnnotationId, DocumentStatus, Tag, TagRemoval, new_id, utc_now
+from annotator.errors import InvalidInputError
+from annotator.model import Annotation, DocumentStatus, Tag, TagRemoval, new_id
+from annotator.spans import trim_whitespace
 from annotator.store import Store
 
 
@@ -60,6 +66,8 @@ class OpChanges:
     memos: frozenset[str] = frozenset()
     #: Document ids whose status changed.
     statuses: frozenset[str] = frozenset()
+    #: Annotation ids whose adjudication (accepted, dismissed) was recorded or taken back.
+    adjudications: frozenset[str] = frozenset()
     #: Anything may have changed: reload all.
     everything: bool = False
 
@@ -71,7 +79,8 @@ class OpChanges:
             added=self.added + other.added, removed=self.removed + other.removed,
             updated=self.updated + other.updated, tags=self.tags | other.tags,
             documents=self.documents | other.documents, memos=self.memos | other.memos,
-            statuses=self.statuses | other.statuses, everything=self.everything or other.everything,
+            statuses=self.statuses | other.statuses, adjudications=self.adjudications | other.adjudications,
+            everything=self.everything or other.everything,
         )
 
     def reversed(self) -> OpChanges:
@@ -80,7 +89,7 @@ class OpChanges:
             added=self.removed, removed=self.added,
             updated=tuple((after, before) for before, after in reversed(self.updated)),
             tags=self.tags, documents=self.documents, memos=self.memos, statuses=self.statuses,
-            everything=self.everything,
+            adjudications=self.adjudications, everything=self.everything,
         )
 
     @property
@@ -117,6 +126,8 @@ class Op:
     changes = Changed.NOTHING
     #: The document an op concerns, when there is one (set by subclasses).
     document_id: str | None
+    #: The op opens its own transaction (a bulk import that commits by batches): ``run`` adds none.
+    atomic_by_itself = False
 
     def apply(self, store: Store) -> None:
         raise NotImplementedError
@@ -150,13 +161,9 @@ class AddAnnotation(Op):
 
     def apply(self, store: Store) -> None:
         if self._added is None:
-            store.check_range(self.document_id, self.start, self.end)
-            store.tag(self.tag_id)
-            now = utc_now()
-            self._added = Annotation(
-                id=AnnotationId(self.annotation_id), document_id=self.document_id, start=self.start,
-                end=self.end, tag_id=self.tag_id, annotator=self.annotator, note=self.note or None,
-                created=now, updated=now,
+            self._added = store.prepare_annotation(
+                document_id=self.document_id, start=self.start, end=self.end, tag_id=self.tag_id,
+                annotator=self.annotator, note=self.note, id=self.annotation_id,
             )
         store.insert_annotations([self._added])
 
@@ -253,6 +260,11 @@ class AddTag(Op):
 
     def revert(self, store: Store) -> None:
         store.delete_tag(self.tag_id)
+
+    @property
+    def tag(self) -> Tag | None:
+        """The tag as stored (after the first apply)."""
+        return self._tag
 
     def changed(self) -> OpChanges:
         return OpChanges(tags=frozenset([self.tag_id]))
@@ -412,9 +424,64 @@ class SetDocumentStatus(Op):
         return OpChanges(statuses=frozenset([self.document_id]))
 
 
+@dataclass
+class ImportScheme(Op):
+    """Add the tags of a coding scheme that the project lacks; undo deletes the ones it added."""
+
+    scheme: dict
+    description = "import tags"
+    changes = Changed.TAGS
+    added: int = field(default=0, init=False)
+    skipped: int = field(default=0, init=False)
+    _added_ids: tuple[str, ...] = field(default=(), init=False, repr=False)
+
+    def apply(self, store: Store) -> None:
+        before = {t.id for t in store.tags()}
+        self.added, self.skipped = store.import_scheme(self.scheme)
+        self._added_ids = tuple(t.id for t in store.tags() if t.id not in before)
+
+    def revert(self, store: Store) -> None:
+        for tag_id in reversed(self._added_ids):  # children before their parents
+            store.delete_tag(tag_id)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(tags=frozenset(self._added_ids))
+
+
+def run(store: Store, op: Op) -> OpChanges:
+    """Apply ``op`` in one transaction (all of it or nothing) and say what it changed.
+
+    The one write path of every face: ``History.run`` calls it for the
+    window, the command line, import and merge call it directly.
+    """
+    store.check_writable()
+    if op.atomic_by_itself:
+        op.apply(store)
+    else:
+        with store.db.atomic():
+            op.apply(store)
+    return op.changed()
+
+
+def _revert(store: Store, op: Op) -> None:
+    """Revert ``op`` in one transaction, as ``run`` applied it."""
+    store.check_writable()
+    with store.db.atomic():
+        op.revert(store)
+
+
 def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_id: str, annotator: str,
                   note: str | None = None) -> Op:
-    """The op for tagging a span; on a document still "to do" it also marks it in progress, in one undo step."""
+    """The op for tagging a span, whichever face asks: the span is trimmed of surrounding white space,
+    and a document still "to do" is also marked in progress, in one undo step.
+
+    Refuses a span outside the document, and one that is only white space.
+    """
+    store.check_range(document_id, start, end)
+    trimmed = trim_whitespace(store.text_range(document_id, start, end), 0, end - start)
+    if trimmed is None:
+        raise InvalidInputError(f"span [{start}, {end}) is only white space")
+    start, end = start + trimmed[0], start + trimmed[1]
     op = AddAnnotation(document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note)
     if store.document_status(document_id) is DocumentStatus.TODO:
         return Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
@@ -488,7 +555,7 @@ class History:
 
     def run(self, op: Op, *, merge: bool = False) -> Op:
         """Apply ``op`` now and make it undoable; with ``merge``, as part of the open run of its kind if any."""
-        op.apply(self.store)
+        run(self.store, op)
         self._redo.clear()
         now = self._clock()
         if not (merge and self._run_is_open(now) and self._undo[-1].merge(op)):
@@ -511,7 +578,7 @@ class History:
         if not self._undo:
             return None
         op = self._undo.pop()
-        op.revert(self.store)
+        _revert(self.store, op)
         self._redo.append(op)
         self._announce(op, True)
         return op
@@ -522,7 +589,7 @@ class History:
         if not self._redo:
             return None
         op = self._redo.pop()
-        op.apply(self.store)
+        run(self.store, op)
         self._undo.append(op)
         self._announce(op, False)
         return op
@@ -549,7 +616,7 @@ class History:
 
 
 __all__ = [
-    "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "MergeTags", "Op",
-    "OpChanges",
-    "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation", "UpdateTag", "annotate_span",
+    "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "ImportScheme",
+    "MergeTags", "Op", "OpChanges", "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation",
+    "UpdateTag", "annotate_span", "run",
 ]

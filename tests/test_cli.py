@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from annotator import __version__
+from annotator.model import DocumentStatus
 from annotator.store import Store
 from tests.conftest import REPO, SEEDS
 
@@ -183,3 +184,28 @@ def test_python_dash_m_entry_point(tmp_path):
         [sys.executable, "-m", "annotator", "--version"], capture_output=True, text=True, cwd=REPO, timeout=60
     )
     assert result.returncode == 0 and result.stdout.strip() == f"annotator {__version__}"
+
+
+def test_annotate_marks_a_to_do_document_in_progress_as_the_window_does(run_cli, seeded):
+    with Store.open(seeded) as store:
+        doc = store.find_document("000")
+        assert doc.status is DocumentStatus.TODO
+        other = store.find_document("003")
+        store.set_document_status(other.id, DocumentStatus.DONE)
+    assert run_cli("annotate", seeded, "000", "0", "3", "Afghanistan").code == 0
+    assert run_cli("annotate", seeded, "003", "0", "3", "Afghanistan").code == 0
+    with Store.open(seeded) as store:
+        assert store.document(doc.id).status is DocumentStatus.IN_PROGRESS
+        assert store.document(other.id).status is DocumentStatus.DONE  # only a "to do" document moves
+
+
+def test_annotate_trims_surrounding_white_space_as_the_window_does(run_cli, seeded):
+    with Store.open(seeded) as store:
+        text = store.find_document("000").text
+    space = text.index(" ")
+    result = run_cli("annotate", seeded, "000", "0", str(space + 1), "Afghanistan")
+    assert result.code == 0 and f"[0, {space})" in result.out
+    blank = run_cli("annotate", seeded, "000", str(space), str(space + 1), "Afghanistan")
+    assert blank.code == 1 and "only white space" in blank.err
+    rows = json.loads(run_cli("annotations", seeded, "--json").out)
+    assert [(r["start"], r["end"]) for r in rows] == [(0, space)]

@@ -132,14 +132,16 @@ def cmd_tags_list(args: argparse.Namespace) -> int:
 
 def cmd_tags_add(args: argparse.Namespace) -> int:
     """Create one tag."""
+    from annotator.ops import AddTag, run
+
     with open_store(args.project, create=True) as store:
         parent = store.find_tag(TagKind.THEME, args.parent) if args.parent else None
         if args.parent and parent is None:
             raise CommandError(f"no theme named '{args.parent}' to nest under")
-        tag = store.add_tag(
-            kind=args.kind, name=args.name, color=args.color,
-            description=args.description, parent_id=parent.id if parent else None,
-        )
+        op = AddTag(kind=args.kind, name=args.name, color=args.color, description_text=args.description,
+                    parent_id=parent.id if parent else None)
+        run(store, op)
+        tag = op.tag
     print(f"added {tag.kind.value} '{tag.name}' ({tag.color})")
     return EXIT_OK
 
@@ -147,9 +149,12 @@ def cmd_tags_add(args: argparse.Namespace) -> int:
 def cmd_tags_import(args: argparse.Namespace) -> int:
     """Add the tags of a JSON scheme; existing names are kept as they are."""
     scheme = load_scheme(args.scheme)
+    from annotator.ops import ImportScheme, run
+
     with open_store(args.project, create=True) as store:
-        added, skipped = store.import_scheme(scheme)
-    print(f"{added} tag(s) added, {skipped} already present")
+        op = ImportScheme(scheme)
+        run(store, op)
+    print(f"{op.added} tag(s) added, {op.skipped} already present")
     return EXIT_OK
 
 
@@ -164,38 +169,50 @@ def _find(store: Store, name: str, kind: TagKind | None):
 
 def cmd_tags_rename(args: argparse.Namespace) -> int:
     """Rename a tag."""
+    from annotator.ops import UpdateTag, run
+
     with open_store(args.project) as store:
-        tag = store.update_tag(_find(store, args.name, args.kind).id, name=args.new_name)
+        tag_id = _find(store, args.name, args.kind).id
+        run(store, UpdateTag(tag_id, name=args.new_name))
+        tag = store.tag(tag_id)
     print(f"renamed to '{tag.name}'")
     return EXIT_OK
 
 
 def cmd_tags_recolor(args: argparse.Namespace) -> int:
     """Give a tag a new colour."""
+    from annotator.ops import UpdateTag, run
+
     with open_store(args.project) as store:
-        tag = store.update_tag(_find(store, args.name, args.kind).id, color=args.color)
+        tag_id = _find(store, args.name, args.kind).id
+        run(store, UpdateTag(tag_id, color=args.color))
+        tag = store.tag(tag_id)
     print(f"'{tag.name}' is now {tag.color}")
     return EXIT_OK
 
 
 def cmd_tags_delete(args: argparse.Namespace) -> int:
     """Delete a tag; refuses one in use unless --force."""
+    from annotator.ops import DeleteTag, run
+
     with open_store(args.project) as store:
         tag = _find(store, args.name, args.kind)
         used = store.tag_usage().get(tag.id, 0)
         if used and not args.force:
             raise CommandError(f"'{tag.name}' is used by {used} annotation(s); add --force to delete them too")
-        store.delete_tag(tag.id)
+        used = len(run(store, DeleteTag(tag.id)).removed)
     print(f"deleted '{tag.name}' and {used} annotation(s)")
     return EXIT_OK
 
 
 def cmd_tags_merge(args: argparse.Namespace) -> int:
     """Move every annotation of one tag to another and delete the first."""
+    from annotator.ops import MergeTags, run
+
     with open_store(args.project) as store:
         source = _find(store, args.source, args.kind)
         target = _find(store, args.target, args.kind)
-        moved = store.merge_tags(source.id, target.id)
+        moved = run(store, MergeTags(source.id, target.id)).updated
     print(f"merged '{source.name}' into '{target.name}' ({len(moved)} annotation(s) moved)")
     return EXIT_OK
 
@@ -268,14 +285,17 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    """Tag a span of a document by code-point offsets."""
+    """Tag a span of a document by code-point offsets, by the rules of the window: the span is
+    trimmed of surrounding white space, and a document still "to do" is marked in progress."""
+    from annotator.ops import annotate_span, run
+
     with open_store(args.project) as store:
         document = store.find_document(args.document)
         tag = _find(store, args.tag, args.kind)
-        annotation = store.add_annotation(
-            document_id=document.id, start=args.start, end=args.end, tag_id=tag.id,
+        [annotation] = run(store, annotate_span(
+            store, document_id=document.id, start=args.start, end=args.end, tag_id=tag.id,
             annotator=resolve_annotator(args.annotator), note=args.note,
-        )
+        )).added
     print(f"{annotation.id}  [{annotation.start}, {annotation.end})  {tag.name}: "
           f"{document.text[annotation.start:annotation.end]!r}")
     return EXIT_OK

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from annotator.errors import InvalidInputError
 from annotator.model import Annotation, new_id
-from annotator.ops import Changed, Op
+from annotator.ops import Changed, Op, OpChanges
 from annotator.store import Store
 from annotator.store.review import ReviewSpan
 
@@ -31,6 +31,9 @@ class AcceptAnnotation(Op):
     changes = Changed.ANNOTATIONS | Changed.TAGS
     document_id: str | None = field(default=None, init=False)
     _created_tag: str | None = field(default=None, init=False, repr=False)
+    _added: Annotation | None = field(default=None, init=False, repr=False)
+    #: The tag the last apply created, if any: undo deletes it, so both directions change it.
+    _tags: frozenset[str] = field(default=frozenset(), init=False, repr=False)
 
     def apply(self, store: Store) -> None:
         doc = store.document_by_sha256(self.span.sha256)
@@ -43,10 +46,11 @@ class AcceptAnnotation(Op):
         if tag is None:
             tag = store.add_tag(kind=self.span.kind, name=self.span.tag)
             self._created_tag = tag.id
+        self._tags = frozenset([tag.id]) if self._created_tag else frozenset()
+        self._added = Annotation(self.span.id, doc.id, self.span.start, self.span.end, tag.id,
+                                 self.span.annotator, self.span.note, self.span.created, self.span.updated)
         with store.db.atomic():
-            store.insert_annotations([Annotation(self.span.id, doc.id, self.span.start, self.span.end, tag.id,
-                                                 self.span.annotator, self.span.note, self.span.created,
-                                                 self.span.updated)])
+            store.insert_annotations([self._added])
             store.record_adjudication(annotation_id=self.span.id, decision="accepted",
                                       disagreement=self.disagreement or f"accept:{self.span.id}", decided_by=self.decided_by,
                                       source=self.source, id=self.adjudication_id)
@@ -57,7 +61,12 @@ class AcceptAnnotation(Op):
             store.delete_annotation(self.span.id)
             if self._created_tag:
                 store.delete_tag(self._created_tag)
-                self._created_tag = None
+                self._created_tag = None  # redo looks again: the tag may exist by then
+
+    def changed(self) -> OpChanges:
+        if self._added is None:
+            return OpChanges()
+        return OpChanges(added=(self._added,), tags=self._tags, adjudications=frozenset([self.span.id]))
 
 
 @dataclass
@@ -78,4 +87,7 @@ class DismissDisagreement(Op):
 
     def revert(self, store: Store) -> None:
         store.remove_adjudication(self.adjudication_id)
+
+    def changed(self) -> OpChanges:
+        return OpChanges(adjudications=frozenset([self.annotation_id]))
 

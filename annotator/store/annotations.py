@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import itemgetter
 
@@ -92,6 +92,31 @@ class AnnotationsMixin(StoreBase):
 
     # -- changing ---------------------------------------------------------
 
+    def prepare_annotation(
+        self,
+        *,
+        document_id: str,
+        start: int,
+        end: int,
+        tag_id: str,
+        annotator: str,
+        note: str | None = None,
+        id: str | None = None,
+    ) -> Annotation:
+        """The value a new annotation of ``[start, end)`` would have, checked against the project.
+
+        Writes nothing: the one place a new annotation is made, for the op
+        that stores it (``ops.AddAnnotation``) and for ``add_annotation``.
+        """
+        self.check_range(document_id, start, end)
+        self.tag(tag_id)  # type: ignore[attr-defined]
+        now = utc_now()
+        return Annotation(
+            id=AnnotationId(id or new_id()), document_id=DocumentId(document_id), start=start,
+            end=end, tag_id=TagId(tag_id), annotator=annotator, note=note or None,
+            created=now, updated=now,
+        )
+
     def add_annotation(
         self,
         *,
@@ -102,16 +127,14 @@ class AnnotationsMixin(StoreBase):
         annotator: str,
         note: str | None = None,
     ) -> Annotation:
-        """Tag ``[start, end)`` of a document; offsets are code points."""
+        """Tag ``[start, end)`` of a document as given; offsets are code points.
+
+        For tests and scripts that build a project: the app's faces go
+        through ``ops.annotate_span``, which also applies the rules of a new span.
+        """
         self._require_writable()
-        self.check_range(document_id, start, end)
-        self.tag(tag_id)  # type: ignore[attr-defined]
-        now = utc_now()
-        annotation = Annotation(
-            id=AnnotationId(new_id()), document_id=DocumentId(document_id), start=start,
-            end=end, tag_id=TagId(tag_id), annotator=annotator, note=note or None,
-            created=now, updated=now,
-        )
+        annotation = self.prepare_annotation(document_id=document_id, start=start, end=end, tag_id=tag_id,
+                                             annotator=annotator, note=note)
         self.db.execute(_INSERT_ANNOTATION, _annotation_row(annotation))
         return annotation
 
@@ -137,30 +160,6 @@ class AnnotationsMixin(StoreBase):
         for first in range(0, len(wanted), 500):
             chunk = wanted[first:first + 500]
             yield from self.db.conn.execute(f"{select} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-
-    def _insert_annotation_rows_if_new(self, rows: Sequence[tuple]) -> int:
-        """Insert rows unless the id, or the same span by the same person, exists.
-
-        Two lookups, each on a named index (the primary key, then document and
-        start): with ``OR``, or left to the planner, SQLite scanned all spans of
-        the tag once per row, 20 s for a transcript of 20,000 turns.
-        """
-        added = 0
-        execute = self.db.conn.execute
-        for row in rows:
-            if execute("SELECT 1 FROM annotations WHERE id = ?", [row[0]]).fetchone() is not None:
-                continue
-            same_span = execute(
-                # Named index: without statistics the planner picks the tag index,
-                # which scans every span of that tag (thousands per speaker).
-                "SELECT 1 FROM annotations INDEXED BY annotations_document_span "
-                'WHERE document_id = ? AND start = ? AND "end" = ? AND tag_id = ? AND annotator = ?',
-                [row[1], row[2], row[3], row[4], row[5]],
-            ).fetchone()
-            if same_span is None:
-                execute(_INSERT_ANNOTATION, row)
-                added += 1
-        return added
 
     def update_annotation(
         self,

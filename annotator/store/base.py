@@ -20,6 +20,10 @@ class StoreBase:
     #: length counted once holds for as long as the file is open, whoever else writes to it.
     _text_lengths: dict[str, int]
 
+    def check_writable(self) -> None:
+        """Refuse, before any change begins, to change a project opened read-only."""
+        self._require_writable()
+
     def _require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyProjectError(

@@ -368,6 +368,18 @@ class DocumentsMixin(StoreBase):
         self._text_lengths[document_id] = row[0]
         return row[0]
 
+    def text_range(self, document_id: str, start: int, end: int) -> str:
+        """``text[start:end]`` of a document, without reading the rest of a long text into Python.
+
+        SQLite's ``substr`` counts characters (code points) in text, as Python does.
+        """
+        row = self.db.conn.execute(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", [start + 1, max(0, end - start), document_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {document_id}")
+        return row[0]
+
     # -- changing the few mutable fields ------------------------------------
 
     def set_document_status(self, document_id: str, status: DocumentStatus) -> None:
