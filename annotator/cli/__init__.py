@@ -3,17 +3,24 @@
 Every command module has ``register(subparsers)``; each command's handler
 takes the parsed arguments and returns an exit status: 0 success, 1 a user
 error (one line on stderr, no traceback), 2 bad usage (argparse's own).
+
+``COMMANDS`` names every command and the module that registers it. A
+command's run imports only its own module (``annotator stats`` never loads
+the exporters, the review code or the document readers), so each command
+starts quickly; ``--help`` and anything that is not a command build the
+full parser. Command modules keep the imports only some of their commands
+need inside those commands.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from annotator import __version__
-from annotator.cli import project_cmds
 from annotator.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -24,26 +31,38 @@ from annotator.cli.common import (
 )
 from annotator.errors import AnnotatorError
 
-#: Command modules, in the order their commands are listed in --help.
-COMMAND_MODULES = [project_cmds]
+_PROJECT, _EXPORT, _REVIEW, _SAFETY = (
+    "annotator.cli.project_cmds", "annotator.cli.export_cmds", "annotator.cli.review_cmds",
+    "annotator.cli.safety_cmds",
+)
+
+#: Every command -> the module that registers and runs it, in the order --help lists them.
+COMMANDS: dict[str, str] = {
+    "import": _PROJECT, "tags": _PROJECT, "stats": _PROJECT, "search": _PROJECT,
+    "documents": _PROJECT, "annotate": _PROJECT, "annotations": _PROJECT, "gui": _PROJECT,
+    "export": _EXPORT,
+    "agree": _REVIEW, "disagreements": _REVIEW, "merge": _REVIEW, "share": _REVIEW,
+    "backups": _SAFETY, "restore": _SAFETY, "check": _SAFETY,
+}
 
 
-def _optional_modules() -> list:
-    """Command modules that other parts of the product add; absent ones are skipped."""
-    import importlib
+def deferred(module: str, name: str) -> Callable:
+    """``module.name`` (a function or class), imported the first time it is called.
 
-    found = []
-    for name in ("export_cmds", "review_cmds", "safety_cmds"):
-        try:
-            found.append(importlib.import_module(f"annotator.cli.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"annotator.cli.{name}":
-                raise
-    return found
+    For what only some of a command module's commands need: imported at the
+    top of the module, it would slow the start of every other command.
+    """
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"``{module}.{name}``, imported on first call."
+    return call
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, every command registered."""
+def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command, or only the modules of ``commands`` (enough to run one)."""
     parser = argparse.ArgumentParser(
         prog="annotator",
         description="Tag spans of text with themes and speakers; export and compare them. "
@@ -51,14 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES + _optional_modules():
-        module.register(subparsers)
+    wanted = COMMANDS if commands is None else commands
+    for module in dict.fromkeys(COMMANDS[name] for name in wanted):
+        importlib.import_module(module).register(subparsers)
     return parser
 
 
 def command_names(parser: argparse.ArgumentParser | None = None) -> list[str]:
-    """Every top-level command name (used to tell a command from a project path)."""
-    parser = parser or build_parser()
+    """Every top-level command name (of ``parser`` if given); tells a command from a project path."""
+    if parser is None:
+        return list(COMMANDS)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return list(action.choices)
@@ -82,13 +103,16 @@ def _database_trouble(exc: sqlite3.OperationalError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    names = command_names(parser)
     if not args_list:
         return _launch_window(None)
-    if not args_list[0].startswith("-") and args_list[0] not in names and len(args_list) == 1:
-        return _launch_window(args_list[0])
-    args_list = project_cmds.normalise_tags_arguments(args_list)
+    first = args_list[0]
+    if not first.startswith("-") and first not in COMMANDS and len(args_list) == 1:
+        return _launch_window(first)
+    parser = build_parser([first] if first in COMMANDS else None)
+    if first == "tags":
+        from annotator.cli.project_cmds import normalise_tags_arguments
+
+        args_list = normalise_tags_arguments(args_list)
     args = parser.parse_args(args_list)
     if args.command is None:
         return _launch_window(None)

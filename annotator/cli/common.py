@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from annotator.backup import maybe_backup
 from annotator.errors import AnnotatorError
 from annotator.store import Store
 from annotator.store.connection import clear_interrupt, interrupt_requested, request_interrupt
@@ -44,6 +43,8 @@ def open_store(path: str, *, create: bool = False, read_only: bool = False) -> S
         read_only = False
     store = Store.open(project, read_only=read_only)
     if writes and not store.read_only:
+        from annotator.backup import maybe_backup
+
         maybe_backup(project)  # a write command: keep a snapshot from before it, hourly
     return store
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
+from annotator.analysis.stats import project_stats
+from annotator.cli import deferred
 from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, print_json, warn
 from annotator.importers import ImportOptions
-from annotator.importers.batch import import_paths
 from annotator.model import TagKind
 from annotator.palette import palette_order
 from annotator.scheme import load_scheme
-from annotator.settings import resolve_annotator
 from annotator.store import Store
+
+# Loaded only by the commands that use them, so that reading commands start quickly.
+import_paths = deferred("annotator.importers.batch", "import_paths")  # the file readers behind it
+resolve_annotator = deferred("annotator.settings", "resolve_annotator")  # platformdirs, the settings file
 
 TAGS_SUBCOMMANDS = ("list", "add", "import", "rename", "recolor", "delete", "merge")
 
@@ -218,23 +221,6 @@ def cmd_tags_merge(args: argparse.Namespace) -> int:
 
 
 # -- stats, search, documents, annotations -------------------------------------
-
-
-def project_stats(store: Store) -> dict:
-    """Counts a researcher asks for first: documents, characters, tags, annotations."""
-    tags = {tag.id: tag for tag in store.tags()}
-    usage = store.tag_usage()
-    per_annotator = Counter(a.annotator for a in store.iter_annotations())
-    documents = store.documents()
-    return {
-        "documents": len(documents),
-        "characters": sum(d.length for d in documents),
-        "tags": {"theme": sum(t.kind is TagKind.THEME for t in tags.values()),
-                 "speaker": sum(t.kind is TagKind.SPEAKER for t in tags.values())},
-        "annotations": store.annotation_count(),
-        "per_tag": {tags[t].name: n for t, n in sorted(usage.items(), key=lambda i: tags[i[0]].position)},
-        "per_annotator": dict(sorted(per_annotator.items())),
-    }
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

@@ -228,12 +228,12 @@ CACHE_KIB = 64 * 1024
 
 def _configure(db: Database, *, wal: bool) -> None:
     """``wal``: a connection that may write (WAL, full sync, the larger page cache)."""
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA foreign_keys = ON")
+    db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
     if wal:
-        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
+        db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        db.conn.execute("PRAGMA journal_mode = WAL")
+        db.conn.execute("PRAGMA synchronous = FULL")
 
 
 def create_database(path: Path) -> Database:
@@ -316,7 +316,7 @@ def _quick_check(path: Path, db: Database) -> None:
 def _open_for_writing(path: Path) -> Database:
     db = Database(connect(str(path)))
     try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_open_database(path, db)
         _quick_check(path, db)
         _configure(db, wal=True)
@@ -345,8 +345,3 @@ def open_project(path: Path, *, read_only: bool = False) -> tuple[Database, str 
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{path}: damaged project file ({exc}); restore a backup "
                            "(annotator backups / annotator restore)") from None
-
-
-def open_database(path: Path, *, read_only: bool = False) -> Database:
-    """Open an existing project, migrating it unless ``read_only`` (or not writable)."""
-    return open_project(path, read_only=read_only)[0]

@@ -98,8 +98,3 @@ class SearchMixin(StoreBase):
         except sqlite3.OperationalError as exc:
             raise InvalidInputError(f"cannot search for {query!r}: {exc}") from None
         return hits
-
-    def rebuild_search_index(self) -> None:
-        """Rebuild the FTS5 index from the documents table."""
-        self._require_writable()
-        self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
