@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, ClassVar
 
 import orjson
 
@@ -125,8 +125,10 @@ class ExportFormat:
     #: The format neutralises cells a spreadsheet would run, and can be asked not to (``raw_cells``).
     offers_raw_cells: ClassVar[bool] = False
 
-    def __init__(self, output: BinaryIO | Path) -> None:
-        self.output = output
+    def __init__(self, output: Any) -> None:
+        #: A binary stream (anything with ``write(bytes)``), or the ``Path`` to build for a format that
+        #: ``writes_to_path``: each format knows which it gets.
+        self.output: Any = output
 
     def start(self, context: ExportContext) -> None:
         """Called once before the first document."""
