@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.importers.batch import import_paths
+from annotator.ops import ImportScheme, run
 from annotator.resources import seed_documents, seed_scheme
 from annotator.scheme import load_scheme
 from annotator.settings import default_project_path, resolve_annotator
@@ -13,7 +14,7 @@ from annotator.store import Store
 
 def fill_with_sample(store: Store, *, annotator: str) -> None:
     """Import the sample documents and the starter scheme into ``store``."""
-    store.import_scheme(load_scheme(seed_scheme()))
+    run(store, ImportScheme(load_scheme(seed_scheme())))
     import_paths(store, seed_documents(), annotator=annotator)
 
 

@@ -77,3 +77,65 @@ def test_the_store_loads_without_pandas_and_leaves_it_importable():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+#: Store methods that change the project: the names an op calls.
+_WRITE_PREFIXES = ("add_", "insert_", "update_", "delete_", "set_", "replace_", "rename_", "ensure_")
+_WRITE_NAMES = {"bulk_document_insert", "merge_tags", "reorder_tags", "restore_tag", "record_adjudication",
+                "remove_adjudication", "import_scheme", "copy_new_annotations", "rebuild_search_index"}
+#: ``set_meta`` keeps the window's reading position (the last open document), not the project's data.
+_NOT_DATA = {"set_meta"}
+#: Where store writes belong besides the body of an op: the store itself and the schema steps.
+_WRITERS = ("annotator/store/", "annotator/migrations.py", "annotator/ops.py")
+
+
+def store_write_methods() -> set[str]:
+    """Names of the Store's public methods that write."""
+    from annotator.store import Store
+
+    return {name for name in dir(Store) if not name.startswith("_") and callable(getattr(Store, name))
+            and (name.startswith(_WRITE_PREFIXES) or name in _WRITE_NAMES)} - _NOT_DATA
+
+
+def _is_op_class(module_path, class_name: str) -> bool:
+    import importlib
+
+    from annotator.ops import Op
+
+    relative = module_path.relative_to(REPO).with_suffix("")
+    module = importlib.import_module(".".join(relative.parts).removesuffix(".__init__"))
+    cls = getattr(module, class_name, None)
+    return isinstance(cls, type) and issubclass(cls, Op)
+
+
+def store_writes_outside_ops() -> list[str]:
+    """Calls of a store write method anywhere but the store, the schema steps and the body of an ``Op``."""
+    writes = store_write_methods()
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(REPO).as_posix()
+        if relative.startswith(_WRITERS):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        owners: dict[ast.AST, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for inner in ast.walk(node):
+                    owners.setdefault(inner, node.name)  # the outermost class wins, visited first
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writes
+                    and not (node in owners and _is_op_class(path, owners[node]))):
+                found.append(f"{relative}:{node.lineno} {ast.unparse(node.func)}")
+    return found
+
+
+def test_the_store_write_list_names_real_methods():
+    writes = store_write_methods()
+    assert {"add_annotation", "insert_annotations", "update_tag", "delete_tag", "merge_tags", "import_scheme",
+            "set_document_status", "add_document", "copy_new_annotations", "record_adjudication"} <= writes
+
+
+def test_every_change_is_an_op_no_store_writes_outside_ops():
+    """One write path: the window, the command line, import, merge and adjudication all change the
+    project through ops run by ``ops.run`` (or ``History``), so the rules live once."""
+    assert store_writes_outside_ops() == []

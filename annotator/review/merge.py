@@ -21,6 +21,7 @@ from pathlib import Path
 
 from annotator.errors import ProjectError
 from annotator.model import Annotation, ImportedDocument, Tag
+from annotator.ops import Op, OpChanges, run
 from annotator.review.compare import tag_key, tag_keys_by_id
 from annotator.review.loading import ColleagueFile, open_colleague
 from annotator.review.untrusted import Finding, colleague_findings
@@ -38,6 +39,8 @@ class MergeReport:
     backup: Path | None = None
     #: One line per file and kind of row that failed the checks and was not copied.
     skipped: list[str] = field(default_factory=list)
+    #: What the merge changed in our project (``everything`` once it added or replaced anything).
+    changes: OpChanges = field(default_factory=OpChanges)
 
     def summary(self) -> str:
         """What was left out (a line per file and kind), then one line of what was added."""
@@ -75,17 +78,35 @@ def backup_before_change(store: Store) -> Path:
     return target
 
 
-class _Merger:
-    """Copies what ``ours`` lacks from one colleague store, inside one transaction."""
+class MergeColleague(Op):
+    """The op of merging one colleague store: copies what ``ours`` lacks, in one transaction.
 
-    def __init__(self, ours: Store, theirs: Store, schema: str, report: MergeReport, ensure_backup):
+    A bulk op (SQLite copies the annotations itself), taken back from the
+    backup written before its first change, not undone.
+    """
+
+    description = "merge"
+
+    def __init__(self, theirs: Store, schema: str, report: MergeReport, ensure_backup):
         """``schema``: the name ``theirs`` (a private copy) is attached under on our connection."""
-        self.ours, self.theirs, self.schema, self.report = ours, theirs, schema, report
+        self.theirs, self.schema, self.report = theirs, schema, report
         self.ensure_backup = ensure_backup
-        self.doc_by_sha = ours.document_ids_by_sha()
-        self.tag_by_key = {tag_key(t.kind, t.name): t for t in ours.tags()}
+        self.document_id = None
+        self._documents: set[str] = set()
+        self._tags: set[str] = set()
+        self._changed_annotations = False
 
-    def run(self) -> None:
+    def revert(self, store: Store) -> None:
+        raise NotImplementedError("a merge is taken back from the backup written before it")
+
+    def changed(self) -> OpChanges:
+        everything = self._changed_annotations or bool(self._tags)
+        return OpChanges(documents=frozenset(self._documents), tags=frozenset(self._tags), everything=everything)
+
+    def apply(self, store: Store) -> None:
+        self.ours = store
+        self.doc_by_sha = store.document_ids_by_sha()
+        self.tag_by_key = {tag_key(t.kind, t.name): t for t in store.tags()}
         for sha, their_id in self.theirs.document_ids_by_sha().items():
             if sha not in self.doc_by_sha:
                 self._copy_document(their_id)
@@ -113,6 +134,7 @@ class _Merger:
             title=doc.title, text=doc.text, source_path=doc.source_path, source_format=doc.source_format,
             meta=doc.meta, id=None if taken else doc.id), annotator="merge")
         self.doc_by_sha[doc.sha256] = result.document_id
+        self._documents.add(result.document_id)
         self.report.documents += 1
 
     def _copy_tag(self, tag: Tag, by_id: dict) -> None:
@@ -123,6 +145,7 @@ class _Merger:
         added = self.ours.add_tag(kind=tag.kind, name=tag.name, color=tag.color, description=tag.description,
                                   parent_id=parent_ours.id if parent_ours else None, id=None if taken else tag.id)
         self.tag_by_key[tag_key(tag.kind, tag.name)] = added
+        self._tags.add(added.id)
         self.report.tags += 1
 
     def _merge_annotations(self) -> None:
@@ -142,7 +165,9 @@ class _Merger:
             self._settle_shared(shared, their_docs, their_tags, translated)
         if self.ours.attached_annotation_count(schema) > len(shared):
             self.ensure_backup()
-            self.report.annotations += self.ours.copy_new_annotations(schema, doc_ids, tag_ids)
+            copied = self.ours.copy_new_annotations(schema, doc_ids, tag_ids)
+            self.report.annotations += copied
+            self._changed_annotations |= copied > 0
 
     def _settle_shared(self, shared: list[tuple], their_docs: dict, their_tags: dict, translated) -> None:
         """An id in both files: equal content is skipped, else the later ``updated`` wins."""
@@ -157,6 +182,7 @@ class _Merger:
             if later(theirs[8], mine[8]):
                 self.ensure_backup()
                 self.ours.replace_annotation(Annotation(*translated(theirs)))
+                self._changed_annotations = True
                 self.report.conflicts.append(f"{theirs[0]}: kept the colleague's version (updated {theirs[8]})")
             else:
                 self.report.conflicts.append(f"{theirs[0]}: kept ours (updated {mine[8]})")
@@ -177,8 +203,8 @@ def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) 
         for colleague in colleagues:
             report.skipped.extend(f"{colleague.source.name}: {finding.line()}" for finding in _checked(colleague))
         for colleague in colleagues:
-            with store.attached(colleague.store.path) as schema, store.db.atomic():
-                _Merger(store, colleague.store, schema, report, ensure_backup).run()
+            with store.attached(colleague.store.path) as schema:
+                report.changes |= run(store, MergeColleague(colleague.store, schema, report, ensure_backup))
     return report
 
 
