@@ -20,6 +20,7 @@ WORKLOADS = {
     "W5": "tests.bench.core_workloads:w5_search",
     "W6": "tests.bench.gui_workloads:w6_startup",
     "W7": "tests.bench.review_workloads:w7_merge",
+    "W8": "tests.bench.cli_workloads:w8_cli_stats",
 }
 
 
