@@ -110,3 +110,75 @@ def run_cli(capsys) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+# -- the window, for GUI tests (fixtures and helpers shared by the tests/test_gui_* modules) ----------
+# Qt is imported inside the fixtures, so the core's tests never load it.
+
+EMOJI_TEXT = "👩‍🔬 found 🧪 in Zürich: the results were clear.\nSecond paragraph 😀 here."
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Build the real window on a project (default: the sample), shown and focused; closed at the end."""
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.app import create_window, make_application
+    from annotator.settings import Settings
+
+    make_application()
+    Settings(annotator="tester").save()
+    windows = []
+
+    def make(project=None):
+        window = create_window(str(project) if project else None, Settings.load())
+        qtbot.addWidget(window)
+        window.quiet_reports = True
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        window.view.setFocus()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.store.close()
+
+
+@pytest.fixture
+def emoji_project(tmp_path):
+    """A project with one short document full of emoji, and the seed scheme's tags."""
+    from annotator.model import ImportedDocument
+    from annotator.scheme import load_scheme
+
+    path = tmp_path / "emoji.annotator"
+    with Store.create(path) as store:
+        store.add_document(ImportedDocument(title="emoji", text=EMOJI_TEXT), annotator="x")
+        store.import_scheme(load_scheme(SEEDS / "scheme.json"))
+    return path
+
+
+def stored_texts(window) -> list[tuple[str, str]]:
+    """(covered text, tag name) of the current document's annotations, in text order."""
+    text = window.current_document.text
+    return [(text[a.start:a.end], window.store.tag(a.tag_id).name)
+            for a in window.store.annotations_for_document(window.current_document.id)]
+
+
+def caret_point(view, offset: int):
+    """Viewport point of the caret before code point ``offset`` (where a click puts the cursor)."""
+    cursor = view.textCursor()
+    cursor.setPosition(view._offsets.to_qt(offset))
+    return view.cursorRect(cursor).center()
+
+
+def drag(qtbot, view, start: int, end: int) -> None:
+    """Press at one caret position, move with the button held, release at another."""
+    from PySide6.QtCore import Qt
+
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, start))
+    qtbot.mouseMove(viewport, caret_point(view, end))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, end))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from annotator.gui.export_dialog import ExportDialog, ExportWorker
+from annotator.gui.export_dialog import ExportDialog, export_job
 from annotator.model import ImportedDocument, ImportedSpan, TagKind
 from annotator.store import Store
 
@@ -46,7 +46,7 @@ def _project(tmp_path):
 
 def test_a_cancelled_export_reports_it_and_leaves_no_file(qtbot, tmp_path):
     out = tmp_path / "out.jsonl"
-    worker = ExportWorker(_project(tmp_path), out, {"format": "native"})
+    worker = export_job(_project(tmp_path), out, {"format": "native"})
     worker.cancel()  # before the first document: the worker must stop there
     with qtbot.waitSignal(worker.failed, timeout=20_000) as signal:
         worker.start()

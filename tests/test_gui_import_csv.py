@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QDialog
 from annotator.gui.csv_columns import CsvColumnsDialog, choose_columns, read_heads
 from annotator.importers import ImportOptions
 from annotator.importers.tabular import read_table_head
-from tests.test_gui_main_window import emoji_project, make_window  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.gui
 
@@ -85,17 +84,17 @@ def test_without_a_guess_nothing_is_preselected_and_import_waits_for_a_choice(qt
     assert dialog.preview_table().item(1, 2).text() == "Two lines, ⏎ with a comma"
 
 
-def test_choosing_answer_and_respondent_imports_one_document_per_row(make_window, emoji_project,  # noqa: F811
+def test_choosing_answer_and_respondent_imports_one_document_per_row(make_window, emoji_project,
                                                                       survey, qtbot, monkeypatch):
     window = make_window(emoji_project)
     seen = []
     choosing(monkeypatch, "Answer", "Respondent", seen)
-    worker = window.start_import([str(survey)])
+    worker = window.importing.start_import([str(survey)])
     assert seen == [(["id", "Respondent", "Answer", "Comment"], None)]
-    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+    with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
-    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None)
-    assert window.last_import_report.summary() == "3 document(s) imported, 0 already in the project, 0 failed"
+    qtbot.waitUntil(lambda: window.importing.last_report is not None)
+    assert window.importing.last_report.summary() == "3 document(s) imported, 0 already in the project, 0 failed"
     stored = sorted((d for d in window.store.iter_documents() if d.source_format == "csv"),
                     key=lambda d: d.meta["row"])
     assert [(d.title, d.text) for d in stored] == [
@@ -104,12 +103,12 @@ def test_choosing_answer_and_respondent_imports_one_document_per_row(make_window
                               "Comment": "short"}
 
 
-def test_cancelling_the_dialog_imports_nothing(make_window, emoji_project, survey, monkeypatch):  # noqa: F811
+def test_cancelling_the_dialog_imports_nothing(make_window, emoji_project, survey, monkeypatch):
     window = make_window(emoji_project)
     seen = []
     choosing(monkeypatch, None, None, seen)
     before = window.store.document_count()
-    assert window.start_import([str(survey)]) is None
+    assert window.importing.start_import([str(survey)]) is None
     assert len(seen) == 1 and window.store.document_count() == before
 
 

@@ -10,32 +10,15 @@ from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 from annotator.model import ImportedDocument
 from annotator.scheme import load_scheme
 from annotator.store import Store
-from tests.conftest import SEEDS
-from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
-from tests.test_gui_workflow import stored_texts
+from tests.conftest import EMOJI_TEXT, SEEDS, caret_point, drag, stored_texts
 
 pytestmark = pytest.mark.gui
-
-
-def caret_point(view, offset: int) -> QPoint:
-    """Viewport point of the caret before code point ``offset`` (where a click puts the cursor)."""
-    cursor = view.textCursor()
-    cursor.setPosition(view._offsets.to_qt(offset))
-    return view.cursorRect(cursor).center()
 
 
 def inside_point(view, offset: int) -> QPoint:
     """Viewport point within the character at ``offset``."""
     start, end = caret_point(view, offset), caret_point(view, offset + 1)
     return QPoint((start.x() + end.x()) // 2, start.y())
-
-
-def drag(qtbot, view, start: int, end: int) -> None:
-    """Press at one caret position, move with the button held, release at another."""
-    viewport = view.viewport()
-    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, start))
-    qtbot.mouseMove(viewport, caret_point(view, end))
-    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=caret_point(view, end))
 
 
 def tag_word(qtbot, window, word: str, key=Qt.Key.Key_1) -> str:
@@ -55,12 +38,12 @@ def action_named(menu: QMenu, *path: str):
     return next(a for a in menu.actions() if a.text().split("\t")[0] == path[-1])
 
 
-def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_project, qtbot,  # noqa: F811
+def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_project, qtbot,
                                                             monkeypatch):
     window = make_window(emoji_project)
     annotation_id = tag_word(qtbot, window, "Zürich")
-    monkeypatch.setattr("annotator.gui.annotating.ask_note", lambda parent, current: "place of the lab")
-    window.edit_note(annotation_id)
+    monkeypatch.setattr("annotator.gui.dialogs.ask_note", lambda parent, current: "place of the lab")
+    window.annotating.edit_note(annotation_id)
     view = window.view
     point = inside_point(view, EMOJI_TEXT.index("Zürich") + 2)
     QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
@@ -74,7 +57,7 @@ def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_pr
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
 
 
-def test_double_click_selects_a_word_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+def test_double_click_selects_a_word_and_a_number_tags_it(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("results")
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=inside_point(window.view, start + 3))
@@ -85,7 +68,7 @@ def test_double_click_selects_a_word_and_a_number_tags_it(make_window, emoji_pro
     assert stored_texts(window) == [("results", "Drug trafficking")]
 
 
-def test_dragging_selects_a_range_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+def test_dragging_selects_a_range_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("🧪 in Zürich")
     end = start + len("🧪 in Zürich")
@@ -97,25 +80,25 @@ def test_dragging_selects_a_range_after_emoji_and_a_number_tags_it(make_window, 
     assert EMOJI_TEXT[stored.start:stored.end] == "🧪 in Zürich"
 
 
-def test_context_menu_applies_retags_and_deletes(make_window, emoji_project, qtbot):  # noqa: F811
+def test_context_menu_applies_retags_and_deletes(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("found")
     window.view.select_range(start, start + 5)
-    action_named(window.build_text_menu([]), "Apply tag", "Afghanistan").trigger()
+    action_named(window.annotating.build_text_menu([]), "Apply tag", "Afghanistan").trigger()
     assert stored_texts(window) == [("found", "Afghanistan")]
     [annotation] = window.store.annotations_for_document(window.current_document.id)
     window.view.select_range(0, 0)
-    menu = window.build_text_menu([annotation.id])
+    menu = window.annotating.build_text_menu([annotation.id])
     assert [a.text() for a in menu.actions()] == ["Afghanistan · tester"]  # no "Apply tag" without a selection
     action_named(menu, "Afghanistan · tester", "Retag as", "Drug trafficking").trigger()
     assert stored_texts(window) == [("found", "Drug trafficking")]
     assert window.view.own_spans()[0].label == "Drug trafficking"
-    action_named(window.build_text_menu([annotation.id]), "Drug trafficking · tester", "Delete").trigger()
+    action_named(window.annotating.build_text_menu([annotation.id]), "Drug trafficking · tester", "Delete").trigger()
     assert window.store.annotations_for_document(window.current_document.id) == []
     assert window.view.own_spans() == [] and window.annotations_panel.model.rowCount() == 0
 
 
-def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emoji_project, qtbot,  # noqa: F811
+def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emoji_project, qtbot,
                                                                  monkeypatch):
     window = make_window(emoji_project)
     tag_word(qtbot, window, "found")
@@ -135,8 +118,8 @@ def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emo
         def deleteLater(self) -> None:
             self.menu.deleteLater()
 
-    build = window.build_text_menu
-    monkeypatch.setattr(window, "build_text_menu", lambda ids: ChoosingMenu(build(ids)))
+    build = window.annotating.build_text_menu
+    monkeypatch.setattr(window.annotating, "build_text_menu", lambda ids: ChoosingMenu(build(ids)))
     point = inside_point(window.view, EMOJI_TEXT.index("found") + 1)
     viewport = window.view.viewport()
     QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
@@ -145,29 +128,29 @@ def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emo
     assert window.store.annotation_count() == 0
 
 
-def test_clicking_a_span_selects_its_row_in_the_annotations_table(make_window, emoji_project, qtbot):  # noqa: F811
+def test_clicking_a_span_selects_its_row_in_the_annotations_table(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     tag_word(qtbot, window, "found")
     results = tag_word(qtbot, window, "results", Qt.Key.Key_2)
     window.view.select_range(0, 0)
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
                      pos=inside_point(window.view, EMOJI_TEXT.index("results") + 2))
-    assert window.current_annotation_id == results
+    assert window.annotating.current_annotation_id == results
     assert window.annotations_panel.selected_ids() == [results]
     [row] = window.annotations_panel.table.selectionModel().selectedRows()
     assert row.row() == 1  # sorted by start: "found" first, "results" second
 
 
-def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot):  # noqa: F811
+def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot):
     other_text = "Another 😀😀 interview: the needle is here."
     with Store.open(emoji_project) as store:
         other = store.add_document(ImportedDocument(title="other", text=other_text), annotator="x").document_id
     window = make_window(emoji_project)
-    window.on_search_corpus()
-    qtbot.keyClicks(window.search_panel.query, "needle")
-    qtbot.keyClick(window.search_panel.query, Qt.Key.Key_Return)
-    results = window.search_panel.results
-    assert results.count() == 1 and window.search_panel.summary.text() == "1 hit(s)"
+    window.search.on_search_corpus()
+    qtbot.keyClicks(window.search.panel.query, "needle")
+    qtbot.keyClick(window.search.panel.query, Qt.Key.Key_Return)
+    results = window.search.panel.results
+    assert results.count() == 1 and window.search.panel.summary.text() == "1 hit(s)"
     qtbot.waitUntil(lambda: results.isVisible())
     qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualItemRect(results.item(0)).center())
     start = other_text.index("needle")
@@ -175,7 +158,7 @@ def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot
     assert window.view.selected_range() == (start, start + len("needle"))
 
 
-def test_zoom_in_and_out_change_the_text_size_and_ctrl_0_restores_it(make_window, emoji_project, qtbot):  # noqa: F811
+def test_zoom_in_and_out_change_the_text_size_and_ctrl_0_restores_it(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     size = window.view.font().pointSizeF()
     qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
@@ -190,9 +173,9 @@ def test_zoom_in_and_out_change_the_text_size_and_ctrl_0_restores_it(make_window
     assert window.view.font().pointSizeF() == size
 
 
-def test_the_filter_box_filters_documents(make_window, qtbot):  # noqa: F811
+def test_the_filter_box_filters_documents(make_window, qtbot):
     window = make_window()  # the sample project: 000_... and 003_...
-    panel = window.documents_panel
+    panel = window.documents.panel
     qtbot.keyClicks(panel.filter, "003")
     assert panel.model.rowCount() == 1
     assert panel.model.data(panel.model.index(0, 0)).startswith("003_")
@@ -202,7 +185,7 @@ def test_the_filter_box_filters_documents(make_window, qtbot):  # noqa: F811
     assert panel.model.rowCount() == 0
 
 
-def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji_project, qtbot):  # noqa: F811
+def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     for word, key in (("found", Qt.Key.Key_5), ("Zürich", Qt.Key.Key_1), ("results", Qt.Key.Key_3)):
         tag_word(qtbot, window, word, key)
@@ -221,7 +204,7 @@ def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji
     assert column(tag_column) == ["Regional security", "Drug trafficking", "Afghanistan"]
 
 
-def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_project, qtbot):  # noqa: F811
+def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     assert window.status_document.text() == f"emoji · {len(EMOJI_TEXT):,} characters"
     assert window.status_counts.text() == "0 annotations here"
@@ -237,7 +220,7 @@ def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_p
 
 
 def test_a_span_added_or_undone_in_a_sorted_table_lands_at_its_place_and_the_selection_follows(
-        make_window, emoji_project, qtbot):  # noqa: F811
+        make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     for word, key in (("found", Qt.Key.Key_5), ("results", Qt.Key.Key_3)):
         tag_word(qtbot, window, word, key)
@@ -258,16 +241,15 @@ def test_a_span_added_or_undone_in_a_sorted_table_lands_at_its_place_and_the_sel
     assert tags() == ["Afghanistan", "Drug trafficking"]
 
 
-def test_a_document_whose_count_changes_moves_in_a_table_sorted_by_count(make_window, tmp_path, qtbot):  # noqa: F811
-    from tests.test_gui_main_window import EMOJI_TEXT as text
-
+def test_a_document_whose_count_changes_moves_in_a_table_sorted_by_count(make_window, tmp_path, qtbot):
+    text = EMOJI_TEXT
     project = tmp_path / "three.annotator"
     with Store.create(project) as store:
         for title in ("a", "b", "c"):
             store.add_document(ImportedDocument(title=title, text=f"{title} {text}"), annotator="ana")
         store.import_scheme(load_scheme(SEEDS / "scheme.json"))
     window = make_window(project)
-    panel = window.documents_panel
+    panel = window.documents.panel
     panel.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # most spans first; ties in import order
 
     def titles() -> list:

@@ -6,49 +6,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.gui.app import create_window, make_application
-from annotator.model import ImportedDocument, TagKind
-from annotator.scheme import load_scheme
+from annotator.model import TagKind
 from annotator.settings import Settings
 from annotator.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import EMOJI_TEXT
 
 pytestmark = pytest.mark.gui
-
-EMOJI_TEXT = "👩‍🔬 found 🧪 in Zürich: the results were clear.\nSecond paragraph 😀 here."
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path):
-    make_application()
-    Settings(annotator="tester").save()
-    windows = []
-
-    def make(project=None):
-        window = create_window(str(project) if project else None, Settings.load())
-        qtbot.addWidget(window)
-        window.quiet_reports = True
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-        window.view.setFocus()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.store.close()
-
-
-@pytest.fixture
-def emoji_project(tmp_path):
-    path = tmp_path / "emoji.annotator"
-    with Store.create(path) as store:
-        store.add_document(ImportedDocument(title="emoji", text=EMOJI_TEXT), annotator="x")
-        store.import_scheme(load_scheme(SEEDS / "scheme.json"))
-    return path
-
 
 def press(qtbot, window, key):
     qtbot.keyClick(window.view, key)
@@ -57,14 +20,14 @@ def press(qtbot, window, key):
 def test_opens_the_sample_project_on_its_first_document(make_window):
     window = make_window()
     assert window.current_document.title == "000_0976646cfc479a1b"
-    assert window.palette.tag_for_key(1).name == "Regional security"
-    assert window.documents_panel.model.rowCount() == 2
+    assert window.tags.palette.tag_for_key(1).name == "Regional security"
+    assert window.documents.panel.model.rowCount() == 2
     assert window.windowTitle() == "My project — Annotator"
 
 
 def test_reopening_shows_the_document_open_last(make_window):
     window = make_window()
-    second = window.documents_panel.model.rows[1].id
+    second = window.documents.panel.model.rows[1].id
     window.show_document(second)
     path = window.store.path
     window.close()
@@ -75,7 +38,7 @@ def test_reopening_shows_the_document_open_last(make_window):
 
 def test_the_open_document_is_remembered_shortly_after_opening_without_a_close(make_window, qtbot):
     window = make_window()
-    first, second = (row.id for row in window.documents_panel.model.rows[:2])
+    first, second = (row.id for row in window.documents.panel.model.rows[:2])
     window.show_document(second)
     window.show_document(first)
     window.show_document(second)  # flicking through: one write at the end, not three commits
@@ -96,7 +59,7 @@ def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(mak
         assert other.tag(stored.tag_id).name == "Regional security"
         assert stored.annotator == "tester"
     assert [s.id for s in window.view.own_spans()] == [stored.id]
-    assert window.palette.count(stored.tag_id) == 1
+    assert window.tags.palette.count(stored.tag_id) == 1
     window.on_undo()
     assert window.store.annotations_for_document(window.current_document.id) == []
     assert window.view.own_spans() == []
@@ -127,13 +90,13 @@ def test_delete_retag_and_note(make_window, emoji_project, qtbot, monkeypatch):
     press(qtbot, window, Qt.Key.Key_2)
     [annotation] = window.store.annotations_for_document(window.current_document.id)
     speaker = window.store.find_tag(TagKind.SPEAKER, "Peter Burian")
-    window.retag(annotation.id, speaker.id)
+    window.annotating.retag(annotation.id, speaker.id)
     assert window.store.annotation(annotation.id).tag_id == speaker.id
     assert window.view.own_spans()[0].label == "Peter Burian"
-    monkeypatch.setattr("annotator.gui.annotating.ask_note", lambda parent, current: "check this")
-    window.edit_note(annotation.id)
+    monkeypatch.setattr("annotator.gui.dialogs.ask_note", lambda parent, current: "check this")
+    window.annotating.edit_note(annotation.id)
     assert window.store.annotation(annotation.id).note == "check this"
-    window.span_clicked(annotation.id)
+    window.annotating.span_clicked(annotation.id)
     press(qtbot, window, Qt.Key.Key_Delete)
     assert window.store.annotations_for_document(window.current_document.id) == []
     window.on_undo()
@@ -146,10 +109,10 @@ def test_fit_span_to_selection(make_window, emoji_project, qtbot):
     window.view.select_range(0, 3)
     press(qtbot, window, Qt.Key.Key_1)
     [annotation] = window.store.annotations_for_document(window.current_document.id)
-    window.current_annotation_id = annotation.id
+    window.annotating.current_annotation_id = annotation.id
     start = EMOJI_TEXT.index("found")
     window.view.select_range(start, start + 5)
-    window.on_fit_to_selection()
+    window.annotating.on_fit_to_selection()
     moved = window.store.annotation(annotation.id)
     assert EMOJI_TEXT[moved.start:moved.end] == "found"
 
@@ -158,17 +121,17 @@ def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, 
     window = make_window(emoji_project)
     window.view.select_range(0, 3)
     press(qtbot, window, Qt.Key.Key_1)
-    tag = window.palette.tag_for_key(1)
+    tag = window.tags.palette.tag_for_key(1)
     asked = []
-    monkeypatch.setattr("annotator.gui.tag_editing.ask_yes_no", lambda parent, title, text: asked.append(text) or True)
-    window.delete_tag(tag.id)
+    monkeypatch.setattr("annotator.gui.dialogs.ask_yes_no", lambda parent, title, text: asked.append(text) or True)
+    window.tags.delete_tag(tag.id)
     assert "and its 1 annotation(s)" in asked[0]
     assert window.store.find_tag(TagKind.THEME, tag.name) is None
     assert window.store.annotation_count() == 0
     window.on_undo()
     assert window.store.find_tag(TagKind.THEME, tag.name) == tag
     assert window.store.annotation_count() == 1
-    assert window.palette.tag_for_key(1).id == tag.id
+    assert window.tags.palette.tag_for_key(1).id == tag.id
 
 
 def annotate_from_another_process(project, document_id) -> str:
@@ -191,19 +154,19 @@ def test_import_runs_in_a_worker_and_reports(make_window, tmp_path, qtbot):
     window = make_window()
     (tmp_path / "new.txt").write_text("A new interview.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01" * 50)
-    worker = window.start_import([str(tmp_path / "new.txt"), str(tmp_path / "bad.txt")])
-    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+    worker = window.importing.start_import([str(tmp_path / "new.txt"), str(tmp_path / "bad.txt")])
+    with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
-    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None)
-    report = window.last_import_report
+    qtbot.waitUntil(lambda: window.importing.last_report is not None)
+    report = window.importing.last_report
     assert report.summary() == "1 document(s) imported, 0 already in the project, 1 failed"
-    assert [d.title for d in window.documents_panel.model.rows][-1] == "new"
+    assert [d.title for d in window.documents.panel.model.rows][-1] == "new"
 
 
 def test_memo_is_saved_and_undoable(make_window, emoji_project):
     window = make_window(emoji_project)
-    window.memo.setPlainText("interesting opening")
-    window._save_memo()
+    window.memo.editor.setPlainText("interesting opening")
+    window.memo.save()
     assert window.store.document(window.current_document.id).memo == "interesting opening"
     window.on_undo()
     assert window.store.document(window.current_document.id).memo == ""
@@ -211,11 +174,11 @@ def test_memo_is_saved_and_undoable(make_window, emoji_project):
 
 def test_find_in_document_selects_matches(make_window, emoji_project):
     window = make_window(emoji_project)
-    window.on_find()
-    window.find_bar.field.setText("HERE")
+    window.search.on_find()
+    window.search.find_bar.field.setText("HERE")
     start = EMOJI_TEXT.index("here")
     assert window.view.selected_range() == (start, start + 4)
-    assert window.find_bar.count.text() == "1 of 1"
+    assert window.search.find_bar.count.text() == "1 of 1"
 
 
 def test_read_only_project_opens_with_a_notice(make_window, emoji_project, monkeypatch):
@@ -223,7 +186,7 @@ def test_read_only_project_opens_with_a_notice(make_window, emoji_project, monke
     window = make_window(emoji_project)
     assert window.store.read_only
     assert not window.notice.isHidden() and "read-only" in window.notice.text()
-    assert window.memo.isReadOnly()
+    assert window.memo.editor.isReadOnly()
     window.view.select_range(0, 3)
     window.apply_tag_number(1)
     assert window.store.annotation_count() == 0
@@ -250,7 +213,7 @@ def test_layout_has_one_tab_bar_per_group_and_a_tall_palette(make_window, qtbot)
     window = make_window()
     qtbot.waitUntil(lambda: not window._default_layout_pending)
     assert visible_tab_groups(window) == [["Documents", "Search"], ["Memo", "Review"]]
-    assert window.tags_dock.height() > window.memo_dock.height()
+    assert window.dock("tags").height() > window.dock("memo").height()
     path = window.store.path
     window.close()
     window.store.close()
@@ -268,38 +231,38 @@ def stored_memo(path, document_id) -> str:
 def test_memo_typing_is_stored_at_once_and_one_ctrl_z_undoes_the_run(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     doc_id = window.current_document.id
-    window.memo.setFocus()
-    qtbot.keyClicks(window.memo, "idea 1")
+    window.memo.editor.setFocus()
+    qtbot.keyClicks(window.memo.editor, "idea 1")
     assert stored_memo(emoji_project, doc_id) == "idea 1"  # no waiting: each keystroke is committed
     assert window.store.annotation_count() == 0  # digits typed in the memo are text, not tag keys
-    qtbot.keyClicks(window.memo, "!")
+    qtbot.keyClicks(window.memo.editor, "!")
     assert stored_memo(emoji_project, doc_id) == "idea 1!"
     assert window.actions_by_key["undo"].text() == "&Undo edit memo"
-    qtbot.keyClick(window.memo, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert stored_memo(emoji_project, doc_id) == "" and window.memo.toPlainText() == ""
+    qtbot.keyClick(window.memo.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored_memo(emoji_project, doc_id) == "" and window.memo.editor.toPlainText() == ""
     assert not window.history.can_undo()  # the whole run was one step
-    qtbot.keyClick(window.memo, Qt.Key.Key_Z,
+    qtbot.keyClick(window.memo.editor, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert stored_memo(emoji_project, doc_id) == "idea 1!" and window.memo.toPlainText() == "idea 1!"
+    assert stored_memo(emoji_project, doc_id) == "idea 1!" and window.memo.editor.toPlainText() == "idea 1!"
 
 
 def test_memo_runs_end_when_the_memo_loses_focus_or_the_document_changes(make_window, qtbot):
     window = make_window()  # the sample project: two documents
-    first, second = (d.id for d in window.documents_panel.model.rows)
-    window.memo.setFocus()
-    qtbot.keyClicks(window.memo, "one")
+    first, second = (d.id for d in window.documents.panel.model.rows)
+    window.memo.editor.setFocus()
+    qtbot.keyClicks(window.memo.editor, "one")
     window.view.setFocus()
-    qtbot.waitUntil(lambda: not window.memo.hasFocus())
-    window.memo.setFocus()
-    qtbot.keyClicks(window.memo, " two")
+    qtbot.waitUntil(lambda: not window.memo.editor.hasFocus())
+    window.memo.editor.setFocus()
+    qtbot.keyClicks(window.memo.editor, " two")
     window.show_document(second)
-    qtbot.keyClicks(window.memo, "other")
+    qtbot.keyClicks(window.memo.editor, "other")
     assert [window.store.document(d).memo for d in (first, second)] == ["one two", "other"]
     window.on_undo()
-    assert window.store.document(second).memo == "" and window.memo.toPlainText() == ""
+    assert window.store.document(second).memo == "" and window.memo.editor.toPlainText() == ""
     window.show_document(first)
     window.on_undo()
-    assert window.store.document(first).memo == "one" and window.memo.toPlainText() == "one"
+    assert window.store.document(first).memo == "one" and window.memo.editor.toPlainText() == "one"
     window.on_undo()
     assert window.store.document(first).memo == ""
 
@@ -313,7 +276,7 @@ def test_coming_back_to_the_app_shows_what_another_process_added(make_window, em
     app.applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)  # as Qt does on coming back
     assert [s.annotator for s in window.view.own_spans()] == ["cli"]
     assert window.annotations_panel.model.rowCount() == 1
-    assert window.palette.count(tag_id) == 1
+    assert window.tags.palette.count(tag_id) == 1
 
 
 def test_new_project_ctrl_n_creates_and_opens_it(make_window, emoji_project, qtbot, tmp_path, monkeypatch):
@@ -329,6 +292,6 @@ def test_new_project_ctrl_n_creates_and_opens_it(make_window, emoji_project, qtb
     created = tmp_path / "fresh.annotator"
     assert asked == ["New project"] and created.exists()
     assert window.store.path == created and window.current_document is None
-    assert window.documents_panel.model.rowCount() == 0 and window.view.text() == ""
+    assert window.documents.panel.model.rowCount() == 0 and window.view.text() == ""
     assert window.windowTitle() == "fresh — Annotator"
     assert Settings.load().recent_projects[0] == str(created)

@@ -50,7 +50,7 @@ def test_opening_a_project_backs_it_up_at_most_hourly(window_on, one_document_pr
     backups = backup.list_backups(one_document_project)
     assert len(backups) == 1
     assert backups[0].counts() == (1, 0)
-    assert window.last_backup is not None and window.last_backup.path == backups[0].path
+    assert window.backups.last_backup is not None and window.backups.last_backup.path == backups[0].path
 
     window.open_project(one_document_project)  # opened again within the hour
     window.wait_for_backup()
@@ -61,7 +61,7 @@ def test_a_read_only_window_takes_no_backup(window_on, one_document_project):
     window = window_on(one_document_project)
     window.wait_for_backup()
     window.store.read_only = True
-    assert window.start_backup() is None
+    assert window.backups.start_backup() is None
 
 
 def test_restoring_from_the_window_reopens_the_project_as_the_backup_left_it(qtbot, window_on,
@@ -75,7 +75,7 @@ def test_restoring_from_the_window_reopens_the_project_as_the_backup_left_it(qtb
     assert "Added after the backup" in [t.name for t in window.tags_by_id.values()]
     old_store = window.store
 
-    dialog = window.backups_dialog()
+    dialog = window.backups.backups_dialog()
     qtbot.addWidget(dialog)
     oldest = len(dialog.backups) - 1
     assert dialog.backups[oldest].taken == T0
@@ -103,8 +103,8 @@ def test_transcript_import_shows_speakers_then_tags_each_turn(qtbot, window_on, 
         seen["speakers"] = [(s.name, s.turns) for s in preview.speakers]
         return True
 
-    worker = window.import_transcripts([str(source)], confirm=confirm)
-    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+    worker = window.importing.import_transcripts([str(source)], confirm=confirm)
+    with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
     assert seen["speakers"] == [("Alice", 2), ("Bob", 1)]
     with Store.open(project_path, read_only=True) as store:
@@ -122,7 +122,7 @@ def test_declining_the_transcript_preview_imports_nothing(window_on, project_pat
     source = tmp_path / "interview.txt"
     source.write_text(TRANSCRIPT, encoding="utf-8")
     window = window_on(project_path)
-    assert window.import_transcripts([str(source)], confirm=lambda preview: False) is None
+    assert window.importing.import_transcripts([str(source)], confirm=lambda preview: False) is None
     with Store.open(project_path, read_only=True) as store:
         assert store.document_count() == 0
 
@@ -137,5 +137,5 @@ def test_a_word_transcript_is_previewed_from_its_own_text(window_on, project_pat
         document.add_paragraph(line)
     document.save(source)
     window = window_on(project_path)
-    preview = window.transcript_preview([str(source)])
+    preview = window.importing.transcript_preview([str(source)])
     assert [(s.name, s.turns) for s in preview.speakers] == [("Alice", 2), ("Bob", 1)]

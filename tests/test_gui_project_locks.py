@@ -43,13 +43,13 @@ def window(qtbot, tmp_path):
     qtbot.waitExposed(window)
     window.colleague_file = theirs
     yield window
-    window.review_panel.close_all()
+    window.review.panel.close_all()
     window.store.close()
 
 
 def _tag_first_word(window, start: int) -> None:
     window.view.select_range(start, start + 3)
-    window.apply_tag(window.palette.tag_for_key(1).id)
+    window.annotating.apply_tag(window.tags.palette.tag_for_key(1).id)
 
 
 def _stored_ranges(project: Path) -> set[tuple[int, int, str]]:
@@ -62,10 +62,10 @@ def test_export_dialog_and_agreement_leave_the_window_its_log(window, qtbot):
     project = window.store.path
     _tag_first_word(window, 0)
     ExportDialog(project, window).close()
-    window.review_panel.add_layer(window.colleague_file)
-    with qtbot.waitSignal(window.review_panel.agreementReady, timeout=20_000):
-        window.review_panel.compute_agreement_in_background()
-    window.review_panel._worker.wait()
+    window.review.panel.add_layer(window.colleague_file)
+    with qtbot.waitSignal(window.review.panel.agreementReady, timeout=20_000):
+        window.review.panel.compute_agreement_in_background()
+    window.review.panel._worker.wait()
 
     stats = _cli("stats", str(project))
     assert stats.returncode == 0, stats.stderr

@@ -182,8 +182,9 @@ def test_merge_from_the_panel(setup, qtbot):
     panel, store, _, _, theirs = setup
     panel.add_layer(theirs)
     before = folder_digests(theirs.parent)
-    with qtbot.waitSignal(panel.projectChanged):
-        report = panel.merge_now()
+    with qtbot.waitSignal(panel.projectChanged, timeout=20_000):
+        job = panel.merge_now()  # off the UI thread: the panel updates when it ends
+    report = job.result
     assert (report.documents, report.annotations) == (1, 2) and report.backup.exists()
     # ben's spans are in our file now, still his: merging is not agreeing, so the list stays the same
     assert store.document_count() == 2

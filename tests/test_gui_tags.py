@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QDialog
 
 from annotator.gui.dialogs import TagDialog
 from annotator.model import TagKind
-from tests.test_gui_main_window import emoji_project, make_window  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.gui
 
@@ -36,60 +35,60 @@ def fill_tag_dialog(monkeypatch, *, name: str | None = None, parent_id: object =
 
 def palette_parent(window, tag_id: str) -> str | None:
     """What the palette tree shows a tag under: a tag id, or the group ("group:theme")."""
-    return window.palette._items[tag_id].parent().data(0, Qt.ItemDataRole.UserRole)
+    return window.tags.palette._items[tag_id].parent().data(0, Qt.ItemDataRole.UserRole)
 
 
-def test_creating_a_theme_stores_and_shows_it_and_undo_removes_it(make_window, emoji_project, monkeypatch):  # noqa: F811
+def test_creating_a_theme_stores_and_shows_it_and_undo_removes_it(make_window, emoji_project, monkeypatch):
     window = make_window(emoji_project)
-    count = len(window.palette.ordered)
+    count = len(window.tags.palette.ordered)
     fill_tag_dialog(monkeypatch, name="Water", description="Rivers, dams and irrigation.")
-    window.on_new_theme()
+    window.tags.on_new_theme()
     tag = window.store.find_tag(TagKind.THEME, "Water")
     assert tag is not None and tag.description == "Rivers, dams and irrigation." and tag.parent_id is None
-    assert len(window.palette.ordered) == count + 1
-    assert window.palette._items[tag.id].text(0) == "Water"
+    assert len(window.tags.palette.ordered) == count + 1
+    assert window.tags.palette._items[tag.id].text(0) == "Water"
     assert palette_parent(window, tag.id) == "group:theme"
     window.on_undo()
-    assert window.store.find_tag(TagKind.THEME, "Water") is None and tag.id not in window.palette._items
+    assert window.store.find_tag(TagKind.THEME, "Water") is None and tag.id not in window.tags.palette._items
 
 
-def test_renaming_a_tag_updates_palette_spans_and_table(make_window, emoji_project, qtbot, monkeypatch):  # noqa: F811
+def test_renaming_a_tag_updates_palette_spans_and_table(make_window, emoji_project, qtbot, monkeypatch):
     window = make_window(emoji_project)
     window.view.select_range(0, 3)
     qtbot.keyClick(window.view, Qt.Key.Key_4)
-    tag = window.palette.tag_for_key(4)
+    tag = window.tags.palette.tag_for_key(4)
     fill_tag_dialog(monkeypatch, name="Renamed theme")
-    window.edit_tag(tag.id)
+    window.tags.edit_tag(tag.id)
     assert window.store.tag(tag.id).name == "Renamed theme"
-    assert window.palette._items[tag.id].text(0) == "Renamed theme"
+    assert window.tags.palette._items[tag.id].text(0) == "Renamed theme"
     assert window.view.own_spans()[0].label == "Renamed theme"
     assert window.annotations_panel.model.index(0, 2).data() == "Renamed theme"
     window.on_undo()
     assert window.store.tag(tag.id).name == tag.name and window.view.own_spans()[0].label == tag.name
 
 
-def test_recolouring_a_tag_repaints_its_spans(make_window, emoji_project, qtbot, monkeypatch):  # noqa: F811
+def test_recolouring_a_tag_repaints_its_spans(make_window, emoji_project, qtbot, monkeypatch):
     window = make_window(emoji_project)
     window.view.select_range(0, 3)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
-    tag = window.palette.tag_for_key(1)
-    monkeypatch.setattr("annotator.gui.tag_editing.ask_color", lambda parent, current: "#123456")
-    window.recolor_tag(tag.id)
+    tag = window.tags.palette.tag_for_key(1)
+    monkeypatch.setattr("annotator.gui.dialogs.ask_color", lambda parent, current: "#123456")
+    window.tags.recolor_tag(tag.id)
     assert window.store.tag(tag.id).color == "#123456"
     assert window.view.own_spans()[0].color == "#123456"
-    icon = window.palette._items[tag.id].icon(0).pixmap(14, 14).toImage()
+    icon = window.tags.palette._items[tag.id].icon(0).pixmap(14, 14).toImage()
     assert icon.pixelColor(7, 7).name() == "#123456"
     window.on_undo()
     assert window.store.tag(tag.id).color == tag.color and window.view.own_spans()[0].color == tag.color
 
 
-def test_nesting_a_theme_under_another_and_undoing_it(make_window, emoji_project, monkeypatch):  # noqa: F811
+def test_nesting_a_theme_under_another_and_undoing_it(make_window, emoji_project, monkeypatch):
     window = make_window(emoji_project)
     parent = window.store.find_tag(TagKind.THEME, "Afghanistan")
     child = window.store.find_tag(TagKind.THEME, "Cooperation")
     assert child.parent_id is None
     fill_tag_dialog(monkeypatch, parent_id=parent.id)
-    window.edit_tag(child.id)
+    window.tags.edit_tag(child.id)
     assert window.store.tag(child.id).parent_id == parent.id
     assert palette_parent(window, child.id) == parent.id
     grandchild = window.store.find_tag(TagKind.THEME, "Economic and transport cooperation")
@@ -101,11 +100,11 @@ def test_nesting_a_theme_under_another_and_undoing_it(make_window, emoji_project
     assert palette_parent(window, child.id) == parent.id
 
 
-def test_a_new_theme_inside_the_selected_one(make_window, emoji_project, monkeypatch):  # noqa: F811
+def test_a_new_theme_inside_the_selected_one(make_window, emoji_project, monkeypatch):
     window = make_window(emoji_project)
     parent = window.store.find_tag(TagKind.THEME, "Afghanistan")
-    window.palette.tree.setCurrentItem(window.palette._items[parent.id])
+    window.tags.palette.tree.setCurrentItem(window.tags.palette._items[parent.id])
     fill_tag_dialog(monkeypatch, name="Kabul")
-    window.on_new_theme()
+    window.tags.on_new_theme()
     kabul = window.store.find_tag(TagKind.THEME, "Kabul")
     assert kabul.parent_id == parent.id and palette_parent(window, kabul.id) == parent.id

@@ -14,9 +14,7 @@ from PySide6.QtCore import Qt
 from annotator.model import ImportedDocument
 from annotator.scheme import load_scheme
 from annotator.store import Store
-from tests.conftest import SEEDS
-from tests.test_gui_interaction import drag
-from tests.test_gui_main_window import make_window  # noqa: F401 (fixture)
+from tests.conftest import SEEDS, drag
 
 pytestmark = pytest.mark.gui
 
@@ -44,7 +42,7 @@ def case(request, tmp_path):
     return path, text, selected
 
 
-def test_mouse_selection_and_a_number_store_code_point_offsets(make_window, case, qtbot):  # noqa: F811
+def test_mouse_selection_and_a_number_store_code_point_offsets(make_window, case, qtbot):
     path, text, selected = case
     window = make_window(path)
     window.view.resize(900, 300)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QToolTip
 
 from annotator.model import ImportedDocument
 from annotator.store import Store
-from tests.test_gui_main_window import make_window  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.gui
 
@@ -48,7 +47,7 @@ def hostile_project(tmp_path):
     return path
 
 
-def test_the_status_bar_shows_a_hostile_title_literally(make_window, hostile_project):  # noqa: F811
+def test_the_status_bar_shows_a_hostile_title_literally(make_window, hostile_project):
     window = make_window(hostile_project)
     label = window.status_document
     assert label.textFormat() == Qt.TextFormat.PlainText
@@ -57,37 +56,37 @@ def test_the_status_bar_shows_a_hostile_title_literally(make_window, hostile_pro
         assert other.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_tag_tooltip_is_escaped(make_window, hostile_project):  # noqa: F811
+def test_tag_tooltip_is_escaped(make_window, hostile_project):
     window = make_window(hostile_project)
-    tag = window.palette.tag_for_key(1)
-    tooltip = window.palette._items[tag.id].toolTip(0)
+    tag = window.tags.palette.tag_for_key(1)
+    tooltip = window.tags.palette._items[tag.id].toolTip(0)
     assert "<a href" not in tooltip and "&lt;a href" in tooltip
     assert rendered(tooltip) == HOSTILE_DESCRIPTION
-    assert window.palette._items[tag.id].text(0) == HOSTILE_TAG  # item text is plain by nature
+    assert window.tags.palette._items[tag.id].text(0) == HOSTILE_TAG  # item text is plain by nature
 
 
-def test_search_hit_tooltip_is_escaped(make_window, hostile_project):  # noqa: F811
+def test_search_hit_tooltip_is_escaped(make_window, hostile_project):
     window = make_window(hostile_project)
-    window.search_panel.query.setText("needle")
-    window.search_panel.run_search()
-    tooltip = window.search_panel.results.item(0).toolTip()
+    window.search.panel.query.setText("needle")
+    window.search.panel.run_search()
+    tooltip = window.search.panel.results.item(0).toolTip()
     assert "<img" not in tooltip and "&lt;img" in tooltip
     start = TEXT.index("needle")
     assert rendered(tooltip) == f"{HOSTILE_TITLE} [{start}, {start + 6})"
-    assert window.search_panel.summary.textFormat() == Qt.TextFormat.PlainText
+    assert window.search.panel.summary.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_table_tooltips_are_escaped(make_window, hostile_project):  # noqa: F811
+def test_table_tooltips_are_escaped(make_window, hostile_project):
     window = make_window(hostile_project)
     annotations = window.annotations_panel.model
     note_tip = annotations.data(annotations.index(0, 5), Qt.ItemDataRole.ToolTipRole)
     assert "<script>" not in note_tip and rendered(note_tip) == HOSTILE_NOTE
-    documents = window.documents_panel.model
+    documents = window.documents.panel.model
     doc_tip = documents.data(documents.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert "<img" not in doc_tip and rendered(doc_tip).startswith(HOSTILE_TITLE + "\n")
 
 
-def test_hover_tooltip_in_the_text_is_escaped(make_window, hostile_project, qtbot):  # noqa: F811
+def test_hover_tooltip_in_the_text_is_escaped(make_window, hostile_project, qtbot):
     window = make_window(hostile_project)
     view = window.view
     cursor = view.textCursor()
@@ -102,7 +101,7 @@ def test_hover_tooltip_in_the_text_is_escaped(make_window, hostile_project, qtbo
     QToolTip.hideText()
 
 
-def test_hostile_names_in_message_boxes_are_plain_text(make_window, hostile_project, monkeypatch):  # noqa: F811
+def test_hostile_names_in_message_boxes_are_plain_text(make_window, hostile_project, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     window = make_window(hostile_project)
@@ -113,8 +112,8 @@ def test_hostile_names_in_message_boxes_are_plain_text(make_window, hostile_proj
         return QMessageBox.StandardButton.No
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    tag = window.palette.tag_for_key(1)
-    window.delete_tag(tag.id)  # in use: asks first, naming the tag
+    tag = window.tags.palette.tag_for_key(1)
+    window.tags.delete_tag(tag.id)  # in use: asks first, naming the tag
     assert shown[0][0] == Qt.TextFormat.PlainText and HOSTILE_TAG in shown[0][1]
     assert window.store.tag(tag.id).name == HOSTILE_TAG  # "No" kept it
     window.open_project(hostile_project.parent / "missing<b>.annotator")

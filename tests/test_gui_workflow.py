@@ -9,19 +9,12 @@ from annotator.gui.app import create_window, make_application
 from annotator.model import DocumentStatus, TagKind
 from annotator.ops import SetDocumentStatus
 from annotator.settings import Settings
-from tests.test_gui_main_window import EMOJI_TEXT, emoji_project, make_window  # noqa: F401 (fixtures)
+from tests.conftest import EMOJI_TEXT, stored_texts
 
 pytestmark = pytest.mark.gui
 
 
-def stored_texts(window) -> list[tuple[str, str]]:
-    """(covered text, tag name) of the current document's annotations, in text order."""
-    text = window.current_document.text
-    return [(text[a.start:a.end], window.store.tag(a.tag_id).name)
-            for a in window.store.annotations_for_document(window.current_document.id)]
-
-
-def test_shift_arrows_select_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):  # noqa: F811
+def test_shift_arrows_select_after_emoji_and_a_number_tags_it(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("found")
     window.view.select_range(start, start)
@@ -32,21 +25,21 @@ def test_shift_arrows_select_after_emoji_and_a_number_tags_it(make_window, emoji
     assert stored_texts(window) == [("found", "Drug trafficking")]
 
 
-def test_clicking_a_tag_in_the_palette_applies_it(make_window, emoji_project):  # noqa: F811
+def test_clicking_a_tag_in_the_palette_applies_it(make_window, emoji_project):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("Second")
     window.view.select_range(start, start + len("Second paragraph "))  # trailing space is trimmed
     speaker = window.store.find_tag(TagKind.SPEAKER, "Thomas Greminger")
-    item = window.palette._items[speaker.id]
-    rect = window.palette.tree.visualItemRect(item)
+    item = window.tags.palette._items[speaker.id]
+    rect = window.tags.palette.tree.visualItemRect(item)
     from pytestqt.qtbot import QtBot
 
-    QtBot.mouseClick(window.palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QtBot.mouseClick(window.tags.palette.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert stored_texts(window) == [("Second paragraph", "Thomas Greminger")]
-    assert window.palette.count(speaker.id) == 1
+    assert window.tags.palette.count(speaker.id) == 1
 
 
-def test_clicking_a_row_of_the_annotations_table_selects_its_text(make_window, emoji_project, qtbot):  # noqa: F811
+def test_clicking_a_row_of_the_annotations_table_selects_its_text(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     for word in ("Zürich", "results"):
         start = EMOJI_TEXT.index(word)
@@ -60,45 +53,45 @@ def test_clicking_a_row_of_the_annotations_table_selects_its_text(make_window, e
     assert window.view.selected_range() == (start, start + len("results"))
 
 
-def test_reordering_a_tag_changes_its_number_key_and_undo_restores_it(make_window, emoji_project):  # noqa: F811
+def test_reordering_a_tag_changes_its_number_key_and_undo_restores_it(make_window, emoji_project):
     window = make_window(emoji_project)
-    first, second = window.palette.tag_for_key(2), window.palette.tag_for_key(3)
-    window.move_tag(second.id, -1)
-    assert (window.palette.tag_for_key(2), window.palette.tag_for_key(3)) == (
+    first, second = window.tags.palette.tag_for_key(2), window.tags.palette.tag_for_key(3)
+    window.tags.move_tag(second.id, -1)
+    assert (window.tags.palette.tag_for_key(2), window.tags.palette.tag_for_key(3)) == (
         window.store.tag(second.id), window.store.tag(first.id))
     window.on_undo()
-    assert (window.palette.tag_for_key(2).id, window.palette.tag_for_key(3).id) == (first.id, second.id)
+    assert (window.tags.palette.tag_for_key(2).id, window.tags.palette.tag_for_key(3).id) == (first.id, second.id)
 
 
-def test_merging_tags_moves_spans_and_undo_brings_the_tag_back(make_window, emoji_project, qtbot,  # noqa: F811
+def test_merging_tags_moves_spans_and_undo_brings_the_tag_back(make_window, emoji_project, qtbot,
                                                                monkeypatch):
     window = make_window(emoji_project)
     window.view.select_range(0, 3)
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # Terrorism and extremism
-    source = window.palette.tag_for_key(2)
-    monkeypatch.setattr("annotator.gui.tag_editing.QInputDialog.getItem",
+    source = window.tags.palette.tag_for_key(2)
+    monkeypatch.setattr("annotator.gui.features.tags.QInputDialog.getItem",
                         lambda *args, **kwargs: ("Afghanistan", True))
-    window.merge_tag(source.id)
+    window.tags.merge_tag(source.id)
     assert stored_texts(window) == [(EMOJI_TEXT[0:3], "Afghanistan")]
     assert window.store.find_tag(TagKind.THEME, source.name) is None
     assert window.view.own_spans()[0].label == "Afghanistan"
     window.on_undo()
     assert stored_texts(window) == [(EMOJI_TEXT[0:3], source.name)]
-    assert window.palette.count(source.id) == 1
+    assert window.tags.palette.count(source.id) == 1
 
 
-def test_document_status_is_stored_shown_and_undoable(make_window, emoji_project):  # noqa: F811
+def test_document_status_is_stored_shown_and_undoable(make_window, emoji_project):
     window = make_window(emoji_project)
     doc_id = window.current_document.id
-    window.documents_panel.statusChangeRequested.emit(doc_id, DocumentStatus.DONE)
+    window.documents.panel.statusChangeRequested.emit(doc_id, DocumentStatus.DONE)
     assert window.store.document(doc_id).status is DocumentStatus.DONE
-    row = window.documents_panel.model.row_of(doc_id)
-    assert window.documents_panel.model.rows[row].status is DocumentStatus.DONE
+    row = window.documents.panel.model.row_of(doc_id)
+    assert window.documents.panel.model.rows[row].status is DocumentStatus.DONE
     window.on_undo()
     assert window.store.document(doc_id).status is DocumentStatus.TODO
 
 
-def test_first_start_asks_for_the_name_and_remembers_it(qtbot, monkeypatch, emoji_project):  # noqa: F811
+def test_first_start_asks_for_the_name_and_remembers_it(qtbot, monkeypatch, emoji_project):
     make_application()
     Settings().save()
     asked = []
@@ -133,7 +126,7 @@ def test_the_palette_follows_the_system_colour_scheme(qtbot):
         assert app.style().name().lower() == "fusion"
 
 
-def test_undo_of_a_span_deleted_elsewhere_says_so(make_window, emoji_project, qtbot):  # noqa: F811
+def test_undo_of_a_span_deleted_elsewhere_says_so(make_window, emoji_project, qtbot):
     from annotator.store import Store
 
     window = make_window(emoji_project)
@@ -148,20 +141,20 @@ def test_undo_of_a_span_deleted_elsewhere_says_so(make_window, emoji_project, qt
     assert not window.actions_by_key["undo"].isEnabled()
 
 
-def test_the_first_span_marks_a_to_do_document_in_progress(make_window, emoji_project, qtbot):  # noqa: F811
+def test_the_first_span_marks_a_to_do_document_in_progress(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     doc_id = window.current_document.id
-    row = window.documents_panel.model.row_of(doc_id)
+    row = window.documents.panel.model.row_of(doc_id)
 
     def shown():
-        summary = window.documents_panel.model.rows[row]
+        summary = window.documents.panel.model.rows[row]
         return summary.status, summary.annotation_count
 
     window.view.select_range(0, 3)
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert window.store.document(doc_id).status is DocumentStatus.IN_PROGRESS
     assert shown() == (DocumentStatus.IN_PROGRESS, 1)
-    assert window.palette.count(window.palette.tag_for_key(1).id) == 1
+    assert window.tags.palette.count(window.tags.palette.tag_for_key(1).id) == 1
     window.on_undo()
     assert (window.store.document(doc_id).status, window.store.annotation_count()) == (DocumentStatus.TODO, 0)
     assert shown() == (DocumentStatus.TODO, 0) and window.view.own_spans() == []
@@ -182,30 +175,29 @@ def ten_interviews(tmp_path):
     return folder
 
 
-def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,  # noqa: F811
+def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,
                                                                tmp_path, monkeypatch):
     window = make_window(emoji_project)
     folder = ten_interviews(tmp_path)
-    from PySide6.QtCore import QThread
+    from annotator.gui.jobs import Job
 
-    from annotator.gui.worker import ImportWorker
-
-    monkeypatch.setattr(ImportWorker, "start", lambda self: None)  # started below, once we listen
-    worker = window.start_import([str(folder)])
+    start = Job.start
+    monkeypatch.setattr(Job, "start", lambda self: self)  # started below, once we listen
+    worker = window.importing.start_import([str(folder)])
     # progress(done, ...) is reported before file ``done`` is read; cancelling at 1 lets files 0 and 1 finish
     worker.progressed.connect(lambda done, total, name: done == 1 and worker.cancel(),
                               Qt.ConnectionType.DirectConnection)
-    QThread.start(worker)
-    with qtbot.waitSignal(worker.finishedWithReport, timeout=20_000):
+    start(worker)
+    with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
-    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None)
-    assert window.last_import_report.summary() == (
+    qtbot.waitUntil(lambda: window.importing.last_report is not None)
+    assert window.importing.last_report.summary() == (
         "2 document(s) imported, 0 already in the project, 0 failed (cancelled)")
     assert sorted(d.title for d in window.store.documents()) == ["00", "01", "emoji"]
-    assert window.documents_panel.model.rowCount() == 3
+    assert window.documents.panel.model.rowCount() == 3
 
 
-def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(make_window, emoji_project,  # noqa: F811
+def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(make_window, emoji_project,
                                                                                   qtbot, tmp_path, monkeypatch):
     window = make_window()
     sample = window.store.path
@@ -225,7 +217,7 @@ def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_und
     assert len(warned) == 1 and window.store.path == emoji_project
 
 
-def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qtbot, tmp_path):  # noqa: F811
+def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
@@ -239,24 +231,24 @@ def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qt
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
     window.dropEvent(QDropEvent(QPointF(window.rect().center()), *args))
-    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.importing.last_report is not None, timeout=20_000)
     [new] = [d for d in window.store.documents() if d.title == "dropped"]
     assert window.store.document(new.id).text == "Dropped\nwith Windows line endings."
 
 
-def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_project, qtbot, tmp_path,  # noqa: F811
+def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_project, qtbot, tmp_path,
                                                             monkeypatch):
     import threading
 
-    from PySide6.QtCore import QThread
     from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-    from annotator.gui.worker import ImportWorker
+    from annotator.gui.jobs import Job
 
     window = make_window(emoji_project)
     folder = ten_interviews(tmp_path)
-    monkeypatch.setattr(ImportWorker, "start", lambda self: None)  # started below, once we listen
-    worker = window.start_import([str(folder)])
+    start = Job.start
+    monkeypatch.setattr(Job, "start", lambda self: self)  # started below, once we listen
+    worker = window.importing.start_import([str(folder)])
     [progress] = window.findChildren(QProgressDialog)
     paused, resume = threading.Event(), threading.Event()
 
@@ -266,7 +258,7 @@ def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_p
             resume.wait(20)
 
     worker.progressed.connect(hold_after_two_files, Qt.ConnectionType.DirectConnection)
-    QThread.start(worker)
+    start(worker)
     try:
         qtbot.waitUntil(paused.is_set, timeout=20_000)
         qtbot.waitUntil(progress.isVisible, timeout=5_000)  # it appears after its minimum duration
@@ -275,7 +267,7 @@ def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_p
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     finally:
         resume.set()
-    qtbot.waitUntil(lambda: getattr(window, "last_import_report", None) is not None, timeout=20_000)
-    assert window.last_import_report.summary() == (
+    qtbot.waitUntil(lambda: window.importing.last_report is not None, timeout=20_000)
+    assert window.importing.last_report.summary() == (
         "3 document(s) imported, 0 already in the project, 0 failed (cancelled)")
     assert sorted(d.title for d in window.store.documents()) == ["00", "01", "02", "emoji"]

@@ -1,12 +1,15 @@
 """Every menu and toolbar command, declared once: text, shortcut, icon, and handler name.
 
 The window builds its QActions from this table and connects each to the
-method named ``on_<key>``, so shortcuts are listed in one place (and in
-the README's table, which a test keeps in step).
+handler its feature gives for the key (``Feature.actions``); menus and the
+toolbar are laid out from the ``menu``, ``section`` and ``toolbar`` fields,
+so shortcuts are listed in one place (and in the README's table, which a
+test keeps in step).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -15,44 +18,65 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """One command of the window."""
+    """One command of the window, and where it is shown."""
 
     key: str
     text: str
     shortcuts: tuple[str, ...] = ()
     tip: str = ""
     icon: str = ""
+    #: The menu it is in ("" for none); a separator comes between sections of a menu.
+    menu: str = ""
+    section: int = 0
+    #: Its section on the toolbar (0: not on it).
+    toolbar: int = 0
 
+
+#: Menus in the order of the menu bar.
+MENUS = ("&File", "&Edit", "&Annotate", "&View")
 
 ACTIONS = (
-    ActionSpec("new_project", "&New Project…", ("Ctrl+N",), "Create an empty project file", "document-new"),
-    ActionSpec("open_project", "&Open Project…", ("Ctrl+O",), "Open a project file", "document-open"),
+    ActionSpec("new_project", "&New Project…", ("Ctrl+N",), "Create an empty project file", "document-new",
+               menu="&File"),
+    ActionSpec("open_project", "&Open Project…", ("Ctrl+O",), "Open a project file", "document-open",
+               menu="&File", toolbar=1),
     ActionSpec("import_files", "&Import Files…", ("Ctrl+I",), "Import documents (or drop files on the window)",
-               "document-import"),
-    ActionSpec("import_folder", "Import &Folder…", ("Ctrl+Shift+I",), "Import every supported file of a folder"),
+               "document-import", menu="&File", section=1, toolbar=1),
+    ActionSpec("import_folder", "Import &Folder…", ("Ctrl+Shift+I",), "Import every supported file of a folder",
+               menu="&File", section=1),
     ActionSpec("import_transcript", "Import &Transcripts…", (),
-               "Import plain-text transcripts ('Name: words' lines), tagging each turn with its speaker"),
-    ActionSpec("backups", "&Backups…", (), "See this project's automatic backups and restore one"),
-    ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as JSONL or CSV", "document-export"),
-    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close Annotator (everything is already saved)", "application-exit"),
-    ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last change", "edit-undo"),
-    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "edit-redo"),
-    ActionSpec("find", "&Find in Document…", ("Ctrl+F",), "Find text in this document", "edit-find"),
-    ActionSpec("find_next", "Find &Next", ("F3",), "Next match"),
-    ActionSpec("find_previous", "Find Pre&vious", ("Shift+F3",), "Previous match"),
-    ActionSpec("search_corpus", "&Search Corpus…", ("Ctrl+Shift+F",), "Search every document", "system-search"),
+               "Import plain-text transcripts ('Name: words' lines), tagging each turn with its speaker",
+               menu="&File", section=1),
+    ActionSpec("export", "&Export…", ("Ctrl+E",), "Export annotations as JSONL or CSV", "document-export",
+               menu="&File", section=1, toolbar=1),
+    ActionSpec("backups", "&Backups…", (), "See this project's automatic backups and restore one",
+               menu="&File", section=2),
+    ActionSpec("quit", "&Quit", ("Ctrl+Q",), "Close Annotator (everything is already saved)", "application-exit",
+               menu="&File", section=3),
+    ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last change", "edit-undo", menu="&Edit", toolbar=2),
+    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the change just undone", "edit-redo",
+               menu="&Edit", toolbar=2),
+    ActionSpec("find", "&Find in Document…", ("Ctrl+F",), "Find text in this document", "edit-find",
+               menu="&Edit", section=1, toolbar=3),
+    ActionSpec("find_next", "Find &Next", ("F3",), "Next match", menu="&Edit", section=1),
+    ActionSpec("find_previous", "Find Pre&vious", ("Shift+F3",), "Previous match", menu="&Edit", section=1),
+    ActionSpec("search_corpus", "&Search Corpus…", ("Ctrl+Shift+F",), "Search every document", "system-search",
+               menu="&Edit", section=1, toolbar=3),
     ActionSpec("delete_annotation", "&Delete Annotation", ("Del",), "Delete the selected annotation",
-               "edit-delete"),
-    ActionSpec("edit_note", "Edit &Note…", ("Ctrl+Return",), "Add or edit the note of the selected annotation"),
+               "edit-delete", menu="&Annotate"),
+    ActionSpec("edit_note", "Edit &Note…", ("Ctrl+Return",), "Add or edit the note of the selected annotation",
+               menu="&Annotate"),
     ActionSpec("fit_to_selection", "Set Span to &Selection", ("Ctrl+B",),
-               "Move the selected annotation's boundaries to the selected text"),
-    ActionSpec("zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Larger text", "zoom-in"),
-    ActionSpec("zoom_out", "Zoom &Out", ("Ctrl+-",), "Smaller text", "zoom-out"),
-    ActionSpec("zoom_reset", "&Actual Size", ("Ctrl+0",), "Default text size", "zoom-original"),
-    ActionSpec("new_theme", "New &Theme…", (), "Create a theme", "list-add"),
-    ActionSpec("new_speaker", "New S&peaker…", (), "Create a speaker"),
-    ActionSpec("next_document", "Next Document", ("Ctrl+PgDown",), "Open the next document"),
-    ActionSpec("previous_document", "Previous Document", ("Ctrl+PgUp",), "Open the previous document"),
+               "Move the selected annotation's boundaries to the selected text", menu="&Annotate"),
+    ActionSpec("new_theme", "New &Theme…", (), "Create a theme", "list-add", menu="&Annotate", section=1),
+    ActionSpec("new_speaker", "New S&peaker…", (), "Create a speaker", menu="&Annotate", section=1),
+    ActionSpec("zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Larger text", "zoom-in", menu="&View"),
+    ActionSpec("zoom_out", "Zoom &Out", ("Ctrl+-",), "Smaller text", "zoom-out", menu="&View"),
+    ActionSpec("zoom_reset", "&Actual Size", ("Ctrl+0",), "Default text size", "zoom-original", menu="&View"),
+    ActionSpec("next_document", "Next Document", ("Ctrl+PgDown",), "Open the next document", menu="&View",
+               section=1),
+    ActionSpec("previous_document", "Previous Document", ("Ctrl+PgUp",), "Open the previous document",
+               menu="&View", section=1),
 )
 
 
@@ -73,8 +97,11 @@ def themed_icon(name: str) -> QIcon:
     return QApplication.style().standardIcon(FALLBACK_ICONS[name])
 
 
-def build_actions(window) -> dict[str, QAction]:
-    """Create the window's QActions and connect each to ``window.on_<key>``."""
+def build_actions(window, handlers: dict[str, Callable[[], object]]) -> dict[str, QAction]:
+    """Create the window's QActions, each connected to its handler (every command must have one)."""
+    missing = sorted({spec.key for spec in ACTIONS} - set(handlers))
+    if missing:
+        raise ValueError(f"commands without a handler: {', '.join(missing)}")
     actions = {}
     for spec in ACTIONS:
         action = QAction(spec.text, window)
@@ -85,7 +112,8 @@ def build_actions(window) -> dict[str, QAction]:
         action.setStatusTip(spec.tip)
         if spec.icon:
             action.setIcon(themed_icon(spec.icon))
-        action.triggered.connect(getattr(window, f"on_{spec.key}"))
+        handler = handlers[spec.key]
+        action.triggered.connect(lambda _checked=False, h=handler: h())
         window.addAction(action)
         actions[spec.key] = action
     return actions

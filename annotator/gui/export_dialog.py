@@ -9,10 +9,9 @@ any name), so the dialog and the command line refuse the same targets.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.errors import AnnotatorError
 from annotator.exporters import export, format_for_path, format_named, formats
+from annotator.gui.jobs import Job, JobContext
 from annotator.store import Store
 
 #: Shown under the format list; why a researcher would tick "raw".
@@ -50,33 +49,16 @@ def _suffix(name: str) -> str:
     return format_named(name).suffixes[0]
 
 
-class ExportWorker(QThread):
-    """Runs one export with its own read-only connection."""
+def export_job(project: Path, out: Path, options: dict, parent=None) -> Job:
+    """A (not yet started) export on its own read-only connection; ``succeeded`` carries the summary."""
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
+    def work(context: JobContext):
+        with Store.open(project, read_only=True) as store:
+            return export(store, out, progress=lambda done, total: context.progress(done, total),
+                          should_cancel=context.should_cancel, **options)
 
-    def __init__(self, project: Path, out: Path, options: dict, parent=None):
-        super().__init__(parent)
-        self.project, self.out, self.options = project, out, options
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def run(self) -> None:
-        try:
-            with Store.open(self.project, read_only=True) as store:
-                summary = export(store, self.out, progress=self.progressed.emit,
-                                 should_cancel=self._cancel.is_set, **self.options)
-        except AnnotatorError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # a thread must report, not die silently and leave the dialog waiting
-            self.failed.emit(f"export failed: {type(exc).__name__}: {exc}")
-            return
-        self.succeeded.emit(summary)
+    # the dialog shows progress and any failure itself
+    return Job(work, title="Export", parent=parent, report_failure=False)
 
 
 def _checklist(names: list[str]) -> QListWidget:
@@ -151,7 +133,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.worker: ExportWorker | None = None
+        self.worker: Job | None = None
 
     def _format_changed(self, fmt: str) -> None:
         current = Path(self.path.text())
@@ -198,15 +180,15 @@ class ExportDialog(QDialog):
                 "only_annotated": self.only_annotated.isChecked(),
                 "csv_raw": format_named(fmt).offers_raw_cells and self.csv_raw.isChecked()}
 
-    def start(self) -> ExportWorker:
-        """Run the export in a worker thread."""
+    def start(self) -> Job:
+        """Run the export as a background job."""
         self.export_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.message.setText("Exporting…")
-        self.worker = ExportWorker(self.project_path, Path(self.path.text()), self.options(), self)
-        self.worker.progressed.connect(lambda done, total: (self.progress.setRange(0, total),
-                                                            self.progress.setValue(done)))
+        self.worker = export_job(self.project_path, Path(self.path.text()), self.options(), self)
+        self.worker.progressed.connect(lambda done, total, _label: (self.progress.setRange(0, total),
+                                                                    self.progress.setValue(done)))
         self.worker.succeeded.connect(self._done)
         self.worker.failed.connect(self._failed)
         self.worker.start()
@@ -229,7 +211,7 @@ class ExportDialog(QDialog):
 
     def reject(self) -> None:
         """Cancel a running export (its temporary file is removed), then close."""
-        if self.worker is not None and self.worker.isRunning():
+        if self.worker is not None and self.worker.is_running():
             self.worker.cancel()
             self.worker.wait(10_000)
         super().reject()

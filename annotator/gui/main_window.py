@@ -1,21 +1,25 @@
-"""The main window: composes the panels, menus and the document view; holds no business logic.
+"""The main window: composes the features, the text view, menus and layout; holds no business logic.
 
-State kept here: the open store, its ``History``, the current document and
-the tags by id. Everything that changes data goes through ops (see
-``annotating.py`` and ``tag_editing.py``); everything shown is reloaded from
-the store through a few ``reload_*`` methods.
+State kept here: the open store, its ``History``, the open document and the
+tags by id. The window lists its features once (``annotator.gui.features``):
+each brings its docks, its commands and its reactions to changes. Everything
+that changes the project reaches the features through one stream,
+``changes`` (an ``OpChanges``): ops run, undone or redone, imports, merges,
+adjudications, and changes another program made to the file (noticed when
+the window comes back to the front).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -23,8 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
-    QProgressDialog,
     QScrollArea,
     QToolBar,
     QVBoxLayout,
@@ -33,58 +35,35 @@ from PySide6.QtWidgets import (
 
 from annotator.bulk import collector_paused
 from annotator.errors import AnnotatorError
-from annotator.gui.actions import build_actions
-from annotator.gui.annotating import AnnotatingMixin
-from annotator.gui.dialogs import plain_tooltip, show_import_report, warn
+from annotator.gui.actions import ACTIONS, MENUS, build_actions
+from annotator.gui.changes import changes_of
+from annotator.gui.dialogs import plain_tooltip, warn
 from annotator.gui.document_view import DocumentView
-from annotator.gui.find_bar import FindBar
-from annotator.gui.panels.annotations import AnnotationsPanel
-from annotator.gui.panels.documents import DocumentsPanel
-from annotator.gui.panels.search import SearchPanel
-from annotator.gui.panels.tags import TagPalette
-from annotator.gui.project_care import ProjectCareMixin
-from annotator.gui.review_panel import ReviewPanel
-from annotator.gui.tag_editing import TagEditingMixin
-from annotator.gui.worker import ImportWorker
-from annotator.importers import ImportOptions, supported_suffixes
+from annotator.gui.features import FEATURES, Dock, Feature
+from annotator.gui.features.annotating import AnnotatingFeature
+from annotator.gui.features.backups import BackupsFeature
+from annotator.gui.features.documents import DocumentsFeature
+from annotator.gui.features.exporting import ExportFeature
+from annotator.gui.features.importing import ImportFeature
+from annotator.gui.features.memo import MemoFeature
+from annotator.gui.features.review import ReviewFeature
+from annotator.gui.features.search import SearchFeature
+from annotator.gui.features.tags import TagsFeature
 from annotator.model import Document
-from annotator.ops import History, SetDocumentMemo, SetDocumentStatus
+from annotator.ops import History, Op, OpChanges
 from annotator.settings import PROJECT_SUFFIX, Settings, config_dir
 from annotator.store import Store
 
 #: How long a document stays open before it is remembered as the one to reopen.
 LAST_DOCUMENT_DELAY_MS = 1500
 
+F = TypeVar("F", bound=Feature)
+
 
 def open_store_for_window(path: Path) -> Store:
     """Open a project for the window: read-only (with a notice) when the file or folder is."""
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     return Store.open(path, read_only=not writable)
-
-
-class MemoEdit(QPlainTextEdit):
-    """The memo editor: Ctrl+Z and Ctrl+Shift+Z go to the window's one undo history, not the editor's own.
-
-    Every edit is stored at once (merged into one undo step per typing run),
-    so an editor-local undo stack would only disagree with the store.
-    """
-
-    focusLeft = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setUndoRedoEnabled(False)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo):
-                event.ignore()  # let the window's Undo/Redo actions take the shortcut
-                return False
-        return super().event(event)
-
-    def focusOutEvent(self, event) -> None:
-        super().focusOutEvent(event)
-        self.focusLeft.emit()
 
 
 def scrollable(widget: QWidget) -> QScrollArea:
@@ -96,8 +75,22 @@ def scrollable(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow):
+class MainWindow(QMainWindow):
     """Documents left, text in the middle, tags right, annotations below."""
+
+    #: What changed in the project, after every op, undo, redo, import, merge and outside change.
+    changes = Signal(object)
+
+    # The features, by their key (set from FEATURES; named here for readers and type checkers).
+    documents: DocumentsFeature
+    search: SearchFeature
+    tags: TagsFeature
+    memo: MemoFeature
+    review: ReviewFeature
+    annotating: AnnotatingFeature
+    importing: ImportFeature
+    exporting: ExportFeature
+    backups: BackupsFeature
 
     def __init__(self, store: Store, settings: Settings, *, annotator: str):
         super().__init__()
@@ -107,11 +100,10 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self.history = History(store)
         self.history.subscribe(self._on_history)
         self.current_document: Document | None = None
-        self.current_annotation_id: str | None = None
-        self._memo_stored = ""  # the current document's memo as the store has it
         self.tags_by_id: dict = {}
+        #: Set by tests and benchmarks: no import report box.
+        self.quiet_reports = False
         self._data_version = 0
-        self._import_worker: ImportWorker | None = None
         # Which document is open is written a moment after it opens (one commit, not one per
         # document flicked through), and at once before the project is closed.
         self._last_document_pending: str | None = None
@@ -119,8 +111,21 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         self._last_document_timer.timeout.connect(self._write_last_document)
         self.setAcceptDrops(True)
         self._build_central()
-        self._build_docks()
-        self.actions_by_key = build_actions(self)
+        # The window's own reaction comes first (tags read again, the document shown again),
+        # then each feature's in the order listed, then the status line.
+        self.changes.connect(self._changes_first)
+        self.features: list[Feature] = []
+        for kind in FEATURES:
+            feature = kind(self)
+            setattr(self, feature.key, feature)
+            self.features.append(feature)
+            self.changes.connect(feature.on_changes)
+        self.changes.connect(self._changes_last)
+        self._docks: dict[str, tuple[QDockWidget, Dock]] = {}
+        for feature in self.features:
+            for dock in feature.docks():
+                self._add_dock(dock)
+        self.actions_by_key = build_actions(self, self._handlers())
         self._build_menus()
         self._build_status_bar()
         self._number_shortcuts = []
@@ -136,82 +141,75 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
 
     def _build_central(self) -> None:
         self.view = DocumentView(self)
-        self.view.spanClicked.connect(self.span_clicked)
-        self.view.spanContextMenuRequested.connect(self.show_text_menu)
         self.view.selectionRangeChanged.connect(lambda *_: self.update_status())
-        self.find_bar = FindBar(self)
-        self.find_bar.hide()
-        self.find_bar.matchesChanged.connect(self._show_find_matches)
-        self.find_bar.closed.connect(self.view.setFocus)
         self.notice = QLabel(self)
         self.notice.setTextFormat(Qt.TextFormat.PlainText)  # shows a file path, which may look like HTML
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("background:#fff3cd; color:#5c4400; padding:6px 10px;")
         self.notice.hide()
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.find_bar)
-        layout.addWidget(self.view)
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.notice)
+        self._central_layout.addWidget(self.view)
         self.setCentralWidget(central)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
+    def add_above_text(self, widget: QWidget) -> None:
+        """Place a feature's bar (the find bar) between the notice and the text."""
+        self._central_layout.insertWidget(self._central_layout.indexOf(self.view), widget)
 
-    def _build_docks(self) -> None:
-        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                               Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.documents_panel = DocumentsPanel(self)
-        self.documents_panel.documentActivated.connect(self.show_document)
-        self.documents_panel.statusChangeRequested.connect(
-            lambda doc, status: self.run_op(SetDocumentStatus(doc, status)))
-        self.documents_dock = self._dock("Documents", "documents", self.documents_panel, left)
-        self.search_panel = SearchPanel(self.store, self)
-        self.search_panel.hitActivated.connect(self.jump_to)
-        self.search_dock = self._dock("Search", "search", self.search_panel, left)
-        self.palette = TagPalette(self)
-        self.connect_palette()
-        self.tags_dock = self._dock("Tags", "tags", self.palette, right)
-        self.memo = MemoEdit(self)
-        self.memo.setPlaceholderText("Memo on this document: ideas, questions, context…")
-        self.memo.textChanged.connect(self._save_memo)
-        self.memo.focusLeft.connect(lambda: self.history.seal())
-        self.memo_dock = self._dock("Memo", "memo", self.memo, right)
-        self.annotations_panel = AnnotationsPanel(self)
-        self.annotations_panel.annotationActivated.connect(self.jump_to_annotation)
-        self.annotations_dock = self._dock("Annotations", "annotations", self.annotations_panel, bottom)
-        self.review_panel = ReviewPanel(self.store, self.annotator, self.run_op, self)
-        self.review_panel.layerSpansChanged.connect(self.view.set_layer_spans)
-        self.review_panel.layerVisibilityChanged.connect(self.view.set_layer_visible)
-        self.review_panel.layerRemoved.connect(self.view.remove_layer)
-        self.review_panel.jumpRequested.connect(self.jump_to)
-        self.review_panel.projectChanged.connect(self._reload_after_review)
-        self.review_dock = self._dock("Review", "review", scrollable(self.review_panel), right)
+    def _add_dock(self, spec: Dock) -> None:
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(spec.name)
+        dock.setWidget(scrollable(spec.widget) if spec.scroll else spec.widget)
+        self.addDockWidget(spec.area, dock)
+        self._docks[spec.name] = (dock, spec)
+
+    def dock(self, name: str) -> QDockWidget:
+        """The dock of that name (``Dock.name``)."""
+        return self._docks[name][0]
+
+    def feature(self, kind: type[F]) -> F:
+        """The feature of that class."""
+        return next(f for f in self.features if isinstance(f, kind))
+
+    def _handlers(self) -> dict[str, Callable[[], object]]:
+        handlers: dict[str, Callable[[], object]] = {
+            "new_project": self.on_new_project, "open_project": self.on_open_project, "quit": self.close,
+            "undo": self.on_undo, "redo": self.on_redo, "zoom_in": self.view.zoom_in,
+            "zoom_out": self.view.zoom_out, "zoom_reset": self.view.reset_zoom,
+        }
+        for feature in self.features:
+            for key, handler in feature.actions().items():
+                if key in handlers:
+                    raise ValueError(f"two handlers for the command {key!r}")
+                handlers[key] = handler
+        return handlers
 
     def arrange_default_layout(self) -> None:
-        """Documents and Search tabbed left, Tags over Memo/Review right, Annotations below."""
-        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.review_dock,
-                     self.annotations_dock):
+        """Each dock where its feature asks: in its area, under or tabbed behind another; sizes as given."""
+        docks = self._docks
+        for dock, _ in docks.values():
             dock.setFloating(False)
             dock.show()
-        left, right, bottom = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                               Qt.DockWidgetArea.BottomDockWidgetArea)
-        for dock, area in ((self.documents_dock, left), (self.tags_dock, right), (self.annotations_dock, bottom)):
-            self.addDockWidget(area, dock)
-        self.splitDockWidget(self.tags_dock, self.memo_dock, Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.documents_dock, self.search_dock)
-        self.tabifyDockWidget(self.memo_dock, self.review_dock)
-        self.documents_dock.raise_()
-        self.memo_dock.raise_()
-        self.resizeDocks([self.documents_dock, self.tags_dock], [290, 340], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.annotations_dock], [200], Qt.Orientation.Vertical)
-        self.resizeDocks([self.tags_dock, self.memo_dock], [500, 170], Qt.Orientation.Vertical)
+        for dock, spec in docks.values():
+            if spec.below is None and spec.tab_with is None:
+                self.addDockWidget(spec.area, dock)
+        for dock, spec in docks.values():
+            if spec.below is not None:
+                self.splitDockWidget(docks[spec.below][0], dock, Qt.Orientation.Vertical)
+        for dock, spec in docks.values():
+            if spec.tab_with is not None:
+                self.tabifyDockWidget(docks[spec.tab_with][0], dock)
+                docks[spec.tab_with][0].raise_()
+        wide = [(dock, spec.width) for dock, spec in docks.values() if spec.width]
+        self.resizeDocks([d for d, _ in wide], [w for _, w in wide], Qt.Orientation.Horizontal)
+        for area in (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+                     Qt.DockWidgetArea.LeftDockWidgetArea):
+            tall = [(dock, spec.height) for dock, spec in docks.values() if spec.height and spec.area == area]
+            if tall:
+                self.resizeDocks([d for d, _ in tall], [h for _, h in tall], Qt.Orientation.Vertical)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -222,40 +220,33 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.arrange_default_layout()
 
     def _build_menus(self) -> None:
-        a = self.actions_by_key
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for key in ("new_project", "open_project"):
-            file_menu.addAction(a[key])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(a["import_files"])
-        file_menu.addAction(a["import_folder"])
-        file_menu.addAction(a["import_transcript"])
-        file_menu.addAction(a["export"])
-        file_menu.addSeparator()
-        file_menu.addAction(a["backups"])
-        file_menu.addSeparator()
-        file_menu.addAction(a["quit"])
-        edit_menu = bar.addMenu("&Edit")
-        for key in ("undo", "redo", None, "find", "find_next", "find_previous", "search_corpus"):
-            edit_menu.addAction(a[key]) if key else edit_menu.addSeparator()
-        annotate_menu = bar.addMenu("&Annotate")
-        for key in ("delete_annotation", "edit_note", "fit_to_selection", None, "new_theme", "new_speaker"):
-            annotate_menu.addAction(a[key]) if key else annotate_menu.addSeparator()
-        view_menu = bar.addMenu("&View")
-        for key in ("zoom_in", "zoom_out", "zoom_reset", None, "next_document", "previous_document"):
-            view_menu.addAction(a[key]) if key else view_menu.addSeparator()
+        menus = {title: bar.addMenu(title) for title in MENUS}
+        sections: dict[str, int] = {}
+        for spec in ACTIONS:
+            if not spec.menu:
+                continue
+            menu = menus[spec.menu]
+            if spec.menu in sections and sections[spec.menu] != spec.section:
+                menu.addSeparator()
+            sections[spec.menu] = spec.section
+            menu.addAction(self.actions_by_key[spec.key])
+            if spec.key == "open_project":
+                self.recent_menu = menu.addMenu("Open &Recent")
+                self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        view_menu = menus["&View"]
         view_menu.addSeparator()
-        for dock in (self.documents_dock, self.search_dock, self.tags_dock, self.memo_dock, self.review_dock,
-                     self.annotations_dock):
+        for dock, _ in self._docks.values():
             view_menu.addAction(dock.toggleViewAction())
         toolbar = QToolBar("Main", self)
         toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for key in ("open_project", "import_files", "export", None, "undo", "redo", None, "find", "search_corpus"):
-            toolbar.addAction(a[key]) if key else toolbar.addSeparator()
+        section = None
+        for spec in sorted((s for s in ACTIONS if s.toolbar), key=lambda s: s.toolbar):
+            if section is not None and spec.toolbar != section:
+                toolbar.addSeparator()
+            section = spec.toolbar
+            toolbar.addAction(self.actions_by_key[spec.key])
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
@@ -270,6 +261,61 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         bar.addPermanentWidget(self.status_selection)
         bar.addPermanentWidget(self.status_counts)
 
+    # -- shortcuts kept on the window (the 1-9 keys, scripts and benchmarks use them) -----------
+
+    @property
+    def annotations_panel(self):
+        """The Annotations table (the annotating feature's panel)."""
+        return self.annotating.panel
+
+    def apply_tag_number(self, number: int) -> None:
+        """The 1-9 keys: apply the tag with that number in the palette."""
+        tag = self.tags.palette.tag_for_key(number)
+        if tag is None:
+            self.statusBar().showMessage(f"No tag has the key {number} yet.", 3000)
+            return
+        self.annotating.apply_tag(tag.id)
+
+    def wait_for_backup(self) -> None:
+        """Let a running backup finish."""
+        self.backups.wait_for_backup()
+
+    # -- the change stream --------------------------------------------------------------
+
+    def run_op(self, op: Op, *, merge: bool = False) -> Op | None:
+        """Run an op (``merge``: fold it into the open run, as typing does); a refusal shows, never a crash."""
+        try:
+            return self.history.run(op, merge=merge)
+        except AnnotatorError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+            return None
+
+    def _on_history(self, op: Op, undone: bool) -> None:
+        self.announce(changes_of(op, undone))
+
+    def announce(self, changes: OpChanges) -> None:
+        """Tell every feature what changed (ops, imports, merges, other programs): the one way panels refresh."""
+        self.changes.emit(changes)
+
+    def _changes_first(self, changes: OpChanges) -> None:
+        if changes.everything or changes.tags:
+            self._read_tags()
+        if changes.everything and self.current_document is not None:
+            try:
+                self.show_document(self.current_document.id)
+            except AnnotatorError:  # deleted elsewhere
+                self.current_document = None
+                self.view.clear_document()
+
+    def _changes_last(self, changes: OpChanges) -> None:
+        self.update_undo_actions()
+        self.update_status()
+
+    def _read_tags(self) -> None:
+        tags = self.store.tags()
+        self.tags_by_id = {t.id: t for t in tags}
+        self.view.set_tag_looks({t.id: (t.color, t.name) for t in tags})
+
     # -- projects -----------------------------------------------------------------
 
     def load_project(self) -> None:
@@ -282,11 +328,10 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.notice.show()
         else:
             self.notice.hide()
-        self.memo.setReadOnly(self.store.read_only)
-        self.search_panel.set_store(self.store)
-        self.reload_tags()
-        self.reload_documents()
-        summaries = self.documents_panel.model.rows
+        self._read_tags()
+        for feature in self.features:
+            feature.project_opened()
+        summaries = self.documents.panel.model.rows
         last = self.store.get_meta("last_document")
         known = {d.id for d in summaries}
         target = last if last in known else (summaries[0].id if summaries else None)
@@ -294,9 +339,22 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.show_document(target)
         else:
             self.view.clear_document()
+            self.update_status()
         self._data_version = self.store.data_version()
         self.update_undo_actions()
-        self.start_backup()
+
+    def finish_writing(self) -> None:
+        """Store what is pending (memo, open document) and let features finish, before the project closes."""
+        for feature in self.features:
+            feature.document_leaving()
+        self._write_last_document()
+        for feature in self.features:
+            feature.release()
+
+    def release_project(self) -> None:
+        """Close every connection the window holds on the project, so the file can be replaced."""
+        self.finish_writing()
+        self.store.close()
 
     def open_project(self, path: Path) -> None:
         """Switch to another project file."""
@@ -305,10 +363,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         except AnnotatorError as exc:
             warn(self, "Cannot open project", str(exc))
             return
-        self.wait_for_backup()
-        self._write_last_document()
-        self.review_panel.set_store(store)
-        self.store.close()
+        self.release_project()
         self._use_store(store, path)
 
     def reopen_project(self, path: Path) -> None:
@@ -319,7 +374,6 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             warn(self, "Cannot open project", str(exc), icon=QMessageBox.Icon.Critical)
             self.close()
             return
-        self.review_panel.set_store(store)
         self._use_store(store, path)
 
     def _use_store(self, store: Store, path: Path) -> None:
@@ -361,46 +415,7 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
         if not self.settings.recent_projects:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
-    # -- reloading ------------------------------------------------------------------
-
-    def reload_tags(self) -> None:
-        tags = self.store.tags()
-        self.tags_by_id = {t.id: t for t in tags}
-        self.view.set_tag_looks({t.id: (t.color, t.name) for t in tags})
-        self.palette.set_tags(tags, self.store.tag_usage())
-
-    def reload_documents(self) -> None:
-        current = self.current_document.id if self.current_document else None
-        self.documents_panel.set_documents(self.store.documents(), current)
-
-    def refresh_document_row(self, document_id: str | None, *, count_change: int | None = None) -> None:
-        """Update one document's count and status in the list.
-
-        ``count_change``: the number of annotations the op added (negative: removed), so the
-        count is adjusted rather than counted again (6 ms for 50,000 spans, on every key press).
-        """
-        if not document_id:
-            return
-        row = self.documents_panel.model.row_of(document_id)
-        if row is None:
-            return
-        if count_change is None:
-            summary = self.store.document_summary(document_id)
-        else:
-            known = self.documents_panel.model.rows[row]
-            summary = dataclasses.replace(known, annotation_count=known.annotation_count + count_change,
-                                          status=self.store.document_status(document_id))
-        self.documents_panel.model.update_document(summary)
-
-    def reload_current_annotations(self) -> None:
-        """Redraw the current document's spans and table (tags changed)."""
-        if self.current_document is None:
-            return
-        with collector_paused():
-            annotations = self.store.shown_annotations(self.current_document.id)
-        self.view.set_spans(annotations)
-        self.annotations_panel.model.set_rows(self.current_document.text, annotations, self.tags_by_id,
-                                              by_position=True)
+    # -- documents ------------------------------------------------------------------
 
     def show_document(self, document_id: str) -> None:
         """Open a document in the view."""
@@ -408,18 +423,14 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self._show_document(document_id)
 
     def _show_document(self, document_id: str) -> None:
-        self._save_memo()
-        self.history.seal()  # typing in the next document's memo is a step of its own
+        for feature in self.features:
+            feature.document_leaving()
         document = self.store.document(document_id)
         self.current_document = document
-        self.current_annotation_id = None
         annotations = self.store.shown_annotations(document_id)
         self.view.set_document(document.text, annotations)
-        self.annotations_panel.model.set_rows(document.text, annotations, self.tags_by_id, by_position=True)
-        self._set_memo_text(document.memo)
-        self.find_bar.set_text(document.text)
-        self.documents_panel.select(document_id)
-        self.review_panel.set_current_document(document_id)
+        for feature in self.features:
+            feature.document_shown(document, annotations)
         if not self.store.read_only:
             self._last_document_pending = document_id
             self._last_document_timer.start()
@@ -442,35 +453,21 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.show_document(document_id)
         self.view.select_range(start, end)
 
-    def _reload_after_review(self) -> None:
-        """A colleague's annotation was accepted or their file merged."""
-        self.reload_tags()
-        self.reload_documents()
-        self.reload_current_annotations()
-        self._data_version = self.store.data_version()
-
     def _application_state_changed(self, state) -> None:
         """Coming back to the window: show what another process (the command line) changed."""
         if state == Qt.ApplicationState.ApplicationActive:
             self.refresh_if_changed_elsewhere()
 
     def refresh_if_changed_elsewhere(self) -> bool:
-        """Reload everything if another connection committed since we last looked."""
+        """Announce "everything changed" if another connection committed since we last looked."""
         version = self.store.data_version()
         if version == self._data_version:
             return False
         self._data_version = version
-        self.reload_tags()
-        self.reload_documents()
-        if self.current_document is not None:
-            try:
-                self.show_document(self.current_document.id)
-            except AnnotatorError:
-                self.view.clear_document()
-                self.current_document = None
+        self.announce(OpChanges.all())
         return True
 
-    # -- status, undo, memo ---------------------------------------------------------------
+    # -- status and undo ---------------------------------------------------------------
 
     def update_status(self) -> None:
         doc = self.current_document
@@ -510,143 +507,14 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
             self.update_undo_actions()
             self.statusBar().showMessage(f"Cannot {verb}: {exc} (changed elsewhere meanwhile)", 8000)
 
-    def _save_memo(self) -> None:
-        """Store the memo now (every edit, so a crash loses nothing); a typing run undoes as one step."""
-        doc = self.current_document
-        if doc is None or self.store.read_only:
-            return
-        text = self.memo.toPlainText()
-        if text != self._memo_stored:
-            self.run_op(SetDocumentMemo(doc.id, text), merge=True)
-
-    def show_memo_of(self, op: SetDocumentMemo, undone: bool) -> None:
-        """After a memo op ran, was undone or redone: the editor shows what the store now holds."""
-        if self.current_document is None or op.document_id != self.current_document.id:
-            return
-        self._memo_stored = op.previous if undone else op.memo
-        if self.memo.toPlainText() != self._memo_stored:
-            self._set_memo_text(self._memo_stored)
-
-    def _set_memo_text(self, text: str) -> None:
-        """Replace the editor's text without it counting as an edit; the cursor goes to the end."""
-        self._memo_stored = text
-        self.memo.blockSignals(True)
-        self.memo.setPlainText(text)
-        self.memo.moveCursor(self.memo.textCursor().MoveOperation.End)
-        self.memo.blockSignals(False)
-
-    # -- find, search, zoom, navigation -----------------------------------------------------
-
-    def on_find(self) -> None:
-        selected = self.view.selected_range()
-        initial = self.current_document.text[selected[0]:selected[1]] if selected and self.current_document else ""
-        self.find_bar.open_bar(initial if "\n" not in initial else "")
-
-    def on_find_next(self) -> None:
-        self.find_bar.next()
-
-    def on_find_previous(self) -> None:
-        self.find_bar.previous()
-
-    def _show_find_matches(self, ranges, current) -> None:
-        self.view.set_find_matches(ranges, current)
-        if current is not None and ranges:
-            self.view.select_range(*ranges[current])
-
-    def on_search_corpus(self) -> None:
-        self.search_dock.show()
-        self.search_dock.raise_()
-        self.search_panel.query.setFocus()
-        self.search_panel.query.selectAll()
-
-    def on_zoom_in(self) -> None:
-        self.view.zoom_in()
-
-    def on_zoom_out(self) -> None:
-        self.view.zoom_out()
-
-    def on_zoom_reset(self) -> None:
-        self.view.reset_zoom()
-
-    def _step_document(self, step: int) -> None:
-        rows = self.documents_panel.model.rows
-        if not rows:
-            return
-        ids = [d.id for d in rows]
-        index = ids.index(self.current_document.id) if self.current_document else -1
-        self.show_document(ids[(index + step) % len(ids)])
-
-    def on_next_document(self) -> None:
-        self._step_document(1)
-
-    def on_previous_document(self) -> None:
-        self._step_document(-1)
-
-    def on_export(self) -> None:
-        from annotator.gui.export_dialog import ExportDialog
-
-        if self.store.path is not None:
-            ExportDialog(self.store.path, self).exec()
-
-    # -- importing ----------------------------------------------------------------------------
-
-    def on_import_files(self) -> None:
-        patterns = " ".join(f"*{s}" for s in supported_suffixes())
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", str(Path.home()),
-                                                f"Documents ({patterns});;All files (*)")
-        if paths:
-            self.start_import(paths)
-
-    def on_import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))
-        if folder:
-            self.start_import([folder])
-
-    def start_import(self, paths: list[str], *, options: ImportOptions | None = None) -> ImportWorker | None:
-        """Import off the UI thread with a cancellable progress dialog and a report at the end."""
-        if self.store.read_only or self.store.path is None:
-            QMessageBox.information(self, "Read-only", "This project is open read-only; nothing can be imported.")
-            return None
-        if options is None or not options.text_column:
-            from annotator.gui import csv_columns  # looked up per call, so tests can replace choose_columns
-
-            options = csv_columns.choose_columns(self, paths, options)  # asks only when tables are imported
-            if options is None:
-                return None  # cancelled
-        progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("Import")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        worker = ImportWorker(self.store.path, paths, annotator=self.annotator, options=options, parent=self)
-        worker.progressed.connect(lambda done, total, name: (progress.setMaximum(total), progress.setValue(done),
-                                                              progress.setLabelText(f"Importing {name}…")))
-        progress.canceled.connect(worker.cancel)
-
-        def finished(report) -> None:
-            progress.reset()
-            self.reload_documents()
-            self.reload_tags()
-            if self.current_document is None and self.documents_panel.model.rows:
-                self.show_document(self.documents_panel.model.rows[0].id)
-            self._data_version = self.store.data_version()
-            self.last_import_report = report
-            if not getattr(self, "quiet_reports", False):
-                show_import_report(self, report)
-
-        worker.finishedWithReport.connect(finished)
-        worker.failed.connect(lambda message: (progress.reset(), QMessageBox.warning(self, "Import failed", message)))
-        self._import_worker = worker
-        worker.start()
-        return worker
+    # -- dropping files ---------------------------------------------------------------------
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            self.start_import(paths)
+        self.importing.drop([url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()])
 
     # -- layout and closing ----------------------------------------------------------------------
 
@@ -665,21 +533,14 @@ class MainWindow(AnnotatingMixin, TagEditingMixin, ProjectCareMixin, QMainWindow
 
     def closeEvent(self, event) -> None:
         try:
-            self._save_memo()
-            self._write_last_document()
-            self.review_panel.close_all()
+            self.finish_writing()
         except Exception as exc:  # an exception escaping a Qt event handler during close crashes PySide
             print(f"annotator: while closing: {exc}", file=sys.stderr)
-        if self._import_worker is not None and self._import_worker.isRunning():
-            self._import_worker.cancel()
-            self._import_worker.wait(10_000)
-        self.wait_for_backup()
+        for feature in self.features:
+            feature.shutdown()
         config_dir().mkdir(parents=True, exist_ok=True)
         stored = self._layout_settings()
         stored.setValue("geometry", self.saveGeometry())
         stored.setValue("state", self.saveState())
         stored.sync()
         super().closeEvent(event)
-
-    def on_quit(self) -> None:
-        self.close()

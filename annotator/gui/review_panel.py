@@ -7,7 +7,10 @@ repeats our spans: one UUID is one span), the same pairs as agreement.
 Automatic spans (``auto:...`` annotators) are left out of both until the box
 is ticked; agreement can be limited to themes, speakers or ticked tags, as
 ``annotator agree`` can. The panel emits what the window should show (layer
-spans, jumps) and runs accept/dismiss through the window's undoable ``run_op``.
+spans, jumps) and runs accept/dismiss through the window's undoable ``run_op``;
+it refreshes itself from the window's change stream (``apply_changes``).
+Agreement and merge run as background jobs (``annotator.gui.jobs``) on their
+own connections: the window stays responsive, and any failure is shown.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,14 +39,16 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.errors import AnnotatorError
+from annotator.gui.changes import changes_of
 from annotator.gui.dialogs import plain_tooltip  # Qt guesses rich text in tooltips: document text is escaped
 from annotator.gui.document_view import ViewSpan
-from annotator.ops import History, Op
+from annotator.gui.jobs import Job
+from annotator.ops import History, Op, OpChanges
 from annotator.review.adjudication import AcceptAnnotation, DismissDisagreement
 from annotator.review.compare import agreement_report, tag_labels
 from annotator.review.disagreements import Disagreement, between_annotators, settled_keys, union_spans
 from annotator.review.loading import ColleagueFile, open_colleague
-from annotator.review.merge import merge_files
+from annotator.review.merge import MergeReport, merge_files
 from annotator.review.share import share_copy
 from annotator.store import Store
 
@@ -99,26 +104,17 @@ def _excerpt(text: str, start: int, end: int, limit: int = 120) -> str:
     return f"“{piece}”" if len(piece) <= limit else f"“{piece[:limit // 2]} … {piece[-limit // 2:]}”"
 
 
-class AgreementWorker(QThread):
-    """Computes the agreement report on its own read-only connections (they must not cross threads)."""
+def compute_agreement_on(paths: list[Path], options: dict) -> dict:
+    """The agreement report over these project files, on read-only connections of this thread."""
+    with ExitStack() as stack:
+        stores = [stack.enter_context(Store.open(path, read_only=True)) for path in paths]
+        return agreement_report(stores, **options)
 
-    done = Signal(dict)
-    failed = Signal(str)
 
-    def __init__(self, paths: list[Path], options: dict | None = None, parent=None):
-        """``options``: the keyword arguments of ``agreement_report`` (tags, kind, include_automatic)."""
-        super().__init__(parent)
-        self.paths, self.options = paths, options or {}
-
-    def run(self) -> None:
-        try:
-            with ExitStack() as stack:
-                stores = [stack.enter_context(Store.open(path, read_only=True)) for path in self.paths]
-                report = agreement_report(stores, **self.options)
-        except (AnnotatorError, sqlite3.Error) as exc:
-            self.failed.emit(f"Agreement could not be computed: {exc}")
-            return
-        self.done.emit(report)
+def merge_into(project: Path, sources: list[Path]) -> MergeReport:
+    """Merge the colleagues' files into the project file, on a connection of this thread."""
+    with Store.open(project) as store:
+        return merge_files(store, sources)
 
 
 class ReviewPanel(QWidget):
@@ -131,12 +127,20 @@ class ReviewPanel(QWidget):
     projectChanged = Signal()
     agreementReady = Signal(dict)
 
-    def __init__(self, store: Store, annotator: str, run_op: Callable[[Op], Op | None] | None = None, parent=None):
+    def __init__(self, store: Store, annotator: str, run_op: Callable[[Op], Op | None] | None = None, parent=None,
+                 *, announce: Callable[[OpChanges], None] | None = None):
+        """``run_op``: runs accept/dismiss (the window passes its own, so they join its undo history).
+
+        ``announce``: where what changed goes (the window's change stream, which
+        calls ``apply_changes`` back); without it the panel refreshes itself.
+        """
         super().__init__(parent)
         self.store, self.annotator = store, annotator
-        #: Runs accept/dismiss; the window passes its own so they join its undo history.
         self.run_op = run_op or History(store).run
         self._own_history = run_op is None
+        self._announced = announce is not None
+        self.announce = announce or self.apply_changes
+        self._merge_job: Job | None = None
         self.layers: dict[str, ColleagueFile] = {}
         #: Who annotated in each layer's file (a private copy: it never changes).
         self._layer_annotators: dict[str, list[str]] = {}
@@ -181,7 +185,7 @@ class ReviewPanel(QWidget):
         options = QHBoxLayout()
         options.addWidget(compute)
         options.addWidget(self.tag_scope)
-        self._worker: AgreementWorker | None = None
+        self._worker: Job | None = None
         columns = (*METRIC_COLUMNS, *COUNT_COLUMNS)
         self.agreement = QTableWidget(0, 2 + len(columns), self)
         self.agreement.setHorizontalHeaderLabels(["Pair", "Tag", *(c[0] for c in columns)])
@@ -245,8 +249,9 @@ class ReviewPanel(QWidget):
 
     def remove_layer(self, name: str) -> None:
         """Stop showing a colleague's file and delete its private copy."""
-        if self._worker is not None:
-            self._worker.wait()  # it may be reading the copy
+        for job in (self._worker, self._merge_job):
+            if job is not None:
+                job.wait()  # it may be reading the copy
         colleague = self.layers.pop(name, None)
         if colleague is None:
             return
@@ -365,11 +370,7 @@ class ReviewPanel(QWidget):
         if chosen is None or chosen[1].theirs is None or chosen[1].theirs.id in self._mine:
             return
         name, found = chosen
-        if self.run_op(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name,
-                                        disagreement=found.key)):
-            self.projectChanged.emit()
-            self.refresh()
-            self.refresh_tag_choices()
+        self._run(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name, disagreement=found.key))
 
     def dismiss_selected(self) -> None:
         """Record that the selected disagreement needs no change."""
@@ -378,8 +379,25 @@ class ReviewPanel(QWidget):
             return
         name, found = chosen
         side = found.ours or found.theirs
-        if self.run_op(DismissDisagreement(found.key, side.id, decided_by=self.annotator, source=name)):
+        self._run(DismissDisagreement(found.key, side.id, decided_by=self.annotator, source=name))
+
+    def _run(self, op: Op) -> None:
+        """Run an accept or dismiss; the window's stream refreshes the panel (or, alone, the panel itself)."""
+        done = self.run_op(op)
+        if not done:
+            return
+        if not self._announced:
+            self.apply_changes(changes_of(op, False))
+        self.projectChanged.emit()
+
+    def apply_changes(self, changes: OpChanges) -> None:
+        """Something changed in our project: list the disagreements again (only when there are layers)."""
+        if not self.layers:
+            return
+        if changes.everything or changes.span_documents or changes.tags or changes.adjudications:
             self.refresh()
+        if changes.everything or changes.tags or changes.added or changes.removed:
+            self.refresh_tag_choices()
 
     # -- agreement and merge ----------------------------------------------------------
 
@@ -438,12 +456,15 @@ class ReviewPanel(QWidget):
         if any(path is None for path in paths):
             self.compute_agreement()
             return
-        if self._worker is not None and self._worker.isRunning():
+        if self._worker is not None and self._worker.is_running():
             return
         self.summary.setText("Computing agreement…")
-        self._worker = AgreementWorker(paths, self.agreement_options(), self)
-        self._worker.done.connect(self.show_agreement)
-        self._worker.failed.connect(self.show_failure)
+        options = self.agreement_options()
+        # no progress dialog: the window stays usable, the summary line says what is going on
+        self._worker = Job(lambda _context: compute_agreement_on(paths, options), title="Agreement",
+                           parent=self, report_failure=False)
+        self._worker.succeeded.connect(self.show_agreement)
+        self._worker.failed.connect(lambda message: self.show_failure(f"Agreement could not be computed: {message}"))
         self._worker.start()
 
     def show_failure(self, message: str) -> None:
@@ -515,15 +536,34 @@ class ReviewPanel(QWidget):
         self.summary.setText(f"Wrote {written.name}: one self-contained file, safe to send or share.")
         return written
 
-    def merge_now(self):
-        """Merge without asking; returns the report."""
-        try:
-            report = merge_files(self.store, [c.source for c in self.layers.values()])
-        except AnnotatorError as exc:
-            QMessageBox.warning(self, "Merge failed", str(exc))
+    def merge_now(self) -> Job | None:
+        """Merge without asking, off the UI thread (a progress dialog blocks edits meanwhile).
+
+        Returns the started job; its ``succeeded`` carries the ``MergeReport``.
+        A failure of any kind closes the dialog and is shown in a message box.
+        """
+        if self._merge_job is not None and self._merge_job.is_running():
             return None
+        project = self.store.path
+        if project is None or not self.layers:
+            return None
+        sources = [c.source for c in self.layers.values()]
+        job = Job(lambda _context: merge_into(project, sources), title="Merge",
+                  label="Merging the colleagues' files into yours…", parent=self,
+                  progress_parent=self.window(), cancellable=False)
+        job.succeeded.connect(self._merged)
+        job.failed.connect(lambda message: self.summary.setText(f"Merge failed: {message}"))
+        self._merge_job = job
+        self.summary.setText("Merging…")
+        return job.start()
+
+    def _merged(self, report: MergeReport) -> None:
+        self.announce(OpChanges.all())  # documents, tags and spans may all have come
         self.summary.setText(report.summary())
         self.projectChanged.emit()
-        self.refresh()
-        self.refresh_tag_choices()
-        return report
+
+    def wait_for_jobs(self, msecs: int = 30_000) -> None:
+        """Let a running merge or agreement finish (the window is closing or the project changing)."""
+        for job in (self._worker, self._merge_job):
+            if job is not None:
+                job.wait(msecs)
