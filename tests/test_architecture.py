@@ -139,3 +139,22 @@ def test_every_change_is_an_op_no_store_writes_outside_ops():
     """One write path: the window, the command line, import, merge and adjudication all change the
     project through ops run by ``ops.run`` (or ``History``), so the rules live once."""
     assert store_writes_outside_ops() == []
+
+
+def test_no_mixins_compose_the_main_window():
+    """The window composes feature objects; it does not inherit their methods from mixins."""
+    import pytest
+
+    pytest.importorskip("PySide6")
+    from PySide6.QtWidgets import QMainWindow
+
+    from annotator.gui.features import FEATURES, Feature
+    from annotator.gui.main_window import MainWindow
+
+    own = [cls for cls in MainWindow.__mro__ if cls.__module__.startswith("annotator")]
+    assert own == [MainWindow] and MainWindow.__bases__ == (QMainWindow,)
+    assert all(issubclass(kind, Feature) and not issubclass(kind, QMainWindow) for kind in FEATURES)
+    mixins = [f"{path.relative_to(REPO)}: {node.name}" for path in (PACKAGE / "gui").rglob("*.py")
+              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.ClassDef) and node.name.endswith("Mixin")]
+    assert mixins == []
