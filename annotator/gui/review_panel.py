@@ -558,7 +558,7 @@ class ReviewPanel(QWidget):
         return job.start()
 
     def _merged(self, report: MergeReport) -> None:
-        self.announce(OpChanges.all())  # documents, tags and spans may all have come
+        self.announce(report.changes)  # what the merge added, as the core's op says
         self.summary.setText(report.summary())
         self.projectChanged.emit()
 

@@ -72,7 +72,7 @@ class ImportFeature(Feature):
 
     def _imported(self, report: ImportReport) -> None:
         window = self.window
-        window.announce(self.changes_of(report))
+        window.announce(report.changes)  # its documents; everything when spans came too
         if window.current_document is None:
             rows = window.documents.panel.model.rows
             if rows:
@@ -80,18 +80,6 @@ class ImportFeature(Feature):
         self.last_report = report
         if not window.quiet_reports:
             show_import_report(window, report)
-
-    def changes_of(self, report: ImportReport) -> OpChanges:
-        """What an import changed: its documents, and any tag (a speaker, a theme of a JSONL file).
-
-        A file imported again may add spans to a document already there: when
-        that is the open one, everything is shown again.
-        """
-        documents = frozenset(d for result in report.results for d in result.document_ids)
-        current = self.window.current_document
-        if current is not None and current.id in documents:
-            return OpChanges.all()
-        return OpChanges(documents=documents, tags=frozenset(t.id for t in self.window.store.tags()))
 
     def drop(self, paths: list[str]) -> None:
         if paths:
