@@ -27,7 +27,7 @@ from tests.conftest import REPO
 NOT_FOR_READING = (
     "sqlite_utils", "click", "pluggy", "dateutil",  # sqlite-utils and what it pulls in: ~85 ms
     "xlsxwriter", "annotator.exporters",
-    "annotator.importers.batch", "annotator.importers.safety", "docx", "pypdf", "striprtf",
+    "annotator.importers", "annotator.scheme", "docx", "pypdf", "striprtf",
     "markdown_it", "charset_normalizer", "defusedxml", "orjson",
     "annotator.review", "annotator.backup", "annotator.settings", "platformdirs",
     "annotator.gui", "PySide6",

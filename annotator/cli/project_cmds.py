@@ -9,14 +9,14 @@ from pathlib import Path
 from annotator.analysis.stats import project_stats
 from annotator.cli import deferred
 from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, print_json, warn
-from annotator.importers import ImportOptions
 from annotator.model import TagKind
 from annotator.palette import palette_order
-from annotator.scheme import load_scheme
 from annotator.store import Store
 
 # Loaded only by the commands that use them, so that reading commands start quickly.
+ImportOptions = deferred("annotator.importers", "ImportOptions")
 import_paths = deferred("annotator.importers.batch", "import_paths")  # the file readers behind it
+load_scheme = deferred("annotator.scheme", "load_scheme")
 resolve_annotator = deferred("annotator.settings", "resolve_annotator")  # platformdirs, the settings file
 
 TAGS_SUBCOMMANDS = ("list", "add", "import", "rename", "recolor", "delete", "merge")
