@@ -31,7 +31,7 @@ def _sqlite_utils_database_class() -> type:
     """sqlite-utils' ``Database`` with the project's transactions, imported on first call."""
     hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
     for name in hidden:
-        sys.modules[name] = None  # makes "import pandas" raise ImportError
+        sys.modules[name] = None  # type: ignore[assignment]  # makes "import pandas" raise ImportError
     try:
         import sqlite_utils
     finally:
@@ -188,8 +188,8 @@ class Migrations:
 
         steps = SqliteUtilsMigrations(self.name)
         for step in self._migrations:
-            steps(name=step.name, transactional=step.transactional)(step.fn)
-        steps.apply(db, stop_before=stop_before)
+            steps(name=step.name, transactional=step.transactional)(step.fn)  # type: ignore[type-var]
+        steps.apply(db, stop_before=stop_before)  # type: ignore[arg-type]  # ours hands sqlite-utils its own
 
 
 __all__ = ["Database", "Migrations"]

@@ -25,9 +25,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Flag, auto
+from types import EllipsisType
+from typing import Any
 
 from annotator.errors import InvalidInputError
-from annotator.model import Annotation, DocumentStatus, Tag, TagRemoval, new_id
+from annotator.model import Annotation, DocumentStatus, Tag, TagId, TagRemoval, new_id
 from annotator.spans import trim_whitespace
 from annotator.store import Store
 
@@ -209,7 +211,7 @@ class UpdateAnnotation(Op):
     start: int | None = None
     end: int | None = None
     tag_id: str | None = None
-    note: object = ...
+    note: str | None | EllipsisType = ...
     document_id: str | None = field(default=None, init=False)
     description = "edit annotation"
     changes = Changed.ANNOTATIONS
@@ -278,7 +280,7 @@ class UpdateTag(Op):
     name: str | None = None
     color: str | None = None
     description_text: str | None = None
-    parent_id: object = ...
+    parent_id: str | None | EllipsisType = ...
     description = "edit tag"
     changes = Changed.TAGS | Changed.ANNOTATIONS
     _before: Tag | None = field(default=None, init=False, repr=False)
@@ -331,11 +333,11 @@ class MergeTags(Op):
     changes = Changed.TAGS | Changed.ANNOTATIONS
     _source: Tag | None = field(default=None, init=False, repr=False)
     _moved: tuple[Annotation, ...] = field(default=(), init=False, repr=False)
-    _children: tuple[str, ...] = field(default=(), init=False, repr=False)
+    _children: tuple[TagId, ...] = field(default=(), init=False, repr=False)
 
     def apply(self, store: Store) -> None:
         self._source = store.tag(self.source_id)
-        self._children = tuple(t.id for t in store.tags() if t.parent_id == self.source_id)
+        self._children = tuple(TagId(t.id) for t in store.tags() if t.parent_id == self.source_id)
         self._moved = store.merge_tags(self.source_id, self.target_id)
 
     def revert(self, store: Store) -> None:
@@ -346,7 +348,7 @@ class MergeTags(Op):
                 store.replace_annotation(annotation)
 
     def changed(self) -> OpChanges:
-        moved = tuple((a, a._replace(tag_id=self.target_id)) for a in self._moved)
+        moved = tuple((a, a._replace(tag_id=TagId(self.target_id))) for a in self._moved)
         return OpChanges(updated=moved, tags=frozenset([self.source_id, self.target_id, *self._children]))
 
 
@@ -428,7 +430,7 @@ class SetDocumentStatus(Op):
 class ImportScheme(Op):
     """Add the tags of a coding scheme that the project lacks; undo deletes the ones it added."""
 
-    scheme: dict
+    scheme: dict[str, Any]
     description = "import tags"
     changes = Changed.TAGS
     added: int = field(default=0, init=False)

@@ -24,7 +24,7 @@ from annotator.errors import InvalidInputError
 SQLITE_SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
-def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     """(device, inode) of the file ``path`` leads to, links followed; ``None`` if there is none."""
     try:
         info = os.stat(path)
@@ -35,12 +35,12 @@ def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def _resolved(path: str | os.PathLike) -> str:
+def _resolved(path: str | os.PathLike[str]) -> str:
     """``path`` made absolute with every symlink (also a dangling last one) followed, case-normalised."""
     return os.path.normcase(os.path.realpath(path))
 
 
-def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     """Whether ``a`` and ``b`` are the same existing file (through symlinks and hard links)."""
     first = _identity(a)
     return first is not None and first == _identity(b)
@@ -55,7 +55,7 @@ def _project_names(project: Path) -> list[tuple[str, str]]:
     return names
 
 
-def project_file_named(target: str | os.PathLike, project: str | os.PathLike | None) -> str | None:
+def project_file_named(target: str | os.PathLike[str], project: str | os.PathLike[str] | None) -> str | None:
     """What of the project ``target`` would overwrite ("the project itself", its ``-wal`` ...), or ``None``."""
     if project is None:
         return None
@@ -66,7 +66,7 @@ def project_file_named(target: str | os.PathLike, project: str | os.PathLike | N
     return None
 
 
-def refuse_project_target(target: str | os.PathLike, project: str | os.PathLike | None) -> None:
+def refuse_project_target(target: str | os.PathLike[str], project: str | os.PathLike[str] | None) -> None:
     """Raise ``InvalidInputError`` (one line) if writing ``target`` would replace the project or its side files."""
     what = project_file_named(target, project)
     if what is not None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from annotator.model import TagKind
 from annotator.store import Store
 
 
-def project_stats(store: Store) -> dict:
+def project_stats(store: Store) -> dict[str, Any]:
     """Documents, characters, tags by kind, annotations, and annotations per tag and per annotator.
 
     ``per_tag`` lists the tags in use in palette order; ``per_annotator`` is

@@ -145,6 +145,7 @@ def cmd_tags_add(args: argparse.Namespace) -> int:
                     parent_id=parent.id if parent else None)
         run(store, op)
         tag = op.tag
+    assert tag is not None  # set by the op's first apply
     print(f"added {tag.kind.value} '{tag.name}' ({tag.color})")
     return EXIT_OK
 

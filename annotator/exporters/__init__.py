@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from annotator.errors import InvalidInputError
 from annotator.exporters.base import ExportContext, ExportError, ExportFilters, ExportFormat
@@ -168,7 +168,7 @@ def _stdout_bytes() -> Iterator[BinaryIO]:
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     sink = _TextSink(sys.stdout) if buffer is None else buffer
-    yield sink
+    yield cast(BinaryIO, sink)  # a text stream wrapped to take bytes (pytest's capture, say)
     if buffer is None:
         sys.stdout.flush()
     else:

@@ -21,6 +21,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from annotator.errors import AnnotatorError, ImportFailure
@@ -265,16 +266,16 @@ class _Stored:
         self.present += outcome.spans_present
 
     def result(self, path: Path) -> FileResult:
-        parts = {"part_failures": tuple(self.failures), "skipped_parts": tuple(self.skipped),
-                 "spans_collapsed": self.collapsed, "spans_present": self.present}
+        parts = partial(FileResult, path, part_failures=tuple(self.failures), skipped_parts=tuple(self.skipped),
+                        spans_collapsed=self.collapsed, spans_present=self.present)
         if not self.ids and self.skipped and not self.failures:
-            return FileResult(path, "imported", "every line or row was skipped", **parts)
+            return parts("imported", "every line or row was skipped")
         if not self.ids:
-            return FileResult(path, "failed", "no line or row could be imported", **parts)
+            return parts("failed", "no line or row could be imported")
         if self.created == 0:
             message = "already in the project" + (f"; {self.added} new annotation(s) added" if self.added else "")
-            return FileResult(path, "duplicate", message, tuple(self.ids), self.added, **parts)
-        return FileResult(path, "imported", "", tuple(self.ids), self.added, **parts)
+            return parts("duplicate", message, tuple(self.ids), self.added)
+        return parts("imported", "", tuple(self.ids), self.added)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
@@ -70,7 +71,7 @@ _CHARACTERS = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen
 _BLOCK_WRAPPERS = {"sdt", "sdtContent", "customXml"}
 
 
-def _walk(element, *, enter: Callable[[str], bool]) -> Iterator[tuple[str, object]]:
+def _walk(element, *, enter: Callable[[str], bool]) -> Iterator[tuple[str, Any]]:
     """(local tag, element) of the descendants of ``element`` in document order, going into
     those whose tag ``enter`` accepts instead of yielding them. An explicit stack, not
     recursion, so no depth makes a file fail here."""

@@ -111,7 +111,7 @@ def _open_reader(path: Path):
             try:
                 opened = reader.decrypt("")
             except DependencyError:
-                opened = 0
+                opened = 0  # type: ignore[assignment]  # pypdf's PasswordType is an int enum
             if not opened:
                 raise ImportFailure("encrypted PDF: it needs a password; save an unprotected copy")
         len(reader.pages)  # forces the page tree to be read, so corruption shows here

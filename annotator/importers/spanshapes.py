@@ -181,7 +181,8 @@ def spacy_span_groups(groups: dict, text: str) -> list[ImportedSpan]:
 
 
 def _json_type(value: object) -> str:
-    return {dict: "a dict", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {dict: "a dict", list: "a list", str: "a string"}
+    return names.get(type(value), type(value).__name__)
 
 
 # -- doccano ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions
 from annotator.importers.transcript import detect_turns, speaker_spans
-from annotator.model import ImportedDocument
+from annotator.model import ImportedDocument, ImportedSpan
 from annotator.textnorm import normalise_newlines
 
 PARAGRAPH_BREAK = "\n\n"
@@ -46,7 +46,7 @@ def build_document(
     text = normalise_newlines(text)
     if not text.strip():
         raise ImportFailure(f"no text found in the {source_format.upper()} file")
-    spans = ()
+    spans: tuple[ImportedSpan, ...] = ()
     if options.transcript:
         spans = speaker_spans(detect_turns(text))
         meta = {**meta, "speaker_turns": len(spans)}

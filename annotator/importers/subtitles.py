@@ -75,6 +75,7 @@ def parse_cues(source: str) -> list[Cue]:
         if timing_at is None:
             continue  # the WEBVTT header, NOTE, STYLE and REGION blocks, stray text
         match = _TIMING.match(lines[timing_at])
+        assert match is not None  # timing_at is a line this pattern matched
         text = cue_text(lines[timing_at + 1:])
         if text:
             cues.append(Cue(timestamp(match.group("from")), timestamp(match.group("to")), text))

@@ -202,7 +202,7 @@ def read_table_head(
     reader, _ = _table_reader(path, options or ImportOptions())
     try:
         header = [name.strip() for name in next(reader)]
-        head = []
+        head: list[list[str]] = []
         for row in reader:
             if len(head) >= rows:
                 break

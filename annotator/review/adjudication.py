@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.errors import InvalidInputError
-from annotator.model import Annotation, new_id
+from annotator.model import Annotation, AnnotationId, new_id
 from annotator.ops import Changed, Op, OpChanges
 from annotator.store import Store
 from annotator.store.review import ReviewSpan
@@ -47,7 +47,7 @@ class AcceptAnnotation(Op):
             tag = store.add_tag(kind=self.span.kind, name=self.span.tag)
             self._created_tag = tag.id
         self._tags = frozenset([tag.id]) if self._created_tag else frozenset()
-        self._added = Annotation(self.span.id, doc.id, self.span.start, self.span.end, tag.id,
+        self._added = Annotation(AnnotationId(self.span.id), doc.id, self.span.start, self.span.end, tag.id,
                                  self.span.annotator, self.span.note, self.span.created, self.span.updated)
         with store.db.atomic():
             store.insert_annotations([self._added])

@@ -92,16 +92,16 @@ def krippendorff_alpha(counts: AlphaCounts) -> float | None:
 def merged_intervals(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping union of half-open intervals."""
     merged: list[tuple[int, int]] = []
-    run_start = run_end = None
+    run_start = run_end = -1  # no run yet
     for start, end in sorted(intervals):
-        if run_end is not None and start <= run_end:
+        if run_end >= 0 and start <= run_end:
             if end > run_end:
                 run_end = end
             continue
-        if run_end is not None:
+        if run_end >= 0:
             merged.append((run_start, run_end))
         run_start, run_end = start, end
-    if run_end is not None:
+    if run_end >= 0:
         merged.append((run_start, run_end))
     return merged
 

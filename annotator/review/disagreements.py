@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from annotator.model import DocumentSummary, is_automatic
@@ -54,8 +54,10 @@ class Disagreement:
         a, b = name(self.a, "you"), name(self.b, "the colleague")
         if self.kind == "missing":
             side = self.theirs or self.ours
+            assert side is not None  # a missing span is on one side
             who, other = (b, a) if self.theirs else (a, b)
             return f"only {who}, not {other}: {side.tag} [{self.start}, {self.end})"
+        assert self.ours is not None and self.theirs is not None  # the other kinds pair two spans
         if self.kind == "boundaries":
             return (f"{self.ours.tag}: {a} [{self.ours.start}, {self.ours.end}) vs "
                     f"{b} [{self.theirs.start}, {self.theirs.end})")
@@ -97,7 +99,7 @@ class _Theirs:
         return found
 
 
-def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan], dismissed: set[str] = frozenset(),
+def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan], dismissed: Set[str] = frozenset(),
                        *, a: str = "", b: str = "") -> list[Disagreement]:
     """Disagreements between two annotators' spans (``a``'s, ``b``'s) on one document, in text order.
 
@@ -171,7 +173,7 @@ def annotator_pairs(annotators: Iterable[str], you: str | None = None) -> list[t
 
 
 def between_annotators(spans: Iterable[ReviewSpan], *, annotators: Iterable[str] = (), you: str | None = None,
-                       include_automatic: bool = False, settled: set[str] = frozenset()) -> list[Disagreement]:
+                       include_automatic: bool = False, settled: Set[str] = frozenset()) -> list[Disagreement]:
     """Disagreements of every pair of annotators over one document's pooled spans, in text order.
 
     ``annotators`` adds names with no span here (agreement pairs every annotator

@@ -203,6 +203,7 @@ def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) 
         for colleague in colleagues:
             report.skipped.extend(f"{colleague.source.name}: {finding.line()}" for finding in _checked(colleague))
         for colleague in colleagues:
+            assert colleague.store.path is not None  # a private copy on disk
             with store.attached(colleague.store.path) as schema:
                 report.changes |= run(store, MergeColleague(colleague.store, schema, report, ensure_backup))
     return report

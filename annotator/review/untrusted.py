@@ -162,7 +162,7 @@ def _refuse_foreign_schema(schema: Schema, ours: dict[tuple[str, str], tuple], p
 def _text(value: tuple[str, bytes | None]) -> str | None:
     """A stored value as text, if it is text and valid UTF-8; else None."""
     kind, raw = value
-    if kind != "text":
+    if kind != "text" or not isinstance(raw, bytes):
         return None
     try:
         return raw.decode("utf-8")
@@ -173,7 +173,7 @@ def _text(value: tuple[str, bytes | None]) -> str | None:
 def _named(value: tuple[str, bytes | int | float | None]) -> str:
     """A stored value as a reason can quote it, whatever it is."""
     kind, raw = value
-    if kind in ("text", "blob"):
+    if kind in ("text", "blob") and isinstance(raw, bytes):
         return repr(raw.decode("utf-8", "replace")[:80])
     return "NULL" if kind == "null" else str(raw)
 
@@ -261,6 +261,7 @@ def _judge_documents(store: Store, refusals: Refusals) -> _Tally:
             tally.add(problem)
             refusals.document_rows.append(row[0])
             continue
+        assert doc_id is not None  # a sound row has its id
         refusals.documents[doc_id] = length
         if row[-1] != ("integer", length):
             refusals.lengths.append((length, row[0]))
@@ -269,13 +270,16 @@ def _judge_documents(store: Store, refusals: Refusals) -> _Tally:
 
 def _judge_tags(store: Store, refusals: Refusals) -> tuple[_Tally, _Tally]:
     refused, parentless = _Tally("tag"), _Tally("tag", "placed at the top level")
-    kinds, parents, rows = {}, {}, {}
+    kinds: dict[str, str] = {}
+    parents: dict[str, tuple] = {}
+    rows: dict[str, int] = {}
     for row in raw_tags(store):
         problem, tag_id, kind = _tag_problem(row)
         if problem:
             refused.add(problem)
             refusals.tag_rows.append(row[0])
         else:
+            assert tag_id is not None and kind is not None  # a sound row has both
             kinds[tag_id], rows[tag_id] = kind, row[0]
             if row[6][0] != "null":
                 parents[tag_id] = row[6]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import itemgetter
+from types import EllipsisType
 
 from annotator.errors import InvalidInputError, NotFoundError
 from annotator.model import Annotation, AnnotationId, DocumentId, ShownAnnotation, TagId, new_id, utc_now
@@ -168,7 +169,7 @@ class AnnotationsMixin(StoreBase):
         start: int | None = None,
         end: int | None = None,
         tag_id: str | None = None,
-        note: str | None | type[Ellipsis] = ...,
+        note: str | None | EllipsisType = ...,
     ) -> Annotation:
         """Move a span's boundaries, retag it or change its note; returns the new value."""
         self._require_writable()

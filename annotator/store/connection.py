@@ -46,6 +46,9 @@ def _storage_full(path: object) -> StorageFullError:
 class GuardedConnection(sqlite3.Connection):
     """A connection that reports a full disk in words."""
 
+    #: Whether it was opened for reading only (set by ``connect``).
+    opened_read_only: bool = False
+
     def _guarded(self, method, sql: str, *args):
         try:
             return method(sql, *args)

@@ -91,7 +91,7 @@ def check_file(path: Path) -> tuple[list[str], dict[str, int]]:
     reader, as the export reads it (SQLite's is stricter about ``NaN``).
     """
 
-    def is_json_object(text: object) -> bool:
+    def is_json_object(text: str) -> bool:
         try:
             return isinstance(json.loads(text), dict)
         except (TypeError, ValueError, RecursionError):

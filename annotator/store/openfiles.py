@@ -33,10 +33,10 @@ COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 
 _lock = threading.RLock()
 #: (device, inode) of a database file -> the connections of this process that opened it.
-_connections: dict[tuple[int, int], weakref.WeakSet] = {}
+_connections: dict[tuple[int, int], weakref.WeakSet[sqlite3.Connection]] = {}
 
 
-def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -44,7 +44,7 @@ def _identity(path: str | os.PathLike) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def database_of(path: str | os.PathLike) -> str:
+def database_of(path: str | os.PathLike[str]) -> str:
     """The database a path belongs to: itself, or the file a ``-wal``/``-shm``/``-journal`` serves."""
     name = os.fspath(path)
     for suffix in COMPANION_SUFFIXES:
@@ -74,7 +74,7 @@ def register(connection: sqlite3.Connection) -> None:
         _connections.setdefault(key, weakref.WeakSet()).add(connection)
 
 
-def is_open_here(path: str | os.PathLike) -> bool:
+def is_open_here(path: str | os.PathLike[str]) -> bool:
     """Whether a connection of this process has the database ``path`` (or its log) belongs to open."""
     key = _identity(database_of(path))
     if key is None:
@@ -90,7 +90,7 @@ def is_open_here(path: str | os.PathLike) -> bool:
 
 
 @contextmanager
-def plain_access(path: str | os.PathLike) -> Iterator[bool]:
+def plain_access(path: str | os.PathLike[str]) -> Iterator[bool]:
     """Yield True when ``path`` may be read with plain file I/O now (no connection here has it open).
 
     The registry stays locked until the block ends, so no connection of this

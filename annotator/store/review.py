@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -99,7 +99,7 @@ class ReviewMixin(StoreBase):
         """How many annotations the attached file holds."""
         return self.db.conn.execute(f"SELECT COUNT(*) FROM {schema}.annotations").fetchone()[0]
 
-    def copy_new_annotations(self, schema: str, document_ids: dict[str, str], tag_ids: dict[str, str]) -> int:
+    def copy_new_annotations(self, schema: str, document_ids: Mapping[str, str], tag_ids: Mapping[str, str]) -> int:
         """Insert the attached file's annotations whose id this project lacks; returns how many.
 
         Their document and tag ids become ours through ``document_ids`` and

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
+from types import EllipsisType
 
 from annotator.errors import DuplicateTagError, InvalidInputError, NotFoundError
 from annotator.model import (
@@ -180,7 +181,7 @@ class TagsMixin(StoreBase):
         name: str | None = None,
         color: str | None = None,
         description: str | None = None,
-        parent_id: str | None | type[Ellipsis] = ...,
+        parent_id: str | None | EllipsisType = ...,
         position: int | None = None,
     ) -> Tag:
         """Rename, recolour, describe, move or reorder a tag; returns the new value."""
@@ -200,7 +201,7 @@ class TagsMixin(StoreBase):
             changes["description"] = description
         if parent_id is not ...:
             if parent_id is not None:
-                self._check_parent(old.kind, parent_id, child_id=old.id)  # type: ignore[arg-type]
+                self._check_parent(old.kind, parent_id, child_id=old.id)
             changes["parent_id"] = parent_id
         if position is not None:
             changes["position"] = position
@@ -215,7 +216,7 @@ class TagsMixin(StoreBase):
         """Set palette order: the given ids first, in that order, then the rest."""
         self._require_writable()
         ordered = list(dict.fromkeys(tag_ids))
-        rest = [t.id for t in self.tags() if t.id not in set(ordered)]
+        rest: list[str] = [t.id for t in self.tags() if t.id not in set(ordered)]
         with self.db.atomic():
             for position, tag_id in enumerate(ordered + rest):
                 self.db.conn.execute("UPDATE tags SET position = ? WHERE id = ?", [position, tag_id])
