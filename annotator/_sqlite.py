@@ -152,8 +152,9 @@ class Migrations:
         self.name = name
         self._migrations: list[Step] = []
 
-    def __call__(self, *, name: str | None = None,
-                 transactional: bool = True) -> Callable[[Callable], Callable]:
+    def __call__(
+        self, *, name: str | None = None, transactional: bool = True
+    ) -> Callable[[Callable], Callable]:
         """Register the decorated function as the next step."""
 
         def register(fn: Callable) -> Callable:
@@ -168,13 +169,18 @@ class Migrations:
     def applied_names(self, db: Database) -> list[str]:
         """Names of the steps ``db`` has seen, in the order they ran (read-only)."""
         conn = db.conn
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                              [self.migrations_table]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [self.migrations_table]
+        ).fetchone()
         if not exists:
             return []
-        return [row[0] for row in conn.execute(
-            f"SELECT name FROM [{self.migrations_table}] WHERE migration_set = ? ORDER BY rowid",
-            [self.name])]
+        return [
+            row[0]
+            for row in conn.execute(
+                f"SELECT name FROM [{self.migrations_table}] WHERE migration_set = ? ORDER BY rowid",
+                [self.name],
+            )
+        ]
 
     def pending(self, db: Database) -> list[Step]:
         """The steps ``db`` still needs, in order (read-only)."""

@@ -207,7 +207,19 @@ class TagRemoval:
 #: Colours given to new tags in turn when none is chosen: distinct, readable
 #: as a light fill under dark text and as an underline on a dark background.
 DEFAULT_PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
 )

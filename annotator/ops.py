@@ -78,20 +78,29 @@ class OpChanges:
         if not isinstance(other, OpChanges):
             return NotImplemented
         return OpChanges(
-            added=self.added + other.added, removed=self.removed + other.removed,
-            updated=self.updated + other.updated, tags=self.tags | other.tags,
-            documents=self.documents | other.documents, memos=self.memos | other.memos,
-            statuses=self.statuses | other.statuses, adjudications=self.adjudications | other.adjudications,
+            added=self.added + other.added,
+            removed=self.removed + other.removed,
+            updated=self.updated + other.updated,
+            tags=self.tags | other.tags,
+            documents=self.documents | other.documents,
+            memos=self.memos | other.memos,
+            statuses=self.statuses | other.statuses,
+            adjudications=self.adjudications | other.adjudications,
             everything=self.everything or other.everything,
         )
 
     def reversed(self) -> OpChanges:
         """What undoing this change changes: added and removed swap, each update runs backwards."""
         return OpChanges(
-            added=self.removed, removed=self.added,
+            added=self.removed,
+            removed=self.added,
             updated=tuple((after, before) for before, after in reversed(self.updated)),
-            tags=self.tags, documents=self.documents, memos=self.memos, statuses=self.statuses,
-            adjudications=self.adjudications, everything=self.everything,
+            tags=self.tags,
+            documents=self.documents,
+            memos=self.memos,
+            statuses=self.statuses,
+            adjudications=self.adjudications,
+            everything=self.everything,
         )
 
     @property
@@ -164,8 +173,13 @@ class AddAnnotation(Op):
     def apply(self, store: Store) -> None:
         if self._added is None:
             self._added = store.prepare_annotation(
-                document_id=self.document_id, start=self.start, end=self.end, tag_id=self.tag_id,
-                annotator=self.annotator, note=self.note, id=self.annotation_id,
+                document_id=self.document_id,
+                start=self.start,
+                end=self.end,
+                tag_id=self.tag_id,
+                annotator=self.annotator,
+                note=self.note,
+                id=self.annotation_id,
             )
         store.insert_annotations([self._added])
 
@@ -254,9 +268,14 @@ class AddTag(Op):
 
     def apply(self, store: Store) -> None:
         if self._tag is None:
-            self._tag = store.add_tag(kind=self.kind, name=self.name, color=self.color,
-                                      description=self.description_text, parent_id=self.parent_id,
-                                      id=self.tag_id)
+            self._tag = store.add_tag(
+                kind=self.kind,
+                name=self.name,
+                color=self.color,
+                description=self.description_text,
+                parent_id=self.parent_id,
+                id=self.tag_id,
+            )
         else:
             store.insert_tag(self._tag)
 
@@ -287,14 +306,25 @@ class UpdateTag(Op):
 
     def apply(self, store: Store) -> None:
         self._before = store.tag(self.tag_id)
-        store.update_tag(self.tag_id, name=self.name, color=self.color,
-                         description=self.description_text, parent_id=self.parent_id)
+        store.update_tag(
+            self.tag_id,
+            name=self.name,
+            color=self.color,
+            description=self.description_text,
+            parent_id=self.parent_id,
+        )
 
     def revert(self, store: Store) -> None:
         b = self._before
         assert b is not None
-        store.update_tag(self.tag_id, name=b.name, color=b.color, description=b.description,
-                         parent_id=b.parent_id, position=b.position)
+        store.update_tag(
+            self.tag_id,
+            name=b.name,
+            color=b.color,
+            description=b.description,
+            parent_id=b.parent_id,
+            position=b.position,
+        )
 
     def changed(self) -> OpChanges:
         return OpChanges(tags=frozenset([self.tag_id]))
@@ -319,8 +349,10 @@ class DeleteTag(Op):
     def changed(self) -> OpChanges:
         if self._removal is None:
             return OpChanges(tags=frozenset([self.tag_id]))
-        return OpChanges(removed=self._removal.annotations,
-                         tags=frozenset([self.tag_id, *self._removal.reparented_children]))
+        return OpChanges(
+            removed=self._removal.annotations,
+            tags=frozenset([self.tag_id, *self._removal.reparented_children]),
+        )
 
 
 @dataclass
@@ -472,8 +504,16 @@ def _revert(store: Store, op: Op) -> None:
         op.revert(store)
 
 
-def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_id: str, annotator: str,
-                  note: str | None = None) -> Op:
+def annotate_span(
+    store: Store,
+    *,
+    document_id: str,
+    start: int,
+    end: int,
+    tag_id: str,
+    annotator: str,
+    note: str | None = None,
+) -> Op:
     """The op for tagging a span, whichever face asks: the span is trimmed of surrounding white space,
     and a document still "to do" is also marked in progress, in one undo step.
 
@@ -484,9 +524,13 @@ def annotate_span(store: Store, *, document_id: str, start: int, end: int, tag_i
     if trimmed is None:
         raise InvalidInputError(f"span [{start}, {end}) is only white space")
     start, end = start + trimmed[0], start + trimmed[1]
-    op = AddAnnotation(document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note)
+    op = AddAnnotation(
+        document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note
+    )
     if store.document_status(document_id) is DocumentStatus.TODO:
-        return Batch([op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description)
+        return Batch(
+            [op, SetDocumentStatus(document_id, DocumentStatus.IN_PROGRESS)], description=op.description
+        )
     return op
 
 
@@ -532,8 +576,14 @@ class Batch(Op):
 class History:
     """Applies ops, keeps undo and redo stacks, and announces every change."""
 
-    def __init__(self, store: Store, *, limit: int = 1000, merge_pause: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        store: Store,
+        *,
+        limit: int = 1000,
+        merge_pause: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.store = store
         self.limit = limit
         #: Seconds without a merging op after which the next one starts a new undo step.
@@ -568,7 +618,11 @@ class History:
         return op
 
     def _run_is_open(self, now: float) -> bool:
-        return bool(self._undo) and self._merging_since is not None and now - self._merging_since <= self.merge_pause
+        return (
+            bool(self._undo)
+            and self._merging_since is not None
+            and now - self._merging_since <= self.merge_pause
+        )
 
     def seal(self) -> None:
         """End the open run of merged ops: the next one is a step of its own (focus left the memo, say)."""
@@ -618,7 +672,22 @@ class History:
 
 
 __all__ = [
-    "AddAnnotation", "AddTag", "Batch", "Changed", "DeleteAnnotations", "DeleteTag", "History", "ImportScheme",
-    "MergeTags", "Op", "OpChanges", "ReorderTags", "SetDocumentMemo", "SetDocumentStatus", "UpdateAnnotation",
-    "UpdateTag", "annotate_span", "run",
+    "AddAnnotation",
+    "AddTag",
+    "Batch",
+    "Changed",
+    "DeleteAnnotations",
+    "DeleteTag",
+    "History",
+    "ImportScheme",
+    "MergeTags",
+    "Op",
+    "OpChanges",
+    "ReorderTags",
+    "SetDocumentMemo",
+    "SetDocumentStatus",
+    "UpdateAnnotation",
+    "UpdateTag",
+    "annotate_span",
+    "run",
 ]

@@ -67,7 +67,8 @@ class Settings:
         folder.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(
             {"annotator": self.annotator, "recent_projects": self.recent_projects, "extra": self.extra},
-            ensure_ascii=False, indent=2,
+            ensure_ascii=False,
+            indent=2,
         )
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False) as tmp:
             tmp.write(payload)

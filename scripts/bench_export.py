@@ -27,8 +27,22 @@ from annotator.store import Store
 
 LABELS = ["Security", "Economy", "Law", "Drugs", "Terrorism", "Trade", "Norov", "Greminger"]
 SPEAKERS = {"Norov", "Greminger"}
-WORDS = ["security", "trade", "regional", "talks", "Geneva", "border", "water", "policy", "😀", "naïve",
-         "日本語", "שלום", "👩‍🔬", "e\u0301tude"]
+WORDS = [
+    "security",
+    "trade",
+    "regional",
+    "talks",
+    "Geneva",
+    "border",
+    "water",
+    "policy",
+    "😀",
+    "naïve",
+    "日本語",
+    "שלום",
+    "👩‍🔬",
+    "e\u0301tude",
+]
 CHARS_PER_DOCUMENT = 3_000
 STAMP = "2026-11-22T00:00:00+00:00"
 
@@ -44,19 +58,32 @@ def build_project(path: Path, *, documents: int, spans_per_document: int, seed: 
     rng = random.Random(seed)
     total = 0
     with Store.create(path) as store:
-        tags = {name: store.add_tag(kind="speaker" if name in SPEAKERS else "theme", name=name) for name in LABELS}
+        tags = {
+            name: store.add_tag(kind="speaker" if name in SPEAKERS else "theme", name=name) for name in LABELS
+        }
         rows: list[Annotation] = []
         with store.bulk_document_insert():
             for number in range(documents):
                 text = make_text(number, rng)
-                doc_id = store.add_document(ImportedDocument(title=f"doc-{number:05d}", text=text),
-                                            annotator="bench").document_id
+                doc_id = store.add_document(
+                    ImportedDocument(title=f"doc-{number:05d}", text=text), annotator="bench"
+                ).document_id
                 for _ in range(spans_per_document):
                     start = rng.randrange(len(text) - 40)
                     note = "checked" if rng.random() < 0.05 else None
-                    rows.append(Annotation(new_id(), doc_id, start, start + rng.randint(1, 40),
-                                           tags[rng.choice(LABELS)].id, rng.choice(("ana", "ben")), note,
-                                           STAMP, STAMP))
+                    rows.append(
+                        Annotation(
+                            new_id(),
+                            doc_id,
+                            start,
+                            start + rng.randint(1, 40),
+                            tags[rng.choice(LABELS)].id,
+                            rng.choice(("ana", "ben")),
+                            note,
+                            STAMP,
+                            STAMP,
+                        )
+                    )
                 if len(rows) >= 200_000:
                     store.insert_annotations(rows)
                     total, rows = total + len(rows), []
@@ -74,10 +101,33 @@ def raw_dump(project: Path, out: Path) -> None:
         )
         with open(out, "w", encoding="utf-8") as handle:
             for (doc_id, title, text, meta), group in itertools.groupby(rows, key=lambda r: r[:4]):
-                spans = [{"id": r[4], "start": r[5], "end": r[6], "text": text[r[5]:r[6]], "label": r[7],
-                          "kind": r[8], "annotator": r[9], "note": r[10]} for r in group if r[4] is not None]
-                handle.write(json.dumps({"id": doc_id, "title": title, "text": text, "meta": json.loads(meta),
-                                         "spans": spans}, ensure_ascii=False) + "\n")
+                spans = [
+                    {
+                        "id": r[4],
+                        "start": r[5],
+                        "end": r[6],
+                        "text": text[r[5] : r[6]],
+                        "label": r[7],
+                        "kind": r[8],
+                        "annotator": r[9],
+                        "note": r[10],
+                    }
+                    for r in group
+                    if r[4] is not None
+                ]
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": doc_id,
+                            "title": title,
+                            "text": text,
+                            "meta": json.loads(meta),
+                            "spans": spans,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
 
 
 def export_native(project: Path, out: Path) -> None:
@@ -88,11 +138,17 @@ def export_native(project: Path, out: Path) -> None:
 
 def export_peak_mb(project: Path, out: Path) -> float:
     """Peak resident memory of a fresh process that only runs the export (flat if streaming)."""
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
-            "from bench_export import export_native, _high_water_kb;"
-            "export_native(Path(sys.argv[1]), Path(sys.argv[2])); print(_high_water_kb())")
-    done = subprocess.run([sys.executable, "-c", code, str(project), str(out), str(Path(__file__).parent)],
-                          check=True, capture_output=True, text=True)
+    code = (
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[3]);"
+        "from bench_export import export_native, _high_water_kb;"
+        "export_native(Path(sys.argv[1]), Path(sys.argv[2])); print(_high_water_kb())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(project), str(out), str(Path(__file__).parent)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return int(done.stdout.split()[-1]) / 1024
 
 
@@ -109,6 +165,7 @@ def _high_water_kb() -> int:
     except OSError:
         pass
     import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -123,17 +180,24 @@ def measure(*, documents: int = 10_000, spans_per_document: int = 100, runs: int
     work = Path(tempfile.mkdtemp(prefix="annotator-bench-export-"))
     try:
         project = work / "bench.annotator"
-        build = _seconds(lambda: build_project(project, documents=documents, spans_per_document=spans_per_document))
+        build = _seconds(
+            lambda: build_project(project, documents=documents, spans_per_document=spans_per_document)
+        )
         ours, raw = [], []
         for _ in range(runs):
             ours.append(_seconds(lambda: export_native(project, work / "ours.jsonl")))
             raw.append(_seconds(lambda: raw_dump(project, work / "raw.jsonl")))
         same = (work / "ours.jsonl").read_bytes().splitlines() == [
-            _reencoded(line) for line in (work / "raw.jsonl").read_bytes().splitlines()]
+            _reencoded(line) for line in (work / "raw.jsonl").read_bytes().splitlines()
+        ]
         return {
-            "documents": documents, "spans": documents * spans_per_document, "build_s": build,
-            "export_s": sorted(ours)[len(ours) // 2], "raw_dump_s": sorted(raw)[len(raw) // 2],
-            "bytes": (work / "ours.jsonl").stat().st_size, "same_content_as_raw": same,
+            "documents": documents,
+            "spans": documents * spans_per_document,
+            "build_s": build,
+            "export_s": sorted(ours)[len(ours) // 2],
+            "raw_dump_s": sorted(raw)[len(raw) // 2],
+            "bytes": (work / "ours.jsonl").stat().st_size,
+            "same_content_as_raw": same,
             "export_peak_mb": export_peak_mb(project, work / "ours.jsonl"),
         }
     finally:
@@ -147,7 +211,7 @@ def _reencoded(line: bytes) -> bytes:
 
 def main(argv: list[str]) -> int:
     """Print the figures and whether the targets are met."""
-    documents, per_document, runs = (int(a) for a in (argv + ["10000", "100", "3"][len(argv):])[:3])
+    documents, per_document, runs = (int(a) for a in (argv + ["10000", "100", "3"][len(argv) :])[:3])
     figures = measure(documents=documents, spans_per_document=per_document, runs=runs)
     ratio = figures["export_s"] / figures["raw_dump_s"]
     for key, value in figures.items():

@@ -70,10 +70,18 @@ def build_pair(folder: Path, spans_per_file: int, *, seed: int = 7) -> tuple[Pat
             tags = [store.add_tag(kind="theme", name=name) for name in TAGS]
             rows = []
             for number, text in enumerate(texts):
-                doc = store.add_document(ImportedDocument(title=f"doc {number}", text=text), annotator=annotator)
-                spans = coded[number] if annotator == "ana" else _coded_by_colleague(coded[number], len(text), rng)
-                rows.extend(Annotation(new_id(), doc.document_id, s, e, tags[t].id, annotator, None, STAMP, STAMP)
-                            for s, e, t in spans)
+                doc = store.add_document(
+                    ImportedDocument(title=f"doc {number}", text=text), annotator=annotator
+                )
+                spans = (
+                    coded[number]
+                    if annotator == "ana"
+                    else _coded_by_colleague(coded[number], len(text), rng)
+                )
+                rows.extend(
+                    Annotation(new_id(), doc.document_id, s, e, tags[t].id, annotator, None, STAMP, STAMP)
+                    for s, e, t in spans
+                )
             store.insert_annotations(rows)
         paths.append(path)
     return paths[0], paths[1]
@@ -101,13 +109,18 @@ def measure(spans_per_file: int = 100_000, *, runs: int = 3) -> dict[str, float]
             shutil.copy(ours, target)
             with Store.open(target) as store:
                 merges.append(_timed(lambda store=store: merge_files(store, [theirs])))
-        return {"spans_per_file": spans_per_file, "agreement_s": min(_timed(agree) for _ in range(runs)),
-                "merge_s": min(merges)}
+        return {
+            "spans_per_file": spans_per_file,
+            "agreement_s": min(_timed(agree) for _ in range(runs)),
+            "merge_s": min(merges),
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
     figures = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
-    print(f"{figures['spans_per_file']:,} spans per file: agreement {figures['agreement_s']:.2f} s "
-          f"(target < 2 s), merge {figures['merge_s']:.2f} s (target < 3 s)")
+    print(
+        f"{figures['spans_per_file']:,} spans per file: agreement {figures['agreement_s']:.2f} s "
+        f"(target < 2 s), merge {figures['merge_s']:.2f} s (target < 3 s)"
+    )

@@ -21,8 +21,32 @@ import sys
 import time
 from collections.abc import Callable
 
-WORDS = ["the", "interview", "border", "water", "policy", "said", "and", "we", "regional", "talks", "Zürich",
-         "naïve", "e\u0301tude", "😀", "👩‍🔬", "日本語", "𠀋", "مرحبا", "שלום", "trade", "of", "a", "to", "in"]
+WORDS = [
+    "the",
+    "interview",
+    "border",
+    "water",
+    "policy",
+    "said",
+    "and",
+    "we",
+    "regional",
+    "talks",
+    "Zürich",
+    "naïve",
+    "e\u0301tude",
+    "😀",
+    "👩‍🔬",
+    "日本語",
+    "𠀋",
+    "مرحبا",
+    "שלום",
+    "trade",
+    "of",
+    "a",
+    "to",
+    "in",
+]
 LABELS = ["Security", "Economy", "Law", "Speaker: Ana", "Trust", "Water"]
 COLORS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#b07aa1"]
 
@@ -47,9 +71,17 @@ def build_spans(text: str, count: int, rng: random.Random) -> list:
         length = rng.randint(2, 80) if roll < 0.9 else rng.randint(200, 6000)
         start = rng.randrange(0, max(1, len(text) - length))
         label = rng.randrange(len(LABELS))
-        spans.append(ViewSpan(id=f"s{number}", start=start, end=start + length, color=COLORS[label],
-                              label=LABELS[label], annotator=rng.choice(("ana", "ben")),
-                              note="checked" if roll < 0.05 else None))
+        spans.append(
+            ViewSpan(
+                id=f"s{number}",
+                start=start,
+                end=start + length,
+                color=COLORS[label],
+                label=LABELS[label],
+                annotator=rng.choice(("ana", "ben")),
+                note="checked" if roll < 0.05 else None,
+            )
+        )
     return spans
 
 
@@ -95,7 +127,9 @@ def measure(text: str, spans: list, *, repeats: int = 60, seed: int = 11) -> dic
         span = ViewSpan(id=f"new{number}", start=first + 5, end=first + 60, color="#ff0000", label="New")
         added.append(_timed(lambda s=span: (view.add_span(s), view.viewport().repaint())))
         removed.append(_timed(lambda s=span: (view.remove_span(s.id), view.viewport().repaint())))
-        scrolled.append(_timed(lambda: (bar.setValue(bar.value() + bar.pageStep()), view.viewport().repaint())))
+        scrolled.append(
+            _timed(lambda: (bar.setValue(bar.value() + bar.pageStep()), view.viewport().repaint()))
+        )
     view.close()
     return {
         "open_and_paint": _summary(opened),
@@ -116,8 +150,10 @@ def main(argv: list[str]) -> int:
     results = measure(text, spans, repeats=repeats)
     for name, figures in results.items():
         if isinstance(figures, dict):
-            print(f"{name:16} median {figures['median_ms']:8.1f} ms   p95 {figures['p95_ms']:8.1f} ms"
-                  f"   ({figures['runs']} runs)")
+            print(
+                f"{name:16} median {figures['median_ms']:8.1f} ms   p95 {figures['p95_ms']:8.1f} ms"
+                f"   ({figures['runs']} runs)"
+            )
     print(f"peak memory      {results['peak_mb']:.0f} MB")
     return 0
 

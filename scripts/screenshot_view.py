@@ -26,18 +26,40 @@ TEXT = (
     "one harvest at a time.\n"
 )
 
-THEMES = {"Water": "#1f77b4", "Security": "#d62728", "Economy": "#2ca02c", "Trust": "#9467bd",
-          "Speaker: Ana": "#ff7f0e", "History": "#8c564b"}
+THEMES = {
+    "Water": "#1f77b4",
+    "Security": "#d62728",
+    "Economy": "#2ca02c",
+    "Trust": "#9467bd",
+    "Speaker: Ana": "#ff7f0e",
+    "History": "#8c564b",
+}
 
 
-def _span(number: int, phrase: str, label: str, *, occurrence: int = 0, length: int | None = None,
-          note: str | None = None, layer: str | None = None) -> ViewSpan:
+def _span(
+    number: int,
+    phrase: str,
+    label: str,
+    *,
+    occurrence: int = 0,
+    length: int | None = None,
+    note: str | None = None,
+    layer: str | None = None,
+) -> ViewSpan:
     start = -1
     for _ in range(occurrence + 1):
         start = TEXT.index(phrase, start + 1)
     end = start + (length if length is not None else len(phrase))
-    return ViewSpan(id=f"{layer or 'own'}-{number}", start=start, end=end, color=THEMES[label], label=label,
-                    annotator="ben" if layer else "ana", note=note, layer=layer)
+    return ViewSpan(
+        id=f"{layer or 'own'}-{number}",
+        start=start,
+        end=end,
+        color=THEMES[label],
+        label=label,
+        annotator="ben" if layer else "ana",
+        note=note,
+        layer=layer,
+    )
 
 
 def sample_spans() -> tuple[list[ViewSpan], list[ViewSpan]]:
@@ -65,10 +87,14 @@ def sample_spans() -> tuple[list[ViewSpan], list[ViewSpan]]:
 def dark_palette() -> QPalette:
     """A plain dark palette for checking contrast."""
     palette = QPalette()
-    for role, color in ((QPalette.ColorRole.Base, "#1e1f22"), (QPalette.ColorRole.Window, "#2b2d30"),
-                        (QPalette.ColorRole.Text, "#dfe1e5"), (QPalette.ColorRole.WindowText, "#dfe1e5"),
-                        (QPalette.ColorRole.Highlight, "#2f65ca"),
-                        (QPalette.ColorRole.HighlightedText, "#ffffff")):
+    for role, color in (
+        (QPalette.ColorRole.Base, "#1e1f22"),
+        (QPalette.ColorRole.Window, "#2b2d30"),
+        (QPalette.ColorRole.Text, "#dfe1e5"),
+        (QPalette.ColorRole.WindowText, "#dfe1e5"),
+        (QPalette.ColorRole.Highlight, "#2f65ca"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+    ):
         palette.setColor(role, QColor(color))
     return palette
 

@@ -28,16 +28,25 @@ from annotator.store import Store  # noqa: E402
 #: (phrase, tag, annotator, note) coded on the first sample document.
 CODING = [
     ("SCO Secretary-General Vladimir Norov addressing the OSCE forum", "Vladimir Norov", None),
-    ("The SCO is not and will never be a military-political alliance", "Military and arms control",
-     "Core framing: the SCO as a non-bloc."),
-    ("military-political alliance; its activities are not aimed against any state", "International law and order",
-     None),
+    (
+        "The SCO is not and will never be a military-political alliance",
+        "Military and arms control",
+        "Core framing: the SCO as a non-bloc.",
+    ),
+    (
+        "military-political alliance; its activities are not aimed against any state",
+        "International law and order",
+        None,
+    ),
     ("took part in the OSCE Forum for Security Co-operation", "Inter-organisational relations", None),
     ("the development of a regional security system", "Regional security", None),
     ("terrorist and extremist activities", "Terrorism and extremism", None),
     ("Regional Ant-Terrorist Structure (RATS)", "Terrorism and extremism", "Typo in the source: 'Ant-'."),
-    ("develop trade, economic, transport, cultural and humanitarian cooperation", "Economic and transport cooperation",
-     None),
+    (
+        "develop trade, economic, transport, cultural and humanitarian cooperation",
+        "Economic and transport cooperation",
+        None,
+    ),
     ("counter the drug threat", "Drug trafficking", None),
 ]
 
@@ -51,15 +60,25 @@ def code_sample(path: Path) -> None:
             if start < 0:
                 continue
             tag = store.find_tag(TagKind.THEME, tag_name) or store.find_tag(TagKind.SPEAKER, tag_name)
-            store.add_annotation(document_id=doc.id, start=start, end=start + len(phrase), tag_id=tag.id,
-                                 annotator="ana", note=note)
+            store.add_annotation(
+                document_id=doc.id,
+                start=start,
+                end=start + len(phrase),
+                tag_id=tag.id,
+                annotator="ana",
+                note=note,
+            )
         store.set_document_status(doc.id, DocumentStatus.IN_PROGRESS)  # as tagging in the window does
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Remake the README's screenshots.")
-    parser.add_argument("--out", type=Path, default=ROOT / "resources" / "screenshots",
-                        help="folder for the pictures (default: resources/screenshots)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "resources" / "screenshots",
+        help="folder for the pictures (default: resources/screenshots)",
+    )
     out_dir = parser.parse_args(argv).out.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     project = ensure_default_project()

@@ -163,8 +163,10 @@ def emoji_project(tmp_path):
 def stored_texts(window) -> list[tuple[str, str]]:
     """(covered text, tag name) of the current document's annotations, in text order."""
     text = window.current_document.text
-    return [(text[a.start:a.end], window.store.tag(a.tag_id).name)
-            for a in window.store.annotations_for_document(window.current_document.id)]
+    return [
+        (text[a.start : a.end], window.store.tag(a.tag_id).name)
+        for a in window.store.annotations_for_document(window.current_document.id)
+    ]
 
 
 def caret_point(view, offset: int):

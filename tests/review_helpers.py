@@ -40,8 +40,9 @@ def make_project(path: Path, annotator: str, spans, *, extra_doc: bool = False, 
         for piece, tag_name, kind in spans:
             tag = store.ensure_tag(kind=kind, name=tag_name)
             start = SHARED.index(piece)
-            store.add_annotation(document_id=doc, start=start, end=start + len(piece), tag_id=tag.id,
-                                 annotator=annotator)
+            store.add_annotation(
+                document_id=doc, start=start, end=start + len(piece), tag_id=tag.id, annotator=annotator
+            )
     if share:
         conn = sqlite3.connect(path)
         conn.execute("PRAGMA journal_mode = DELETE")
@@ -51,10 +52,15 @@ def make_project(path: Path, annotator: str, spans, *, extra_doc: bool = False, 
 
 def make_pair(tmp_path: Path) -> tuple[Path, Path]:
     """Our project (ana) and a colleague's file (ben) in a folder of its own."""
-    ours = make_project(tmp_path / "ours.annotator", "ana",
-                        [("security", "Security", "theme"), ("Ana", "Ana", "speaker")])
+    ours = make_project(
+        tmp_path / "ours.annotator", "ana", [("security", "Security", "theme"), ("Ana", "Ana", "speaker")]
+    )
     shared_folder = tmp_path / "shared"
     shared_folder.mkdir()
-    theirs = make_project(shared_folder / "ben.annotator", "ben",
-                          [("security and trade", "security", "theme"), ("Ben", "Ben", "speaker")], extra_doc=True)
+    theirs = make_project(
+        shared_folder / "ben.annotator",
+        "ben",
+        [("security and trade", "security", "theme"), ("Ben", "Ben", "speaker")],
+        extra_doc=True,
+    )
     return ours, theirs

@@ -36,7 +36,12 @@ def test_tag_t_half_overlap():
     m = pair["per_tag"][T]
     # both 5..10, only ana 0..5, only ben 10..15, neither 15..20
     assert m["counts"] | {} == m["counts"]
-    assert (m["counts"]["both"], m["counts"]["only_a"], m["counts"]["only_b"], m["counts"]["neither"]) == (5, 5, 5, 5)
+    assert (m["counts"]["both"], m["counts"]["only_a"], m["counts"]["only_b"], m["counts"]["neither"]) == (
+        5,
+        5,
+        5,
+        5,
+    )
     # po = 10/20 = .5, pa = pb = .5, pe = .25 + .25 = .5 -> kappa = 0
     assert m["cohen_kappa"] == pytest.approx(0.0)
     # 10 characters with one "in" of two: o = 10; n_in = 20, n_out = 20, n = 40
@@ -121,9 +126,9 @@ def test_undefined_values_are_none_not_errors():
     assert cohen_kappa(BinaryCounts(both=10)) is None  # everything in for both: pe = 1
 
 
-
-intervals = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda p: (p[0], p[0] + p[1])),
-                     max_size=8)
+intervals = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda p: (p[0], p[0] + p[1])), max_size=8
+)
 
 
 @given(intervals, intervals)
@@ -148,6 +153,7 @@ def test_closed_form_pair_counts_equal_the_sweep(a, b):
 
 
 # -- cross-checks against per-character brute force and the `krippendorff` package --------------
+
 
 def per_character(length, spans, annotators, docs, tag):
     """One row per annotator: 1 where a span of ``tag`` covers the character, else 0 (documents in order)."""
@@ -191,13 +197,17 @@ def brute_alpha(rows):
     return None if expected == 0 else 1 - (n - 1) * observed / expected
 
 
-span_strategy = st.tuples(st.sampled_from(["d1", "d2"]), st.integers(0, 11), st.integers(1, 8),
-                          st.sampled_from([T, U])).map(lambda s: (s[0], s[1], min(12, s[1] + s[2]), s[3]))
+span_strategy = st.tuples(
+    st.sampled_from(["d1", "d2"]), st.integers(0, 11), st.integers(1, 8), st.sampled_from([T, U])
+).map(lambda s: (s[0], s[1], min(12, s[1] + s[2]), s[3]))
 
 
 @settings(max_examples=150, deadline=None)
-@given(a=st.lists(span_strategy, max_size=6), b=st.lists(span_strategy, max_size=6),
-       c=st.lists(span_strategy, max_size=6))
+@given(
+    a=st.lists(span_strategy, max_size=6),
+    b=st.lists(span_strategy, max_size=6),
+    c=st.lists(span_strategy, max_size=6),
+)
 def test_sweep_matches_brute_force_per_character(a, b, c):
     lengths = {"d1": 12, "d2": 12, "d3": 7}  # nobody ever tags d3: it is counted without a sweep
     spans = {"ana": a, "ben": b, "cem": c}
@@ -211,8 +221,12 @@ def test_sweep_matches_brute_force_per_character(a, b, c):
             got = pair["per_tag"][tag]
             assert got["cohen_kappa"] == pytest.approx(brute_kappa(ra, rb))
             assert got["krippendorff_alpha"] == pytest.approx(brute_alpha([ra, rb]))
-            exact = sum((Counter(s for s in spans[pair["a"]] if s[3] == tag)
-                         & Counter(s for s in spans[pair["b"]] if s[3] == tag)).values())
+            exact = sum(
+                (
+                    Counter(s for s in spans[pair["a"]] if s[3] == tag)
+                    & Counter(s for s in spans[pair["b"]] if s[3] == tag)
+                ).values()
+            )
             assert got["counts"]["matches_exact"] == exact
             assert got["counts"]["matches_overlap"] >= exact
         assert pair["overall"]["cohen_kappa"] == pytest.approx(brute_kappa(pooled_a, pooled_b))
@@ -224,8 +238,11 @@ def test_sweep_matches_brute_force_per_character(a, b, c):
 
 def test_alpha_agrees_with_the_krippendorff_package():
     krippendorff = pytest.importorskip("krippendorff")
-    spans = {"ana": [("d1", 0, 10, T), ("d1", 12, 14, T)], "ben": [("d1", 5, 15, T)],
-             "cem": [("d1", 0, 9, T), ("d1", 18, 20, T)]}
+    spans = {
+        "ana": [("d1", 0, 10, T), ("d1", 12, 14, T)],
+        "ben": [("d1", 5, 15, T)],
+        "cem": [("d1", 0, 9, T), ("d1", 18, 20, T)],
+    }
     pairs, everyone = compare(LENGTHS, spans, [T])
     rows = per_character(LENGTHS, spans, ["ana", "ben", "cem"], ["d1"], T)
     reference = krippendorff.alpha(reliability_data=rows, level_of_measurement="nominal")

@@ -36,13 +36,19 @@ def test_project_stats_counts_and_orders():
 
 def test_an_empty_project():
     assert project_stats(Store.in_memory()) == {
-        "documents": 0, "characters": 0, "tags": {"theme": 0, "speaker": 0}, "annotations": 0,
-        "per_tag": {}, "per_annotator": {},
+        "documents": 0,
+        "characters": 0,
+        "tags": {"theme": 0, "speaker": 0},
+        "annotations": 0,
+        "per_tag": {},
+        "per_annotator": {},
     }
 
 
 def test_analysis_never_imports_qt_or_a_face():
-    code = ("import sys, annotator.analysis, annotator.analysis.stats\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'annotator.gui', 'annotator.cli'))))")
+    code = (
+        "import sys, annotator.analysis, annotator.analysis.stats\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'annotator.gui', 'annotator.cli'))))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.strip() == "[]"

@@ -53,7 +53,9 @@ def test_importing_every_core_module_loads_no_qt():
         "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -74,15 +76,26 @@ def test_the_store_loads_without_pandas_and_leaves_it_importable():
         "import annotator.store\n"
         "print('pandas' in sys.modules, sys.modules.get('pandas', 'absent') is None)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
 
 
 #: Store methods that change the project: the names an op calls.
 _WRITE_PREFIXES = ("add_", "insert_", "update_", "delete_", "set_", "replace_", "rename_", "ensure_")
-_WRITE_NAMES = {"bulk_document_insert", "merge_tags", "reorder_tags", "restore_tag", "record_adjudication",
-                "remove_adjudication", "import_scheme", "copy_new_annotations", "rebuild_search_index"}
+_WRITE_NAMES = {
+    "bulk_document_insert",
+    "merge_tags",
+    "reorder_tags",
+    "restore_tag",
+    "record_adjudication",
+    "remove_adjudication",
+    "import_scheme",
+    "copy_new_annotations",
+    "rebuild_search_index",
+}
 #: ``set_meta`` keeps the window's reading position (the last open document), not the project's data.
 _NOT_DATA = {"set_meta"}
 #: Where store writes belong besides the body of an op: the store itself and the schema steps.
@@ -93,8 +106,13 @@ def store_write_methods() -> set[str]:
     """Names of the Store's public methods that write."""
     from annotator.store import Store
 
-    return {name for name in dir(Store) if not name.startswith("_") and callable(getattr(Store, name))
-            and (name.startswith(_WRITE_PREFIXES) or name in _WRITE_NAMES)} - _NOT_DATA
+    return {
+        name
+        for name in dir(Store)
+        if not name.startswith("_")
+        and callable(getattr(Store, name))
+        and (name.startswith(_WRITE_PREFIXES) or name in _WRITE_NAMES)
+    } - _NOT_DATA
 
 
 def _is_op_class(module_path, class_name: str) -> bool:
@@ -123,16 +141,30 @@ def store_writes_outside_ops() -> list[str]:
                 for inner in ast.walk(node):
                     owners.setdefault(inner, node.name)  # the outermost class wins, visited first
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writes
-                    and not (node in owners and _is_op_class(path, owners[node]))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in writes
+                and not (node in owners and _is_op_class(path, owners[node]))
+            ):
                 found.append(f"{relative}:{node.lineno} {ast.unparse(node.func)}")
     return found
 
 
 def test_the_store_write_list_names_real_methods():
     writes = store_write_methods()
-    assert {"add_annotation", "insert_annotations", "update_tag", "delete_tag", "merge_tags", "import_scheme",
-            "set_document_status", "add_document", "copy_new_annotations", "record_adjudication"} <= writes
+    assert {
+        "add_annotation",
+        "insert_annotations",
+        "update_tag",
+        "delete_tag",
+        "merge_tags",
+        "import_scheme",
+        "set_document_status",
+        "add_document",
+        "copy_new_annotations",
+        "record_adjudication",
+    } <= writes
 
 
 def test_every_change_is_an_op_no_store_writes_outside_ops():
@@ -154,7 +186,10 @@ def test_no_mixins_compose_the_main_window():
     own = [cls for cls in MainWindow.__mro__ if cls.__module__.startswith("annotator")]
     assert own == [MainWindow] and MainWindow.__bases__ == (QMainWindow,)
     assert all(issubclass(kind, Feature) and not issubclass(kind, QMainWindow) for kind in FEATURES)
-    mixins = [f"{path.relative_to(REPO)}: {node.name}" for path in (PACKAGE / "gui").rglob("*.py")
-              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-              if isinstance(node, ast.ClassDef) and node.name.endswith("Mixin")]
+    mixins = [
+        f"{path.relative_to(REPO)}: {node.name}"
+        for path in (PACKAGE / "gui").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Mixin")
+    ]
     assert mixins == []

@@ -78,7 +78,7 @@ def test_corrupted_pages_are_refused_before_any_write(tmp_path, run_cli):
     make_project(path)
     data = bytearray(path.read_bytes())
     page = 4096
-    data[page * 5: page * 9] = b"\xa5" * (page * 4)  # overwrite four pages in the middle
+    data[page * 5 : page * 9] = b"\xa5" * (page * 4)  # overwrite four pages in the middle
     path.write_bytes(bytes(data))
     before = snapshot(tmp_path)
     result = tags_add(run_cli, path)
@@ -120,8 +120,14 @@ def test_wal_without_its_shm_is_recovered_in_a_writable_folder(tmp_path):
 def as_unprivileged(args: list[str], folder: Path) -> subprocess.CompletedProcess:
     """Run the command line in a child process, in ``folder``."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True,
-                          env=env, timeout=60, cwd=folder)
+    return subprocess.run(
+        [sys.executable, "-m", "annotator", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=folder,
+    )
 
 
 @pytest.fixture
@@ -145,9 +151,13 @@ def write_protected(path: Path, *, mode: int):
         finally:
             path.chmod(original)
         return
-    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)],
-                                                         capture_output=True).returncode != 0:
-        pytest.skip("running as root where the immutable attribute cannot be set: nothing is read-only to root")
+    if (
+        shutil.which("chattr") is None
+        or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0
+    ):
+        pytest.skip(
+            "running as root where the immutable attribute cannot be set: nothing is read-only to root"
+        )
     try:
         yield
     finally:
@@ -190,8 +200,9 @@ def test_wal_without_its_shm_in_a_read_only_folder_is_explained_and_left_alone(s
     source, folder = shared_folder / "live.annotator", shared_folder / "received"
     make_project(source, documents=2)
     live = Store.open(source)  # keep it open so the -wal is not folded back in
-    live.add_annotation(document_id=live.documents()[0].id, start=5, end=9, tag_id=live.tags()[0].id,
-                        annotator="b")
+    live.add_annotation(
+        document_id=live.documents()[0].id, start=5, end=9, tag_id=live.tags()[0].id, annotator="b"
+    )
     folder.mkdir()
     path = folder / "p.annotator"
     shutil.copy(source, path)

@@ -30,9 +30,23 @@ def test_version_and_help(run_cli):
 
 @pytest.mark.parametrize(
     "command",
-    [["import"], ["tags"], ["tags", "add"], ["tags", "import"], ["tags", "list"], ["stats"], ["search"],
-     ["documents"], ["annotate"], ["annotations"], ["gui"], ["tags", "rename"], ["tags", "recolor"],
-     ["tags", "delete"], ["tags", "merge"]],
+    [
+        ["import"],
+        ["tags"],
+        ["tags", "add"],
+        ["tags", "import"],
+        ["tags", "list"],
+        ["stats"],
+        ["search"],
+        ["documents"],
+        ["annotate"],
+        ["annotations"],
+        ["gui"],
+        ["tags", "rename"],
+        ["tags", "recolor"],
+        ["tags", "delete"],
+        ["tags", "merge"],
+    ],
 )
 def test_every_command_has_help(run_cli, command):
     result = run_cli(*command, "--help")
@@ -47,7 +61,9 @@ def test_import_creates_the_project_and_reports(run_cli, tmp_path):
     assert result.out.splitlines()[-1] == "2 document(s) imported, 0 already in the project, 0 failed"
     again = run_cli("import", project, SEEDS)
     assert again.code == 0
-    assert "skipped:" in again.out and again.out.splitlines()[-1].startswith("0 document(s) imported, 2 already")
+    assert "skipped:" in again.out and again.out.splitlines()[-1].startswith(
+        "0 document(s) imported, 2 already"
+    )
 
 
 def test_import_failures_exit_1_with_one_line_each(run_cli, tmp_path):
@@ -71,8 +87,9 @@ def test_tags_list_add_and_json(run_cli, seeded):
     lines = listing.out.splitlines()
     assert lines[0].split() == ["1", "theme", "#4e79a7", "0", "Regional", "security"]
     assert lines[1].endswith("Regional security > Terrorism and extremism")
-    added = run_cli("tags", "add", seeded, "Youth", "--kind", "theme", "--color", "#123456",
-                    "--parent", "Cooperation")
+    added = run_cli(
+        "tags", "add", seeded, "Youth", "--kind", "theme", "--color", "#123456", "--parent", "Cooperation"
+    )
     assert added.code == 0 and added.out.strip() == "added theme 'Youth' (#123456)"
     rows = json.loads(run_cli("tags", "list", seeded, "--json").out)
     youth = next(r for r in rows if r["name"] == "Youth")
@@ -84,7 +101,8 @@ def test_tags_errors(run_cli, seeded, tmp_path):
     assert dup.code == 1
     assert dup.err.strip() == "annotator: error: a theme named 'regional SECURITY' exists already"
     assert run_cli("tags", "add", seeded, "X", "--parent", "Nope").err.strip() == (
-        "annotator: error: no theme named 'Nope' to nest under")
+        "annotator: error: no theme named 'Nope' to nest under"
+    )
     assert run_cli("tags", "add", seeded, "X", "--kind", "person").code == 2
     missing = run_cli("tags", "import", seeded, tmp_path / "none.json")
     assert missing.code == 1 and missing.err.strip().endswith("none.json: no such file")
@@ -104,16 +122,28 @@ def test_rename_recolor_merge_delete(run_cli, seeded):
 
 
 def test_annotate_and_list_annotations(run_cli, seeded):
-    result = run_cli("annotate", seeded, "000_0976646cfc479a1b", "0", "3", "Vladimir Norov",
-                     "--note", "opening", "--annotator", "ana")
+    result = run_cli(
+        "annotate",
+        seeded,
+        "000_0976646cfc479a1b",
+        "0",
+        "3",
+        "Vladimir Norov",
+        "--note",
+        "opening",
+        "--annotator",
+        "ana",
+    )
     assert result.code == 0 and result.out.rstrip().endswith("Vladimir Norov: 'SCO'")
     rows = json.loads(run_cli("annotations", seeded, "--json").out)
-    assert [(r["start"], r["end"], r["tag"], r["kind"], r["annotator"], r["note"], r["text"]) for r in rows] == [
-        (0, 3, "Vladimir Norov", "speaker", "ana", "opening", "SCO")]
+    assert [
+        (r["start"], r["end"], r["tag"], r["kind"], r["annotator"], r["note"], r["text"]) for r in rows
+    ] == [(0, 3, "Vladimir Norov", "speaker", "ana", "opening", "SCO")]
     bad = run_cli("annotate", seeded, "000", "10", "5", "Afghanistan")
     assert bad.code == 1 and "outside the document" in bad.err
     assert run_cli("annotate", seeded, "zzz", "0", "1", "Afghanistan").err.strip() == (
-        "annotator: error: no document with id or title 'zzz'")
+        "annotator: error: no document with id or title 'zzz'"
+    )
 
 
 def test_annotator_name_comes_from_settings_then_os(run_cli, seeded):
@@ -131,8 +161,12 @@ def test_stats_text_and_json(run_cli, seeded):
     run_cli("annotate", seeded, "003", "0", "1", "Afghanistan", "--annotator", "ben")
     stats = json.loads(run_cli("stats", seeded, "--json").out)
     assert stats == {
-        "documents": 2, "characters": 5667 + 3938, "tags": {"theme": 10, "speaker": 3},
-        "annotations": 2, "per_tag": {"Afghanistan": 2}, "per_annotator": {"ana": 1, "ben": 1},
+        "documents": 2,
+        "characters": 5667 + 3938,
+        "tags": {"theme": 10, "speaker": 3},
+        "annotations": 2,
+        "per_tag": {"Afghanistan": 2},
+        "per_annotator": {"ana": 1, "ben": 1},
     }
     text = run_cli("stats", seeded).out
     assert "documents:   2" in text and "annotations: 2" in text
@@ -145,7 +179,7 @@ def test_search_text_and_json(run_cli, seeded):
     first = hits[0]
     with Store.open(seeded) as store:
         text = store.document(first["document_id"]).text
-    assert text[first["start"]:first["end"]] == "Afghanistan"
+    assert text[first["start"] : first["end"]] == "Afghanistan"
     plain = run_cli("search", seeded, '"Munich Security Conference"')
     assert plain.code == 0 and plain.out.splitlines()[-1] == "2 hit(s)"
 
@@ -153,7 +187,9 @@ def test_search_text_and_json(run_cli, seeded):
 def test_documents_listing(run_cli, seeded):
     rows = json.loads(run_cli("documents", seeded, "--json").out)
     assert [(r["title"], r["characters"], r["status"]) for r in rows] == [
-        ("000_0976646cfc479a1b", 5667, "todo"), ("003_9851d8e3c5c57f74", 3938, "todo")]
+        ("000_0976646cfc479a1b", 5667, "todo"),
+        ("003_9851d8e3c5c57f74", 3938, "todo"),
+    ]
 
 
 @pytest.mark.parametrize("command", [["stats"], ["search", "x"], ["tags"], ["documents"], ["annotations"]])
@@ -170,7 +206,9 @@ def test_not_a_project_is_a_one_line_error(run_cli, tmp_path):
     bogus.write_text("hello")
     result = run_cli("stats", bogus)
     assert result.code == 1
-    assert result.err.strip() == f"annotator: error: {bogus}: not an Annotator project (not a SQLite database)"
+    assert (
+        result.err.strip() == f"annotator: error: {bogus}: not an Annotator project (not a SQLite database)"
+    )
 
 
 def test_bad_usage_exits_2(run_cli):

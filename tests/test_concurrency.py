@@ -48,10 +48,14 @@ def test_two_writers_lose_nothing(project_path):
         tag = store.add_tag(kind=TagKind.THEME, name="Joy")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     children = [
-        subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER), str(project_path),
-                          doc.document_id, tag.id, who],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(WRITER), str(project_path), doc.document_id, tag.id, who],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         for who in ("ana", "ben")
     ]
     try:
@@ -97,8 +101,9 @@ def test_a_transaction_that_reads_first_holds_the_write_lock_from_its_start(proj
                 with pytest.raises(sqlite3.OperationalError, match="locked"):
                     other.execute("INSERT INTO project(key, value) VALUES ('x', '1')")
                 tag = store.add_tag(kind=TagKind.THEME, name="Joy")  # our write goes through
-                store.add_annotation(document_id=doc.document_id, start=0, end=4, tag_id=tag.id,
-                                     annotator="a")
+                store.add_annotation(
+                    document_id=doc.document_id, start=0, end=4, tag_id=tag.id, annotator="a"
+                )
             other.execute("INSERT INTO project(key, value) VALUES ('x', '1')")  # now it may
         finally:
             other.close()

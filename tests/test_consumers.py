@@ -14,9 +14,14 @@ from annotator.model import ImportedDocument, ImportedSpan, TagKind
 pytestmark = pytest.mark.consumers
 
 DOCS = [
-    ("👩‍🔬 Dr Ana studies e\u0301tudes in 日本 with Ben 😀.", [("👩‍🔬", "Emoji"), ("Dr Ana", "Person"),
-                                                           ("e\u0301tudes", "Topic"), ("日本", "Place")]),
-    ("مرحبا Ben, שלום Ana.\r\nNext line.", [("مرحبا", "Greeting"), ("Ben", "Person"), ("Next line", "Topic")]),
+    (
+        "👩‍🔬 Dr Ana studies e\u0301tudes in 日本 with Ben 😀.",
+        [("👩‍🔬", "Emoji"), ("Dr Ana", "Person"), ("e\u0301tudes", "Topic"), ("日本", "Place")],
+    ),
+    (
+        "مرحبا Ben, שלום Ana.\r\nNext line.",
+        [("مرحبا", "Greeting"), ("Ben", "Person"), ("Next line", "Topic")],
+    ),
     ("No spans in this one.", []),
 ]
 
@@ -24,8 +29,10 @@ DOCS = [
 @pytest.fixture
 def exported(store, tmp_path):
     for number, (text, pieces) in enumerate(DOCS):
-        spans = tuple(ImportedSpan(start=text.index(p), end=text.index(p) + len(p), label=label,
-                                   kind=TagKind.THEME) for p, label in pieces)
+        spans = tuple(
+            ImportedSpan(start=text.index(p), end=text.index(p) + len(p), label=label, kind=TagKind.THEME)
+            for p, label in pieces
+        )
         store.add_document(ImportedDocument(title=f"doc {number}", text=text, spans=spans), annotator="ana")
     out = tmp_path / "corpus.jsonl"
     summary = export(store, out)
@@ -76,7 +83,7 @@ def test_hugging_face_datasets_loads_the_jsonl(exported, tmp_path, monkeypatch):
     assert [s["label"] for s in first] == ["Emoji", "Person", "Topic", "Place"]
     for row in dataset:
         for span in row["spans"]:
-            assert row["text"][span["start"]:span["end"]] == span["text"]
+            assert row["text"][span["start"] : span["end"]] == span["text"]
 
 
 def test_datasets_reads_the_spacy_shape_with_raw_line_separators(store, tmp_path, monkeypatch):
@@ -85,14 +92,25 @@ def test_datasets_reads_the_spacy_shape_with_raw_line_separators(store, tmp_path
     from datasets import load_dataset
 
     text = "one\u2028two\x85three \u200fשלום\u200f 👨‍👩‍👧"
-    store.add_document(ImportedDocument(title="separators", text=text, spans=(
-        ImportedSpan(start=4, end=7, label="Two", kind=TagKind.THEME),
-        ImportedSpan(start=len(text) - 5, end=len(text), label="Family", kind=TagKind.THEME))), annotator="ana")
+    store.add_document(
+        ImportedDocument(
+            title="separators",
+            text=text,
+            spans=(
+                ImportedSpan(start=4, end=7, label="Two", kind=TagKind.THEME),
+                ImportedSpan(start=len(text) - 5, end=len(text), label="Family", kind=TagKind.THEME),
+            ),
+        ),
+        annotator="ana",
+    )
     store.add_document(ImportedDocument(title="second", text="after"), annotator="ana")
     out = tmp_path / "spacy.jsonl"
     export(store, out, format="spacy")
     assert "\u2028".encode() in out.read_bytes()  # written raw, as JSON allows
     dataset = load_dataset("json", data_files=str(out), split="train", cache_dir=str(tmp_path / "cache"))
     assert dataset.num_rows == 2 and dataset[0]["text"] == text and dataset[1]["text"] == "after"
-    assert [(s["start"], s["end"], s["label"]) for s in dataset[0]["spans"]] == [(4, 7, "Two"), (21, 26, "Family")]
+    assert [(s["start"], s["end"], s["label"]) for s in dataset[0]["spans"]] == [
+        (4, 7, "Two"),
+        (21, 26, "Family"),
+    ]
     assert dataset[0]["meta"]["title"] == "separators"

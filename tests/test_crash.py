@@ -33,7 +33,11 @@ def run_until_marker(script: str, *args: str) -> list[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script), *args],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     lines = []
     try:
@@ -207,11 +211,11 @@ def test_merge_killed_halfway_changes_nothing_and_rerun_completes(tmp_path, run_
         store.add_document(ImportedDocument(title="t", text="word 😀 " * 100), annotator="x")
         store.add_document(ImportedDocument(title="new", text="only theirs"), annotator="x")
         their_tag = store.add_tag(kind=TagKind.THEME, name="Anger")
-        their_doc = store.document_by_sha256(
-            hashlib.sha256(("word 😀 " * 100).encode("utf-8")).hexdigest())
+        their_doc = store.document_by_sha256(hashlib.sha256(("word 😀 " * 100).encode("utf-8")).hexdigest())
         for i in range(10):
-            store.add_annotation(document_id=their_doc.id, start=i, end=i + 3, tag_id=their_tag.id,
-                                 annotator="colleague")
+            store.add_annotation(
+                document_id=their_doc.id, start=i, end=i + 3, tag_id=their_tag.id, annotator="colleague"
+            )
     theirs_hash = hashlib.sha256(theirs.read_bytes()).hexdigest()
     run_until_marker(MERGE_CHILD, str(ours), str(theirs))
 

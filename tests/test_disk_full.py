@@ -35,8 +35,14 @@ def test_annotating_on_a_full_disk(full_store, project_path):
     store, document_id, tag_id, first = full_store
     with pytest.raises(StorageFullError) as caught:
         for i in range(200):  # notes make each row big, so the page limit is reached quickly
-            store.add_annotation(document_id=document_id, start=5, end=10, tag_id=tag_id,
-                                 annotator="a", note="n" * 3000 + str(i))
+            store.add_annotation(
+                document_id=document_id,
+                start=5,
+                end=10,
+                tag_id=tag_id,
+                annotator="a",
+                note="n" * 3000 + str(i),
+            )
     assert isinstance(caught.value, AnnotatorError)
     assert "disk is full" in str(caught.value) and "\n" not in str(caught.value)
     stored = store.annotation_count()

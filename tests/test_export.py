@@ -22,8 +22,9 @@ TORTURE = "👩‍🔬 e\u0301tude 日本語の𠀋文 مرحبا\r\nשלום �
 
 @pytest.fixture
 def corpus(store):
-    doc = store.add_document(ImportedDocument(title="torture", text=TORTURE, meta={"source": "test", "n": 1}),
-                             annotator="x").document_id
+    doc = store.add_document(
+        ImportedDocument(title="torture", text=TORTURE, meta={"source": "test", "n": 1}), annotator="x"
+    ).document_id
     plain = store.add_document(ImportedDocument(title="plain", text="Nothing tagged here."), annotator="x")
     text = store.document(doc).text
     theme = store.add_tag(kind="theme", name="Science")
@@ -31,8 +32,14 @@ def corpus(store):
 
     def add(piece, tag, annotator, note=None, occurrence=0):
         start = text.index(piece) if occurrence == 0 else text.index(piece, text.index(piece) + 1)
-        return store.add_annotation(document_id=doc, start=start, end=start + len(piece), tag_id=tag.id,
-                                    annotator=annotator, note=note)
+        return store.add_annotation(
+            document_id=doc,
+            start=start,
+            end=start + len(piece),
+            tag_id=tag.id,
+            annotator=annotator,
+            note=note,
+        )
 
     spans = [
         add("👩‍🔬", theme, "ana", "emoji with a joiner"),
@@ -57,9 +64,18 @@ def test_native_export_is_exact(corpus, tmp_path):
     assert list(first) == ["id", "title", "text", "meta", "spans"]
     assert first["id"] == doc and first["text"] == text and "\r" not in first["text"]
     assert first["meta"] == {"source": "test", "n": 1}
-    assert [list(s) for s in first["spans"]][0] == ["id", "start", "end", "text", "label", "kind", "annotator", "note"]
+    assert [list(s) for s in first["spans"]][0] == [
+        "id",
+        "start",
+        "end",
+        "text",
+        "label",
+        "kind",
+        "annotator",
+        "note",
+    ]
     for span in first["spans"]:
-        assert text[span["start"]:span["end"]] == span["text"]
+        assert text[span["start"] : span["end"]] == span["text"]
     assert [(s["text"], s["label"], s["kind"], s["annotator"], s["note"]) for s in first["spans"]] == [
         ("👩‍🔬", "Science", "theme", "ana", "emoji with a joiner"),
         ("e\u0301tude", "Science", "theme", "ben", None),
@@ -79,8 +95,12 @@ def test_spans_sort_by_start_end_label(store, tmp_path):
         store.add_annotation(document_id=doc, start=start, end=end, tag_id=tag.id, annotator="x")
     export(store, tmp_path / "o.jsonl", format="spacy")
     [line] = read_lines(tmp_path / "o.jsonl")
-    assert line["spans"] == [{"start": 0, "end": 4, "label": "B"}, {"start": 2, "end": 3, "label": "B"},
-                             {"start": 2, "end": 5, "label": "A"}, {"start": 2, "end": 5, "label": "B"}]
+    assert line["spans"] == [
+        {"start": 0, "end": 4, "label": "B"},
+        {"start": 2, "end": 3, "label": "B"},
+        {"start": 2, "end": 5, "label": "A"},
+        {"start": 2, "end": 5, "label": "B"},
+    ]
 
 
 def test_doccano_and_spacy_shapes(corpus, tmp_path):
@@ -102,17 +122,40 @@ def test_csv_rows(corpus, tmp_path):
     export(store, tmp_path / "o.csv", format="csv")
     with open(tmp_path / "o.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["document_title", "document_id", "start", "end", "label", "kind", "annotator", "note", "text"]
-    assert rows[4] == ["torture", doc, str(text.index("م")), str(text.index("م") + 5), "Dr Ana", "speaker", "ben",
-                       "RTL", "مرحبا"]
+    assert rows[0] == [
+        "document_title",
+        "document_id",
+        "start",
+        "end",
+        "label",
+        "kind",
+        "annotator",
+        "note",
+        "text",
+    ]
+    assert rows[4] == [
+        "torture",
+        doc,
+        str(text.index("م")),
+        str(text.index("م") + 5),
+        "Dr Ana",
+        "speaker",
+        "ben",
+        "RTL",
+        "مرحبا",
+    ]
     assert len(rows) == 6
 
 
 def test_filters(corpus, tmp_path):
     store, *_ = corpus
+
     def labels(**filters):
         export(store, tmp_path / "f.jsonl", only_annotated=True, **filters)
-        return [(s["label"], s["annotator"]) for line in read_lines(tmp_path / "f.jsonl") for s in line["spans"]]
+        return [
+            (s["label"], s["annotator"]) for line in read_lines(tmp_path / "f.jsonl") for s in line["spans"]
+        ]
+
     assert labels(annotators=["ben"]) == [("Science", "ben"), ("Dr Ana", "ben")]
     assert labels(tags=["science"]) == [("Science", "ana"), ("Science", "ben"), ("Science", "ana")]
     assert labels(kind="speaker", annotators=["ana"]) == [("Dr Ana", "ana")]
@@ -126,8 +169,12 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_partial(corpus, tmp_pa
     with pytest.raises(ExportError, match="cancelled"):
         export(store, out, should_cancel=lambda: True)
     assert out.read_text(encoding="utf-8") == "previous export\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.jsonl", "test.annotator", "test.annotator-shm",
-                                                          "test.annotator-wal"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "keep.jsonl",
+        "test.annotator",
+        "test.annotator-shm",
+        "test.annotator-wal",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["native", "doccano", "spacy", "csv"])
@@ -142,19 +189,36 @@ def test_a_corrupted_span_is_refused_not_exported(corpus, tmp_path, fmt, damage)
 
 
 def test_native_line_is_compact_utf8_with_keys_in_order():
-    doc = ExportDocument("d1", "t", "a😀\"b", {"n": 1}, [ExportSpan(1, 2, "Joy", "s1", "theme", "ana", None),
-                                                        ExportSpan(1, 3, "Q", "s2", "speaker", "ben", "x\ny")])
-    assert native_line(doc) == (
-        '{"id":"d1","title":"t","text":"a😀\\"b","meta":{"n":1},"spans":['
-        '{"id":"s1","start":1,"end":2,"text":"😀","label":"Joy","kind":"theme","annotator":"ana","note":null},'
-        '{"id":"s2","start":1,"end":3,"text":"😀\\"","label":"Q","kind":"speaker","annotator":"ben",'
-        '"note":"x\\ny"}]}').encode()
+    doc = ExportDocument(
+        "d1",
+        "t",
+        'a😀"b',
+        {"n": 1},
+        [
+            ExportSpan(1, 2, "Joy", "s1", "theme", "ana", None),
+            ExportSpan(1, 3, "Q", "s2", "speaker", "ben", "x\ny"),
+        ],
+    )
+    assert (
+        native_line(doc)
+        == (
+            '{"id":"d1","title":"t","text":"a😀\\"b","meta":{"n":1},"spans":['
+            '{"id":"s1","start":1,"end":2,"text":"😀","label":"Joy","kind":"theme","annotator":"ana","note":null},'
+            '{"id":"s2","start":1,"end":3,"text":"😀\\"","label":"Q","kind":"speaker","annotator":"ben",'
+            '"note":"x\\ny"}]}'
+        ).encode()
+    )
 
 
 def test_metadata_with_an_integer_beyond_64_bits_is_still_exported():
     doc = ExportDocument("d1", "t", "abc", {"big": 2**70, "name": "ü"}, [])
-    assert json.loads(native_line(doc)) == {"id": "d1", "title": "t", "text": "abc",
-                                            "meta": {"big": 2**70, "name": "ü"}, "spans": []}
+    assert json.loads(native_line(doc)) == {
+        "id": "d1",
+        "title": "t",
+        "text": "abc",
+        "meta": {"big": 2**70, "name": "ü"},
+        "spans": [],
+    }
     assert "ü".encode() in native_line(doc)
 
 
@@ -171,27 +235,46 @@ def test_cli_export_to_stdout_and_file(corpus, run_cli, project_path, tmp_path):
 
 
 def test_csv_export_applies_the_kind_filter(store, tmp_path):
-    store.add_document(ImportedDocument(title="t", text="x", spans=(ImportedSpan(0, 1, "L", TagKind.SPEAKER),)),
-                       annotator="a")
+    store.add_document(
+        ImportedDocument(title="t", text="x", spans=(ImportedSpan(0, 1, "L", TagKind.SPEAKER),)),
+        annotator="a",
+    )
     export(store, tmp_path / "o.csv", format="csv", kind="theme")
     assert (tmp_path / "o.csv").read_text(encoding="utf-8").count("\n") == 1
 
 
 def test_ids_and_labels_with_quotes_are_escaped(store, tmp_path):
-    doc = ImportedDocument(title="q", text='say "hi"', spans=(
-        ImportedSpan(0, 3, 'a "quoted" label', TagKind.THEME, id='odd "id"\\', annotator='x"y', note='n"'),))
+    doc = ImportedDocument(
+        title="q",
+        text='say "hi"',
+        spans=(
+            ImportedSpan(
+                0, 3, 'a "quoted" label', TagKind.THEME, id='odd "id"\\', annotator='x"y', note='n"'
+            ),
+        ),
+    )
     store.add_document(doc, annotator="a")
     export(store, tmp_path / "q.jsonl")
     [line] = read_lines(tmp_path / "q.jsonl")
-    assert line["spans"][0] | {} == {"id": 'odd "id"\\', "start": 0, "end": 3, "text": "say",
-                                     "label": 'a "quoted" label', "kind": "theme", "annotator": 'x"y', "note": 'n"'}
+    assert line["spans"][0] | {} == {
+        "id": 'odd "id"\\',
+        "start": 0,
+        "end": 3,
+        "text": "say",
+        "label": 'a "quoted" label',
+        "kind": "theme",
+        "annotator": 'x"y',
+        "note": 'n"',
+    }
 
 
 def test_the_project_file_itself_is_never_the_output(store, project_path):
     """(Links and other names are in test_export_targets.py; the file is never read here while it is open.)"""
     store.add_document(ImportedDocument(title="t", text="keep me"), annotator="a")
-    for target, what in ((project_path, "the project itself"),
-                         (project_path.with_name(project_path.name + "-wal"), "the project's -wal file")):
+    for target, what in (
+        (project_path, "the project itself"),
+        (project_path.with_name(project_path.name + "-wal"), "the project's -wal file"),
+    ):
         with pytest.raises(InvalidInputError, match=f"^{target}: is {what}; choose another output file$"):
             export(store, target)
     store.add_document(ImportedDocument(title="u", text="still writable"), annotator="a")
@@ -211,8 +294,12 @@ def test_export_to_standard_output_is_utf8_whatever_the_console_encoding(corpus,
     outputs = []
     for encoding in ("cp1252", "ascii", "utf-8"):
         env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(repo))
-        done = subprocess.run([sys.executable, "-m", "annotator", "export", str(project_path), "-"],
-                              capture_output=True, env=env, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "annotator", "export", str(project_path), "-"],
+            capture_output=True,
+            env=env,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
         assert b"Traceback" not in done.stderr
         outputs.append(done.stdout)
@@ -254,8 +341,13 @@ def test_export_memory_stays_flat_however_large_the_corpus(tmp_path):
     project, out = tmp_path / "big.annotator", tmp_path / "big.jsonl"
     build_project(project, CorpusShape(documents=600, chars_per_document=10_000, spans_per_document=30))
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    done = subprocess.run([sys.executable, "-c", EXPORT_PEAK, str(project), str(out)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT_PEAK, str(project), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     before_kb, after_kb = map(int, done.stdout.split())
     size_mb = out.stat().st_size / 2**20
@@ -266,11 +358,13 @@ def test_export_memory_stays_flat_however_large_the_corpus(tmp_path):
 
 def test_a_large_export_is_synced_while_it_is_written(corpus, tmp_path, monkeypatch):
     from annotator.exporters import sync
+
     store, *_ = corpus
     synced = []
     monkeypatch.setattr(sync, "_datasync", lambda fd: synced.append(fd))
-    monkeypatch.setattr("annotator.exporters.synced_in_background",
-                        lambda handle: sync.synced_in_background(handle, every=1))
+    monkeypatch.setattr(
+        "annotator.exporters.synced_in_background", lambda handle: sync.synced_in_background(handle, every=1)
+    )
     export(store, tmp_path / "out.jsonl")
     assert synced  # a background sync ran before the final fsync
     assert len(read_lines(tmp_path / "out.jsonl")) == 2
@@ -280,16 +374,21 @@ def test_a_failed_background_sync_fails_the_export_and_keeps_the_old_file(corpus
     import errno
 
     from annotator.exporters import sync
+
     store, *_ = corpus
     out = tmp_path / "keep.jsonl"
     out.write_text("previous export\n", encoding="utf-8")
 
     def failing(fd):
         raise OSError(errno.EIO, "Input/output error")
+
     monkeypatch.setattr(sync, "_datasync", failing)
-    monkeypatch.setattr("annotator.exporters.synced_in_background",
-                        lambda handle: sync.synced_in_background(handle, every=1))
-    with pytest.raises(ExportError, match=r"keep.jsonl: cannot be written \(Input/output error\); nothing was changed"):
+    monkeypatch.setattr(
+        "annotator.exporters.synced_in_background", lambda handle: sync.synced_in_background(handle, every=1)
+    )
+    with pytest.raises(
+        ExportError, match=r"keep.jsonl: cannot be written \(Input/output error\); nothing was changed"
+    ):
         export(store, out)
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert not list(tmp_path.glob("*.partial"))
@@ -297,6 +396,7 @@ def test_a_failed_background_sync_fails_the_export_and_keeps_the_old_file(corpus
 
 def test_a_large_replaced_export_is_deleted_after_the_new_one_is_in_place(corpus, tmp_path, monkeypatch):
     from annotator.exporters import replacing
+
     store, *_ = corpus
     monkeypatch.setattr(replacing, "DEFERRED_DELETE_BYTES", 1)
     out = tmp_path / "out.jsonl"
@@ -312,11 +412,13 @@ def test_a_large_replaced_export_is_deleted_after_the_new_one_is_in_place(corpus
 
 def test_where_no_second_name_can_be_made_the_rename_deletes_the_old_file(corpus, tmp_path, monkeypatch):
     from annotator.exporters import replacing
+
     store, *_ = corpus
     monkeypatch.setattr(replacing, "DEFERRED_DELETE_BYTES", 1)
 
     def no_links(*_):
         raise OSError(1, "Operation not permitted")
+
     monkeypatch.setattr(replacing.os, "link", no_links)
     out = tmp_path / "out.jsonl"
     out.write_text("previous export\n", encoding="utf-8")
@@ -339,11 +441,17 @@ def test_a_second_name_left_by_a_killed_export_is_removed_by_the_next(corpus, tm
 # -- CSV: spreadsheet-safe cells, CRLF records ------------------------------------------------------
 
 #: A title, labels, an annotator, notes and texts that a spreadsheet would run as formulas.
-FORMULA_DOC = ExportDocument("d1", "=title", "=1+1 and -5 and @x", {}, [
-    ExportSpan(0, 4, "+L", "s1", "theme", "@ana", "\rnote"),
-    ExportSpan(9, 11, "'=q", "s2", "speaker", "ben", "\tx\ny"),
-    ExportSpan(16, 18, "'x", "s3", "theme", "b", None),
-])
+FORMULA_DOC = ExportDocument(
+    "d1",
+    "=title",
+    "=1+1 and -5 and @x",
+    {},
+    [
+        ExportSpan(0, 4, "+L", "s1", "theme", "@ana", "\rnote"),
+        ExportSpan(9, 11, "'=q", "s2", "speaker", "ben", "\tx\ny"),
+        ExportSpan(16, 18, "'x", "s3", "theme", "b", None),
+    ],
+)
 CSV_HEADER = b"document_title,document_id,start,end,label,kind,annotator,note,text\r\n"
 
 
@@ -353,6 +461,7 @@ def _csv_bytes(raw_cells: bool, *docs) -> bytes:
 
     from annotator.exporters import ExportContext
     from annotator.exporters.csv import CsvFormat
+
     out = io.BytesIO()
     fmt = CsvFormat(out)
     fmt.start(ExportContext(raw_cells=raw_cells))
@@ -366,25 +475,29 @@ def test_csv_cells_a_spreadsheet_would_run_get_a_leading_quote_and_records_end_i
     assert _csv_bytes(False, FORMULA_DOC) == CSV_HEADER + (
         b"'=title,d1,0,4,'+L,theme,'@ana,\"'\rnote\",'=1+1\r\n"
         b"'=title,d1,9,11,''=q,speaker,ben,\"'\tx\ny\",'-5\r\n"  # '=q gets one more quote: reversible
-        b"'=title,d1,16,18,'x,theme,b,,'@x\r\n")  # 'x is no formula: left alone
+        b"'=title,d1,16,18,'x,theme,b,,'@x\r\n"
+    )  # 'x is no formula: left alone
 
 
 def test_raw_csv_keeps_every_cell_as_stored():
     assert _csv_bytes(True, FORMULA_DOC) == CSV_HEADER + (
-        b"=title,d1,0,4,+L,theme,@ana,\"\rnote\",=1+1\r\n"
-        b"=title,d1,9,11,'=q,speaker,ben,\"\tx\ny\",-5\r\n"
-        b"=title,d1,16,18,'x,theme,b,,@x\r\n")
+        b'=title,d1,0,4,+L,theme,@ana,"\rnote",=1+1\r\n'
+        b'=title,d1,9,11,\'=q,speaker,ben,"\tx\ny",-5\r\n'
+        b"=title,d1,16,18,'x,theme,b,,@x\r\n"
+    )
 
 
 def _restore(cell: str) -> str:
     """The inverse the README gives: drop one leading ' from a cell matching ^'+[=+-@tab CR]."""
     import re
+
     return re.sub(r"^'(?='*[=+\-@\t\r])", "", cell)
 
 
 @given(st.text(alphabet=st.sampled_from("'=+-@\t\rab,\"\n😀"), max_size=8) | st.text(max_size=8))
 def test_neutralising_is_safe_and_exactly_reversible(cell):
     from annotator.exporters.csv import FORMULA_TRIGGERS, neutralise
+
     safe = neutralise(cell)
     assert safe[:1] not in FORMULA_TRIGGERS
     assert _restore(safe) == cell
@@ -392,23 +505,34 @@ def test_neutralising_is_safe_and_exactly_reversible(cell):
 
 
 def test_csv_export_through_the_store_neutralises_and_csv_raw_does_not(store, tmp_path):
-    text = "=HYPERLINK(\"http://x\") said -5 @home"
-    doc = ImportedDocument(title="+interview", text=text, spans=(
-        ImportedSpan(0, 22, "=Label", TagKind.THEME, annotator="@ana", note="-note"),))
+    text = '=HYPERLINK("http://x") said -5 @home'
+    doc = ImportedDocument(
+        title="+interview",
+        text=text,
+        spans=(ImportedSpan(0, 22, "=Label", TagKind.THEME, annotator="@ana", note="-note"),),
+    )
     doc_id = store.add_document(doc, annotator="a").document_id
     export(store, tmp_path / "safe.csv", format="csv")
     export(store, tmp_path / "raw.csv", format="csv", csv_raw=True)
     assert (tmp_path / "safe.csv").read_bytes() == CSV_HEADER + (
-        f"'+interview,{doc_id},0,22,'=Label,theme,'@ana,'-note,\"'=HYPERLINK(\"\"http://x\"\")\"\r\n".encode())
+        f'\'+interview,{doc_id},0,22,\'=Label,theme,\'@ana,\'-note,"\'=HYPERLINK(""http://x"")"\r\n'.encode()
+    )
     assert (tmp_path / "raw.csv").read_bytes() == CSV_HEADER + (
-        f"+interview,{doc_id},0,22,=Label,theme,@ana,-note,\"=HYPERLINK(\"\"http://x\"\")\"\r\n".encode())
+        f'+interview,{doc_id},0,22,=Label,theme,@ana,-note,"=HYPERLINK(""http://x"")"\r\n'.encode()
+    )
     with pytest.raises(InvalidInputError, match="raw cells are a CSV choice"):
         export(store, tmp_path / "raw.jsonl", format="native", csv_raw=True)
 
 
 def test_cli_csv_raw_and_the_format_a_suffix_asks_for(store, run_cli, project_path, tmp_path):
-    store.add_document(ImportedDocument(title="t", text="-5 degrees", spans=(
-        ImportedSpan(0, 2, "Number", TagKind.THEME, annotator="ana"),)), annotator="a")
+    store.add_document(
+        ImportedDocument(
+            title="t",
+            text="-5 degrees",
+            spans=(ImportedSpan(0, 2, "Number", TagKind.THEME, annotator="ana"),),
+        ),
+        annotator="a",
+    )
     store.close()
     assert run_cli("export", project_path, tmp_path / "safe.csv").code == 0  # .csv: CSV without --format
     assert (tmp_path / "safe.csv").read_bytes().endswith(b",Number,theme,ana,,'-5\r\n")
@@ -416,7 +540,9 @@ def test_cli_csv_raw_and_the_format_a_suffix_asks_for(store, run_cli, project_pa
     assert result.code == 0 and (tmp_path / "raw.csv").read_bytes().endswith(b",Number,theme,ana,,-5\r\n")
     assert run_cli("export", project_path, tmp_path / "o.xlsx").code == 0
     assert (tmp_path / "o.xlsx").read_bytes()[:4] == b"PK\x03\x04"  # a ZIP: the workbook, not JSONL
-    assert json.loads(run_cli("export", project_path, "-").out)["spans"][0]["text"] == "-5"  # no suffix: native
+    assert (
+        json.loads(run_cli("export", project_path, "-").out)["spans"][0]["text"] == "-5"
+    )  # no suffix: native
     wrong = run_cli("export", project_path, tmp_path / "o.jsonl", "--csv-raw")
     assert wrong.code == 1 and wrong.err == "annotator: error: --csv-raw applies only to the csv format\n"
     assert not (tmp_path / "o.jsonl").exists()

@@ -43,18 +43,27 @@ class ToyArchive(ExportFormat):
     def start(self, context: ExportContext) -> None:
         self.zip = zipfile.ZipFile(self.output, "w")  # a path: ZipFile seeks back to fill in sizes
         names = {tag.id: tag.name for tag in context.tags}
-        self.zip.writestr("codebook.json", json.dumps({
-            "project": context.project_name,
-            "tags": [[tag.kind.value, tag.name, names.get(tag.parent_id), tag.color, tag.description]
-                     for tag in context.tags],
-            "top": [tag.name for tag in context.children(None)],
-            "annotators": list(context.annotators),
-            "only": list(context.filters.annotators),
-        }))
+        self.zip.writestr(
+            "codebook.json",
+            json.dumps(
+                {
+                    "project": context.project_name,
+                    "tags": [
+                        [tag.kind.value, tag.name, names.get(tag.parent_id), tag.color, tag.description]
+                        for tag in context.tags
+                    ],
+                    "top": [tag.name for tag in context.children(None)],
+                    "annotators": list(context.annotators),
+                    "only": list(context.filters.annotators),
+                }
+            ),
+        )
         self.lines: list[str] = []
 
     def write_document(self, doc) -> None:
-        self.lines.append(f"{doc.title}: " + ", ".join(f"{label}@{start}" for start, _, label, *_ in doc.spans))
+        self.lines.append(
+            f"{doc.title}: " + ", ".join(f"{label}@{start}" for start, _, label, *_ in doc.spans)
+        )
 
     def finish(self) -> tuple[str, ...]:
         self.zip.writestr("documents.txt", "\n".join(self.lines))
@@ -78,9 +87,17 @@ def toy():
 def project(store):
     parent = store.add_tag(kind="theme", name="Emotion", color="#ff0000", description="how people feel")
     store.add_tag(kind="theme", name="Joy", parent_id=parent.id)
-    store.add_document(ImportedDocument(title="one", text="Ana is happy.", spans=(
-        ImportedSpan(7, 12, "Joy", TagKind.THEME, annotator="ana"),
-        ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="ben"))), annotator="x")
+    store.add_document(
+        ImportedDocument(
+            title="one",
+            text="Ana is happy.",
+            spans=(
+                ImportedSpan(7, 12, "Joy", TagKind.THEME, annotator="ana"),
+                ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="ben"),
+            ),
+        ),
+        annotator="x",
+    )
     store.add_document(ImportedDocument(title="two", text="Nothing here."), annotator="x")
     return store
 
@@ -94,9 +111,11 @@ def test_an_archive_format_goes_through_export_like_any_other(toy, project, tmp_
         assert archive.namelist() == ["codebook.json", "documents.txt"]
         assert json.loads(archive.read("codebook.json")) == {
             "project": "test",
-            "tags": [["theme", "Emotion", None, "#ff0000", "how people feel"],
-                     ["theme", "Joy", "Emotion", project.find_tag(TagKind.THEME, "Joy").color, ""],
-                     ["speaker", "Ana", None, project.find_tag(TagKind.SPEAKER, "Ana").color, ""]],
+            "tags": [
+                ["theme", "Emotion", None, "#ff0000", "how people feel"],
+                ["theme", "Joy", "Emotion", project.find_tag(TagKind.THEME, "Joy").color, ""],
+                ["speaker", "Ana", None, project.find_tag(TagKind.SPEAKER, "Ana").color, ""],
+            ],
             "top": ["Emotion", "Ana"],
             "annotators": ["ana", "ben"],
             "only": ["ana"],
@@ -139,7 +158,9 @@ def test_a_registered_format_is_offered_by_the_command_line(toy, project, projec
 def test_format_for_path_reads_the_registry(toy):
     assert format_for_path("a/b.TOYZIP") == "toyzip"
     assert format_for_path("b.csv") == "csv" and format_for_path("b.xlsx") == "xlsx"
-    assert format_for_path("b.jsonl") == "native" and format_for_path("b.txt") == "native"  # shared or unknown
+    assert (
+        format_for_path("b.jsonl") == "native" and format_for_path("b.txt") == "native"
+    )  # shared or unknown
 
 
 def test_registering_refuses_a_second_format_of_the_same_name(toy):
@@ -153,6 +174,7 @@ def test_registering_refuses_a_second_format_of_the_same_name(toy):
 
 # -- the README's table is the registry ------------------------------------------------------------
 
+
 def _exporting_section() -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     return readme.split("\n### Exporting\n", 1)[1].split("\n### ", 1)[0]
@@ -163,7 +185,7 @@ def _readme_formats() -> list[tuple[str, str, str]]:
     lines = _exporting_section().splitlines()
     first = lines.index("| format | suffix | description |")
     rows = []
-    for line in lines[first + 2:]:
+    for line in lines[first + 2 :]:
         if not line.startswith("|"):
             break
         name, suffixes, description = (cell.strip() for cell in line.strip("|").split("|"))
@@ -173,8 +195,14 @@ def _readme_formats() -> list[tuple[str, str, str]]:
 
 def test_the_readme_table_lists_exactly_the_registered_formats():
     registered = formats()
-    expected = [(f"`{fmt.name}`" + (" (default)" if fmt is registered[0] else ""),
-                 ", ".join(f"`{suffix}`" for suffix in fmt.suffixes), fmt.description) for fmt in registered]
+    expected = [
+        (
+            f"`{fmt.name}`" + (" (default)" if fmt is registered[0] else ""),
+            ", ".join(f"`{suffix}`" for suffix in fmt.suffixes),
+            fmt.description,
+        )
+        for fmt in registered
+    ]
     assert _readme_formats() == expected
 
 

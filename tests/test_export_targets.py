@@ -26,8 +26,9 @@ HASH = "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()
 
 def sha256_elsewhere(path: Path) -> str:
     """The file's SHA-256, read by a separate process."""
-    done = subprocess.run([sys.executable, "-c", HASH, str(path)], capture_output=True, text=True, timeout=60,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", HASH, str(path)], capture_output=True, text=True, timeout=60, check=True
+    )
     return done.stdout.strip()
 
 
@@ -36,8 +37,14 @@ def project(tmp_path) -> Path:
     path = tmp_path / "work" / "p.annotator"
     path.parent.mkdir()
     with Store.create(path) as store:
-        store.add_document(ImportedDocument(title="t", text="keep me safe", spans=(
-            ImportedSpan(0, 4, "Keep", TagKind.THEME, annotator="ana"),)), annotator="ana")
+        store.add_document(
+            ImportedDocument(
+                title="t",
+                text="keep me safe",
+                spans=(ImportedSpan(0, 4, "Keep", TagKind.THEME, annotator="ana"),),
+            ),
+            annotator="ana",
+        )
     return path
 
 
@@ -88,7 +95,9 @@ def _present(path: Path) -> bool:
     return path.exists() or path.is_symlink()
 
 
-def _check_refused(result, target: Path, what: str, project: Path, before: str, was: tuple[bool, bool]) -> None:
+def _check_refused(
+    result, target: Path, what: str, project: Path, before: str, was: tuple[bool, bool]
+) -> None:
     assert result.code == 1
     assert result.err == f"annotator: error: {target}: is {what}; choose another output file\n"
     assert sha256_elsewhere(project) == before
@@ -98,9 +107,15 @@ def _check_refused(result, target: Path, what: str, project: Path, before: str, 
 
 
 @pytest.mark.parametrize("name", TARGETS)
-@pytest.mark.parametrize("command", [
-    ("export", "--format", "native"), ("export", "--format", "csv"), ("export", "--format", "xlsx"), ("share",),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "--format", "native"),
+        ("export", "--format", "csv"),
+        ("export", "--format", "xlsx"),
+        ("share",),
+    ],
+)
 def test_a_command_never_writes_over_the_project(project, run_cli, monkeypatch, name, command):
     make, what = TARGETS[name]
     monkeypatch.chdir(project.parent)

@@ -98,6 +98,7 @@ def test_every_cell_is_written_as_its_value_and_formula_like_text_stays_a_string
     def row(piece, label, kind, who, note):
         start = TEXT.index(piece)
         return ["+torture", doc_id, float(start), float(start + len(piece)), label, kind, who, note, piece]
+
     assert rows[1:] == [
         row("👩‍🔬", "Science", "theme", "ana", "emoji with a joiner"),
         row("日本語の𠀋文", "Dr Ana", "speaker", "ana", None),
@@ -116,18 +117,29 @@ def test_the_formula_cell_is_an_inline_string_in_the_sheet_xml(corpus, tmp_path)
     assert "<f>" not in sheet and "<f " not in sheet
 
 
-def test_a_cell_past_excels_limit_is_cut_with_a_marker_and_the_summary_says_so(store, run_cli, project_path,
-                                                                              tmp_path):
+def test_a_cell_past_excels_limit_is_cut_with_a_marker_and_the_summary_says_so(
+    store, run_cli, project_path, tmp_path
+):
     long_text = "😀" * 20_000 + " tail"  # 40,005 UTF-16 units, as Excel counts
-    store.add_document(ImportedDocument(title="long", text=long_text, spans=(
-        ImportedSpan(0, len(long_text), "All", TagKind.THEME, annotator="ana"),
-        ImportedSpan(0, 1, "One", TagKind.THEME, annotator="ana"))), annotator="x")
+    store.add_document(
+        ImportedDocument(
+            title="long",
+            text=long_text,
+            spans=(
+                ImportedSpan(0, len(long_text), "All", TagKind.THEME, annotator="ana"),
+                ImportedSpan(0, 1, "One", TagKind.THEME, annotator="ana"),
+            ),
+        ),
+        annotator="x",
+    )
     store.close()
     result = run_cli("export", project_path, tmp_path / "long.xlsx")
     assert result.code == 0, result.err
-    assert result.err == (f"exported 1 document(s) and 2 span(s) to {tmp_path / 'long.xlsx'}; "
-                          "1 cell(s) longer than Excel's 32,767 characters were cut, "
-                          "each ending in '[…truncated; N characters in all]'\n")
+    assert result.err == (
+        f"exported 1 document(s) and 2 span(s) to {tmp_path / 'long.xlsx'}; "
+        "1 cell(s) longer than Excel's 32,767 characters were cut, "
+        "each ending in '[…truncated; N characters in all]'\n"
+    )
     rows = read_workbook(tmp_path / "long.xlsx")["spans"]
     assert rows[1][8] == "😀"  # [0, 1) sorts first
     cut = rows[2][8]
@@ -150,9 +162,16 @@ def test_spans_past_the_row_limit_continue_on_more_sheets(corpus, tmp_path, monk
     sheets = read_workbook(tmp_path / "out.xlsx")
     assert list(sheets) == ["spans", "spans 2", "spans 3"]
     assert all(rows[0] == list(HEADER) for rows in sheets.values())
-    assert [row[8] for rows in sheets.values() for row in rows[1:]] == ["👩‍🔬", "日本語の𠀋文", "مرحبا\nשלום",
-                                                                       "=1+1", "_x0041_"]
-    assert summary.notes == ("spans continue on 2 more sheet(s) ('spans 2' …): a sheet holds 2 spans below its header",)
+    assert [row[8] for rows in sheets.values() for row in rows[1:]] == [
+        "👩‍🔬",
+        "日本語の𠀋文",
+        "مرحبا\nשלום",
+        "=1+1",
+        "_x0041_",
+    ]
+    assert summary.notes == (
+        "spans continue on 2 more sheet(s) ('spans 2' …): a sheet holds 2 spans below its header",
+    )
 
 
 def test_a_cancelled_or_failed_workbook_leaves_no_file_and_no_temporary_folder(corpus, tmp_path, monkeypatch):
@@ -173,8 +192,12 @@ def test_a_cancelled_or_failed_workbook_leaves_no_file_and_no_temporary_folder(c
 def test_a_workbook_streams_to_standard_output(corpus, project_path, tmp_path):
     store, _ = corpus
     store.close()
-    done = subprocess.run([sys.executable, "-m", "annotator", "export", str(project_path), "-", "--format", "xlsx"],
-                          capture_output=True, cwd=REPO, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "annotator", "export", str(project_path), "-", "--format", "xlsx"],
+        capture_output=True,
+        cwd=REPO,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr.decode()
     (tmp_path / "piped.xlsx").write_bytes(done.stdout)
     assert read_workbook(tmp_path / "piped.xlsx")["spans"][4][8] == "=1+1"

@@ -73,7 +73,9 @@ def test_a_span_is_painted_with_its_colour_and_nothing_else_is(view):
 def test_review_layers_show_and_hide(view):
     start = TEXT.index("Filler")
     view.set_document(TEXT, [])
-    view.set_layer_spans("colleague", [ViewSpan("c", start, start + 6, "#00aa00", "Green", layer="colleague")])
+    view.set_layer_spans(
+        "colleague", [ViewSpan("c", start, start + 6, "#00aa00", "Green", layer="colleague")]
+    )
     view.repaint()
     image_with = view.viewport().grab().toImage()
     view.set_layer_visible("colleague", False)
@@ -83,8 +85,12 @@ def test_review_layers_show_and_hide(view):
 
 
 def test_lanes_keep_nested_and_overlapping_spans_apart():
-    spans = [ViewSpan("a", 0, 10, "#000000", "A"), ViewSpan("b", 2, 5, "#000000", "B"),
-             ViewSpan("c", 6, 12, "#000000", "C"), ViewSpan("d", 11, 20, "#000000", "D")]
+    spans = [
+        ViewSpan("a", 0, 10, "#000000", "A"),
+        ViewSpan("b", 2, 5, "#000000", "B"),
+        ViewSpan("c", 6, 12, "#000000", "C"),
+        ViewSpan("d", 11, 20, "#000000", "D"),
+    ]
     lanes = assign_lanes(spans)
     assert lanes["a"] != lanes["b"] and lanes["a"] != lanes["c"] and lanes["c"] != lanes["d"]
     assert lanes["b"] == lanes["c"]  # b ends before c starts: the lane is reused
@@ -192,7 +198,9 @@ def test_a_span_across_paragraphs_gets_a_rectangle_on_each_line_at_that_line(vie
     rects = sorted(view.span_rectangles(view.own_spans()[0]), key=lambda r: r.top())
     assert len(rects) == 3  # the end of the first line, all of the second, the start of the third
     cursor = view.textCursor()
-    for rect, inside in zip(rects, (start + 2, text.index("second") + 2, text.index("third") + 2), strict=True):
+    for rect, inside in zip(
+        rects, (start + 2, text.index("second") + 2, text.index("third") + 2), strict=True
+    ):
         cursor.setPosition(view._offsets.to_qt(inside))
         caret = view.cursorRect(cursor).center()
         assert rect.left() <= caret.x() <= rect.right() and rect.top() <= caret.y() <= rect.bottom()

@@ -16,9 +16,17 @@ pytestmark = pytest.mark.gui
 def test_export_dialog_writes_filtered_spacy_jsonl(qtbot, tmp_path):
     project = tmp_path / "p.annotator"
     with Store.create(project) as store:
-        store.add_document(ImportedDocument(title="a", text="Ana and Ben talk.", spans=(
-            ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="x"),
-            ImportedSpan(8, 11, "Topic", TagKind.THEME, annotator="y"))), annotator="x")
+        store.add_document(
+            ImportedDocument(
+                title="a",
+                text="Ana and Ben talk.",
+                spans=(
+                    ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="x"),
+                    ImportedSpan(8, 11, "Topic", TagKind.THEME, annotator="y"),
+                ),
+            ),
+            annotator="x",
+        )
         store.add_document(ImportedDocument(title="b", text="Nothing here."), annotator="x")
     dialog = ExportDialog(project)
     qtbot.addWidget(dialog)
@@ -39,8 +47,14 @@ def test_export_dialog_writes_filtered_spacy_jsonl(qtbot, tmp_path):
 def _project(tmp_path):
     project = tmp_path / "p.annotator"
     with Store.create(project) as store:
-        store.add_document(ImportedDocument(title="a", text="Ana 😀 Ben.", spans=(
-            ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="x"),)), annotator="x")
+        store.add_document(
+            ImportedDocument(
+                title="a",
+                text="Ana 😀 Ben.",
+                spans=(ImportedSpan(0, 3, "Ana", TagKind.SPEAKER, annotator="x"),),
+            ),
+            annotator="x",
+        )
     return project
 
 

@@ -18,8 +18,14 @@ pytestmark = pytest.mark.gui
 def project(tmp_path):
     path = tmp_path / "p.annotator"
     with Store.create(path) as store:
-        store.add_document(ImportedDocument(title="t", text="Ana is happy.", spans=(
-            ImportedSpan(7, 12, "Joy", TagKind.THEME, annotator="ana"),)), annotator="x")
+        store.add_document(
+            ImportedDocument(
+                title="t",
+                text="Ana is happy.",
+                spans=(ImportedSpan(7, 12, "Joy", TagKind.THEME, annotator="ana"),),
+            ),
+            annotator="x",
+        )
     return path
 
 
@@ -27,15 +33,20 @@ def test_the_file_filters_are_the_registry_s_descriptions_and_suffixes(qtbot, pr
     dialog = ExportDialog(project)
     qtbot.addWidget(dialog)
     assert dialog.file_filters() == [
-        "JSONL, every field (re-importable) (*.jsonl)", "JSONL for doccano (*.jsonl)",
-        "JSONL for spaCy and Prodigy (*.jsonl)", "CSV, one row per annotation (*.csv)",
-        "Excel workbook, one row per annotation (*.xlsx)"]
+        "JSONL, every field (re-importable) (*.jsonl)",
+        "JSONL for doccano (*.jsonl)",
+        "JSONL for spaCy and Prodigy (*.jsonl)",
+        "CSV, one row per annotation (*.csv)",
+        "Excel workbook, one row per annotation (*.xlsx)",
+    ]
 
 
 def test_the_chosen_filter_picks_its_format_and_suffix(qtbot, project, tmp_path):
     dialog = ExportDialog(project)
     qtbot.addWidget(dialog)
-    dialog.choose_path(str(tmp_path / "out.jsonl"), "doccano")  # a .jsonl three formats share: the filter decides
+    dialog.choose_path(
+        str(tmp_path / "out.jsonl"), "doccano"
+    )  # a .jsonl three formats share: the filter decides
     assert dialog.format.currentText() == "doccano" and dialog.path.text() == str(tmp_path / "out.jsonl")
     dialog.choose_path(str(tmp_path / "sheet"), "xlsx")  # no suffix: the filter's is added
     assert dialog.format.currentText() == "xlsx" and dialog.path.text() == str(tmp_path / "sheet.xlsx")

@@ -19,9 +19,17 @@ pytestmark = pytest.mark.gui
 def project(tmp_path):
     path = tmp_path / "p.annotator"
     with Store.create(path) as store:
-        store.add_document(ImportedDocument(title="=t", text="-5 and =1+1", spans=(
-            ImportedSpan(0, 2, "Number", TagKind.THEME, annotator="ana"),
-            ImportedSpan(7, 11, "Formula", TagKind.THEME, annotator="ana"))), annotator="x")
+        store.add_document(
+            ImportedDocument(
+                title="=t",
+                text="-5 and =1+1",
+                spans=(
+                    ImportedSpan(0, 2, "Number", TagKind.THEME, annotator="ana"),
+                    ImportedSpan(7, 11, "Formula", TagKind.THEME, annotator="ana"),
+                ),
+            ),
+            annotator="x",
+        )
     return path
 
 
@@ -36,7 +44,12 @@ def test_xlsx_is_offered_with_its_suffix_and_written_as_strings(qtbot, project, 
     dialog = ExportDialog(project)
     qtbot.addWidget(dialog)
     assert [dialog.format.itemText(i) for i in range(dialog.format.count())] == [
-        "native", "doccano", "spacy", "csv", "xlsx"]
+        "native",
+        "doccano",
+        "spacy",
+        "csv",
+        "xlsx",
+    ]
     dialog.format.setCurrentText("xlsx")
     assert dialog.path.text() == str(tmp_path / "p-export.xlsx")
     assert not dialog.csv_raw.isEnabled() and dialog.options()["csv_raw"] is False
@@ -54,7 +67,8 @@ def test_csv_is_neutralised_unless_raw_is_ticked(qtbot, project, tmp_path):
     _run(qtbot, dialog, dialog.finished_export)
     assert (tmp_path / "safe.csv").read_bytes().splitlines()[1:] == [
         b"'=t,%s,0,2,Number,theme,ana,,'-5" % _doc_id(project).encode(),
-        b"'=t,%s,7,11,Formula,theme,ana,,'=1+1" % _doc_id(project).encode()]
+        b"'=t,%s,7,11,Formula,theme,ana,,'=1+1" % _doc_id(project).encode(),
+    ]
     dialog.csv_raw.setChecked(True)
     dialog.path.setText(str(tmp_path / "raw.csv"))
     _run(qtbot, dialog, dialog.finished_export)

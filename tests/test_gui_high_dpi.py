@@ -88,8 +88,9 @@ print(json.dumps({"ratio": ratio, "image_ratio": image.devicePixelRatio(), "icon
 @pytest.mark.parametrize("scale", ["1.25", "1.5", "1.75"])
 def test_fractional_screen_scale_gives_sharp_swatches_and_even_underlines(scale):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale, PYTHONPATH=str(REPO))
-    result = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=120,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     ratio = float(scale)
     assert measured["ratio"] == measured["image_ratio"] == measured["icon_ratio"] == ratio

@@ -71,7 +71,8 @@ def test_dialog_lists_the_columns_and_preselects_the_importers_guess(qtbot, tmp_
     assert table.item(0, 1).text() == "Yes, always."
     assert [i.column() for i in table.selectionModel().selectedColumns()] == [1]  # the text column shows
     assert dialog.options(ImportOptions(transcript=True)) == ImportOptions(
-        transcript=True, text_column="response", title_column=None)
+        transcript=True, text_column="response", title_column=None
+    )
 
 
 def test_without_a_guess_nothing_is_preselected_and_import_waits_for_a_choice(qtbot, survey):
@@ -84,8 +85,9 @@ def test_without_a_guess_nothing_is_preselected_and_import_waits_for_a_choice(qt
     assert dialog.preview_table().item(1, 2).text() == "Two lines, ⏎ with a comma"
 
 
-def test_choosing_answer_and_respondent_imports_one_document_per_row(make_window, emoji_project,
-                                                                      survey, qtbot, monkeypatch):
+def test_choosing_answer_and_respondent_imports_one_document_per_row(
+    make_window, emoji_project, survey, qtbot, monkeypatch
+):
     window = make_window(emoji_project)
     seen = []
     choosing(monkeypatch, "Answer", "Respondent", seen)
@@ -94,13 +96,24 @@ def test_choosing_answer_and_respondent_imports_one_document_per_row(make_window
     with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
     qtbot.waitUntil(lambda: window.importing.last_report is not None)
-    assert window.importing.last_report.summary() == "3 document(s) imported, 0 already in the project, 0 failed"
-    stored = sorted((d for d in window.store.iter_documents() if d.source_format == "csv"),
-                    key=lambda d: d.meta["row"])
+    assert (
+        window.importing.last_report.summary() == "3 document(s) imported, 0 already in the project, 0 failed"
+    )
+    stored = sorted(
+        (d for d in window.store.iter_documents() if d.source_format == "csv"), key=lambda d: d.meta["row"]
+    )
     assert [(d.title, d.text) for d in stored] == [
-        ("Ana", "I liked it 😀"), ("Ben", "Two lines,\nwith a comma"), ("<b>Cy</b>", "Last one")]
-    assert stored[0].meta == {"filename": "survey.csv", "encoding": "utf-8", "row": 2, "id": "1",
-                              "Comment": "short"}
+        ("Ana", "I liked it 😀"),
+        ("Ben", "Two lines,\nwith a comma"),
+        ("<b>Cy</b>", "Last one"),
+    ]
+    assert stored[0].meta == {
+        "filename": "survey.csv",
+        "encoding": "utf-8",
+        "row": 2,
+        "id": "1",
+        "Comment": "short",
+    }
 
 
 def test_cancelling_the_dialog_imports_nothing(make_window, emoji_project, survey, monkeypatch):

@@ -27,7 +27,9 @@ def tag_word(qtbot, window, word: str, key=Qt.Key.Key_1) -> str:
     before = {a.id for a in window.store.annotations_for_document(window.current_document.id)}
     window.view.select_range(start, start + len(word))
     qtbot.keyClick(window.view, key)
-    [new] = [a.id for a in window.store.annotations_for_document(window.current_document.id) if a.id not in before]
+    [new] = [
+        a.id for a in window.store.annotations_for_document(window.current_document.id) if a.id not in before
+    ]
     return new
 
 
@@ -38,29 +40,33 @@ def action_named(menu: QMenu, *path: str):
     return next(a for a in menu.actions() if a.text().split("\t")[0] == path[-1])
 
 
-def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_project, qtbot,
-                                                            monkeypatch):
+def test_hovering_a_span_shows_its_tags_annotator_and_note(make_window, emoji_project, qtbot, monkeypatch):
     window = make_window(emoji_project)
     annotation_id = tag_word(qtbot, window, "Zürich")
     monkeypatch.setattr("annotator.gui.dialogs.ask_note", lambda parent, current: "place of the lab")
     window.annotating.edit_note(annotation_id)
     view = window.view
     point = inside_point(view, EMOJI_TEXT.index("Zürich") + 2)
-    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
+    QApplication.sendEvent(
+        view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+    )
     qtbot.waitUntil(lambda: QToolTip.isVisible())
     text = QToolTip.text()
     assert "Regional security" in text and "tester" in text and "place of the lab" in text
     QToolTip.hideText()
     outside = inside_point(view, EMOJI_TEXT.index("results"))
-    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, outside,
-                                                       view.viewport().mapToGlobal(outside)))
+    QApplication.sendEvent(
+        view.viewport(), QHelpEvent(QEvent.Type.ToolTip, outside, view.viewport().mapToGlobal(outside))
+    )
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
 
 
 def test_double_click_selects_a_word_and_a_number_tags_it(make_window, emoji_project, qtbot):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("results")
-    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=inside_point(window.view, start + 3))
+    qtbot.mouseDClick(
+        window.view.viewport(), Qt.MouseButton.LeftButton, pos=inside_point(window.view, start + 3)
+    )
     assert window.view.selected_range() == (start, start + len("results"))
     qtbot.keyClick(window.view, Qt.Key.Key_3)
     [stored] = window.store.annotations_for_document(window.current_document.id)
@@ -77,7 +83,7 @@ def test_dragging_selects_a_range_after_emoji_and_a_number_tags_it(make_window, 
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     [stored] = window.store.annotations_for_document(window.current_document.id)
     assert (stored.start, stored.end) == (start, end)
-    assert EMOJI_TEXT[stored.start:stored.end] == "🧪 in Zürich"
+    assert EMOJI_TEXT[stored.start : stored.end] == "🧪 in Zürich"
 
 
 def test_context_menu_applies_retags_and_deletes(make_window, emoji_project, qtbot):
@@ -89,17 +95,22 @@ def test_context_menu_applies_retags_and_deletes(make_window, emoji_project, qtb
     [annotation] = window.store.annotations_for_document(window.current_document.id)
     window.view.select_range(0, 0)
     menu = window.annotating.build_text_menu([annotation.id])
-    assert [a.text() for a in menu.actions()] == ["Afghanistan · tester"]  # no "Apply tag" without a selection
+    assert [a.text() for a in menu.actions()] == [
+        "Afghanistan · tester"
+    ]  # no "Apply tag" without a selection
     action_named(menu, "Afghanistan · tester", "Retag as", "Drug trafficking").trigger()
     assert stored_texts(window) == [("found", "Drug trafficking")]
     assert window.view.own_spans()[0].label == "Drug trafficking"
-    action_named(window.annotating.build_text_menu([annotation.id]), "Drug trafficking · tester", "Delete").trigger()
+    action_named(
+        window.annotating.build_text_menu([annotation.id]), "Drug trafficking · tester", "Delete"
+    ).trigger()
     assert window.store.annotations_for_document(window.current_document.id) == []
     assert window.view.own_spans() == [] and window.annotations_panel.model.rowCount() == 0
 
 
-def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emoji_project, qtbot,
-                                                                 monkeypatch):
+def test_right_click_on_a_span_offers_the_spans_under_the_mouse(
+    make_window, emoji_project, qtbot, monkeypatch
+):
     window = make_window(emoji_project)
     tag_word(qtbot, window, "found")
     window.view.select_range(0, 0)
@@ -122,8 +133,9 @@ def test_right_click_on_a_span_offers_the_spans_under_the_mouse(make_window, emo
     monkeypatch.setattr(window.annotating, "build_text_menu", lambda ids: ChoosingMenu(build(ids)))
     point = inside_point(window.view, EMOJI_TEXT.index("found") + 1)
     viewport = window.view.viewport()
-    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
-                                                       viewport.mapToGlobal(point)))
+    QApplication.sendEvent(
+        viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point, viewport.mapToGlobal(point))
+    )
     assert shown == [["Regional security · tester"]]
     assert window.store.annotation_count() == 0
 
@@ -133,8 +145,11 @@ def test_clicking_a_span_selects_its_row_in_the_annotations_table(make_window, e
     tag_word(qtbot, window, "found")
     results = tag_word(qtbot, window, "results", Qt.Key.Key_2)
     window.view.select_range(0, 0)
-    qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=inside_point(window.view, EMOJI_TEXT.index("results") + 2))
+    qtbot.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=inside_point(window.view, EMOJI_TEXT.index("results") + 2),
+    )
     assert window.annotating.current_annotation_id == results
     assert window.annotations_panel.selected_ids() == [results]
     [row] = window.annotations_panel.table.selectionModel().selectedRows()
@@ -144,7 +159,9 @@ def test_clicking_a_span_selects_its_row_in_the_annotations_table(make_window, e
 def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot):
     other_text = "Another 😀😀 interview: the needle is here."
     with Store.open(emoji_project) as store:
-        other = store.add_document(ImportedDocument(title="other", text=other_text), annotator="x").document_id
+        other = store.add_document(
+            ImportedDocument(title="other", text=other_text), annotator="x"
+        ).document_id
     window = make_window(emoji_project)
     window.search.on_search_corpus()
     qtbot.keyClicks(window.search.panel.query, "needle")
@@ -152,7 +169,9 @@ def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot
     results = window.search.panel.results
     assert results.count() == 1 and window.search.panel.summary.text() == "1 hit(s)"
     qtbot.waitUntil(lambda: results.isVisible())
-    qtbot.mouseClick(results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualItemRect(results.item(0)).center())
+    qtbot.mouseClick(
+        results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualItemRect(results.item(0)).center()
+    )
     start = other_text.index("needle")
     assert window.current_document.id == other
     assert window.view.selected_range() == (start, start + len("needle"))
@@ -197,7 +216,9 @@ def test_clicking_a_column_header_sorts_the_annotations_table(make_window, emoji
 
     assert column(3) == ["found", "Zürich", "results"]  # by start
     tag_column = 2
-    click = QPoint(header.sectionViewportPosition(tag_column) + header.sectionSize(tag_column) // 2, header.height() // 2)
+    click = QPoint(
+        header.sectionViewportPosition(tag_column) + header.sectionSize(tag_column) // 2, header.height() // 2
+    )
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click)
     assert column(tag_column) == ["Afghanistan", "Drug trafficking", "Regional security"]
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=click)
@@ -212,7 +233,8 @@ def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_p
     start = EMOJI_TEXT.index("Zürich")
     drag(qtbot, window.view, start, start + 6)
     assert window.status_selection.text() == (
-        f"Selection {start:,}–{start + 6:,} (6 chars), press 1-9 to tag  ·")
+        f"Selection {start:,}–{start + 6:,} (6 chars), press 1-9 to tag  ·"
+    )
     qtbot.keyClick(window.view, Qt.Key.Key_1)
     assert window.status_counts.text() == "1 annotations here"
     window.view.select_range(0, 0)
@@ -220,7 +242,8 @@ def test_the_status_bar_shows_document_selection_and_counts(make_window, emoji_p
 
 
 def test_a_span_added_or_undone_in_a_sorted_table_lands_at_its_place_and_the_selection_follows(
-        make_window, emoji_project, qtbot):
+    make_window, emoji_project, qtbot
+):
     window = make_window(emoji_project)
     for word, key in (("found", Qt.Key.Key_5), ("results", Qt.Key.Key_3)):
         tag_word(qtbot, window, word, key)

@@ -27,8 +27,13 @@ LOCKED = sqlite3.OperationalError("database is locked")
 def warnings(monkeypatch):
     """Warning boxes, recorded instead of shown: (title, text)."""
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: shown.append(
-        (title, text)) or QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(
+            lambda parent, title, text, *a: shown.append((title, text)) or QMessageBox.StandardButton.Ok
+        ),
+    )
     return shown
 
 
@@ -77,8 +82,9 @@ def test_a_job_hands_back_its_result_and_can_be_cancelled(qtbot):
 
 
 @pytest.mark.parametrize("error", [LOCKED, RuntimeError("disk on fire")])
-def test_an_import_that_fails_unexpectedly_closes_its_dialog_with_a_message(make_window, emoji_project, qtbot,
-                                                                            tmp_path, monkeypatch, warnings, error):
+def test_an_import_that_fails_unexpectedly_closes_its_dialog_with_a_message(
+    make_window, emoji_project, qtbot, tmp_path, monkeypatch, warnings, error
+):
     window = make_window(emoji_project)
     (tmp_path / "new.txt").write_text("New text.", encoding="utf-8")
 
@@ -96,8 +102,9 @@ def test_an_import_that_fails_unexpectedly_closes_its_dialog_with_a_message(make
     assert title == "Import failed" and describe_failure(error) == text
 
 
-def test_an_export_that_fails_unexpectedly_hides_its_progress_and_says_why(qtbot, emoji_project, tmp_path,
-                                                                           monkeypatch):
+def test_an_export_that_fails_unexpectedly_hides_its_progress_and_says_why(
+    qtbot, emoji_project, tmp_path, monkeypatch
+):
     from annotator.gui.export_dialog import ExportDialog
 
     def fail(*args, **kwargs):
@@ -128,14 +135,17 @@ def test_agreement_that_fails_unexpectedly_says_so_in_the_panel(make_window, tmp
     job = panel._worker
     with qtbot.waitSignal(job.ended, timeout=10_000):
         job._thread.start()
-    assert panel.summary.text() == "Agreement could not be computed: the project file could not be used: " \
-                                   "database is locked"
+    assert (
+        panel.summary.text() == "Agreement could not be computed: the project file could not be used: "
+        "database is locked"
+    )
     assert panel.agreement.rowCount() == 0
 
 
 @pytest.mark.parametrize("error", [LOCKED, RuntimeError("colleague's file vanished")])
-def test_a_merge_that_fails_unexpectedly_closes_its_dialog_with_a_message(make_window, tmp_path, qtbot,
-                                                                          monkeypatch, warnings, error):
+def test_a_merge_that_fails_unexpectedly_closes_its_dialog_with_a_message(
+    make_window, tmp_path, qtbot, monkeypatch, warnings, error
+):
     ours, theirs = make_pair(tmp_path)
     window = make_window(ours)
     panel = window.review.panel
@@ -194,8 +204,9 @@ def test_accept_theirs_reloads_tags_and_spans_once(make_window, tmp_path, qtbot,
     assert len(palette_reloads) <= 1 and len(span_reloads) <= 1
 
 
-def test_adding_a_span_patches_the_view_without_reading_the_document_again(make_window, emoji_project,
-                                                                           monkeypatch):
+def test_adding_a_span_patches_the_view_without_reading_the_document_again(
+    make_window, emoji_project, monkeypatch
+):
     window = make_window(emoji_project)
     reads = counting(monkeypatch, window.store, "shown_annotations")
     documents = counting(monkeypatch, window.store, "documents")
@@ -215,4 +226,3 @@ def test_a_change_by_another_program_arrives_as_everything(make_window, emoji_pr
         assert window.refresh_if_changed_elsewhere()
     assert announced.args == [OpChanges.all()]
     assert window.memo.editor.toPlainText() == "written elsewhere"
-

@@ -13,6 +13,7 @@ from tests.conftest import EMOJI_TEXT
 
 pytestmark = pytest.mark.gui
 
+
 def press(qtbot, window, key):
     qtbot.keyClick(window.view, key)
 
@@ -47,7 +48,9 @@ def test_the_open_document_is_remembered_shortly_after_opening_without_a_close(m
     assert window.store.get_meta("last_document") == second  # there even if the app is killed now
 
 
-def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(make_window, emoji_project, qtbot):
+def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(
+    make_window, emoji_project, qtbot
+):
     window = make_window(emoji_project)
     start = EMOJI_TEXT.index("the results")
     window.view.select_range(start - 1, start + len("the results") + 1)  # with a space on each side
@@ -55,7 +58,7 @@ def test_select_press_number_stores_trimmed_code_point_offsets_and_undo_redo(mak
     with Store.open(emoji_project, read_only=True) as other:
         [stored] = other.annotations_for_document(window.current_document.id)
         assert (stored.start, stored.end) == (start, start + len("the results"))
-        assert EMOJI_TEXT[stored.start:stored.end] == "the results"
+        assert EMOJI_TEXT[stored.start : stored.end] == "the results"
         assert other.tag(stored.tag_id).name == "Regional security"
         assert stored.annotator == "tester"
     assert [s.id for s in window.view.own_spans()] == [stored.id]
@@ -80,7 +83,7 @@ def test_selection_after_emoji_maps_to_code_points(make_window, emoji_project, q
     assert window.view.selected_range() == (start, start + 6)
     press(qtbot, window, Qt.Key.Key_5)
     [stored] = window.store.annotations_for_document(window.current_document.id)
-    assert EMOJI_TEXT[stored.start:stored.end] == "Zürich"
+    assert EMOJI_TEXT[stored.start : stored.end] == "Zürich"
     assert window.store.tag(stored.tag_id).name == "Afghanistan"
 
 
@@ -114,7 +117,7 @@ def test_fit_span_to_selection(make_window, emoji_project, qtbot):
     window.view.select_range(start, start + 5)
     window.annotating.on_fit_to_selection()
     moved = window.store.annotation(annotation.id)
-    assert EMOJI_TEXT[moved.start:moved.end] == "found"
+    assert EMOJI_TEXT[moved.start : moved.end] == "found"
 
 
 def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, qtbot, monkeypatch):
@@ -123,7 +126,9 @@ def test_deleting_a_used_tag_asks_and_can_be_undone(make_window, emoji_project, 
     press(qtbot, window, Qt.Key.Key_1)
     tag = window.tags.palette.tag_for_key(1)
     asked = []
-    monkeypatch.setattr("annotator.gui.dialogs.ask_yes_no", lambda parent, title, text: asked.append(text) or True)
+    monkeypatch.setattr(
+        "annotator.gui.dialogs.ask_yes_no", lambda parent, title, text: asked.append(text) or True
+    )
     window.tags.delete_tag(tag.id)
     assert "and its 1 annotation(s)" in asked[0]
     assert window.store.find_tag(TagKind.THEME, tag.name) is None
@@ -197,16 +202,22 @@ def test_every_shortcut_is_in_the_readme():
     from tests.conftest import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    missing = [spec.shortcuts[0] for spec in ACTIONS
-               if spec.shortcuts and spec.shortcuts[0] not in readme and spec.key not in {"new_theme", "new_speaker"}]
+    missing = [
+        spec.shortcuts[0]
+        for spec in ACTIONS
+        if spec.shortcuts and spec.shortcuts[0] not in readme and spec.key not in {"new_theme", "new_speaker"}
+    ]
     assert missing == []
 
 
 def visible_tab_groups(window) -> list[list[str]]:
     from PySide6.QtWidgets import QTabBar
 
-    return sorted([bar.tabText(i) for i in range(bar.count())]
-                  for bar in window.findChildren(QTabBar) if bar.isVisible())
+    return sorted(
+        [bar.tabText(i) for i in range(bar.count())]
+        for bar in window.findChildren(QTabBar)
+        if bar.isVisible()
+    )
 
 
 def test_layout_has_one_tab_bar_per_group_and_a_tall_palette(make_window, qtbot):
@@ -241,8 +252,11 @@ def test_memo_typing_is_stored_at_once_and_one_ctrl_z_undoes_the_run(make_window
     qtbot.keyClick(window.memo.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored_memo(emoji_project, doc_id) == "" and window.memo.editor.toPlainText() == ""
     assert not window.history.can_undo()  # the whole run was one step
-    qtbot.keyClick(window.memo.editor, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window.memo.editor,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert stored_memo(emoji_project, doc_id) == "idea 1!" and window.memo.editor.toPlainText() == "idea 1!"
 
 

@@ -64,8 +64,9 @@ def test_a_read_only_window_takes_no_backup(window_on, one_document_project):
     assert window.backups.start_backup() is None
 
 
-def test_restoring_from_the_window_reopens_the_project_as_the_backup_left_it(qtbot, window_on,
-                                                                                one_document_project):
+def test_restoring_from_the_window_reopens_the_project_as_the_backup_left_it(
+    qtbot, window_on, one_document_project
+):
     backup.make_backup(one_document_project, now=T0)
     window = window_on(one_document_project)
     window.wait_for_backup()
@@ -113,8 +114,11 @@ def test_transcript_import_shows_speakers_then_tags_each_turn(qtbot, window_on, 
             (a.start, a.end, store.tag(a.tag_id).name, store.tag(a.tag_id).kind)
             for a in store.annotations_for_document(document.id)
         )
-    assert spans == [(7, 19, "Alice", TagKind.SPEAKER), (25, 28, "Bob", TagKind.SPEAKER),
-                     (36, 46, "Alice", TagKind.SPEAKER)]
+    assert spans == [
+        (7, 19, "Alice", TagKind.SPEAKER),
+        (25, 28, "Bob", TagKind.SPEAKER),
+        (36, 46, "Alice", TagKind.SPEAKER),
+    ]
 
 
 def test_declining_the_transcript_preview_imports_nothing(window_on, project_path, tmp_path):

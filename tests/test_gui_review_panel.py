@@ -40,8 +40,10 @@ def test_adding_a_layer_emits_its_spans_for_the_current_document(setup, qtbot):
         assert panel.add_layer(theirs) == "ben"
     layer, spans = blocker.args
     assert layer == "ben" and all(isinstance(s, ViewSpan) and s.layer == "ben" for s in spans)
-    assert sorted((SHARED[s.start:s.end], s.label, s.annotator) for s in spans) == [
-        ("Ben", "Ben", "ben"), ("security and trade", "security", "ben")]
+    assert sorted((SHARED[s.start : s.end], s.label, s.annotator) for s in spans) == [
+        ("Ben", "Ben", "ben"),
+        ("security and trade", "security", "ben"),
+    ]
     assert rows(panel) == [
         "only you, not ben: Ana [0, 3)",
         "only ben, not you: Ben [8, 11)",
@@ -108,14 +110,27 @@ def test_agreement_table(setup):
     panel.add_layer(theirs)
     report = panel.compute_agreement()
     assert [(p["a"], p["b"]) for p in report["pairs"]] == [("ana", "ben")]
-    table = [[panel.agreement.item(r, c).text() for c in range(panel.agreement.columnCount())]
-             for r in range(panel.agreement.rowCount())]
+    table = [
+        [panel.agreement.item(r, c).text() for c in range(panel.agreement.columnCount())]
+        for r in range(panel.agreement.rowCount())
+    ]
     assert [row[1] for row in table] == ["(overall)", "Ana", "Ben", "Security"]
     security = report["pairs"][0]["per_tag"]["Security"]
     # kappa, alpha, P/R/F1 exact, F1 overlap, then spans A, spans B, exact and overlap matches
-    assert table[3] == ["ana / ben", "Security", f"{security['cohen_kappa']:.3f}",
-                        f"{security['krippendorff_alpha']:.3f}", "0.000", "0.000", "0.000", "1.000",
-                        "1", "1", "0", "1"]
+    assert table[3] == [
+        "ana / ben",
+        "Security",
+        f"{security['cohen_kappa']:.3f}",
+        f"{security['krippendorff_alpha']:.3f}",
+        "0.000",
+        "0.000",
+        "0.000",
+        "1.000",
+        "1",
+        "1",
+        "0",
+        "1",
+    ]
     # "Ana": ana marks 3 of 55 characters, ben none: po = 52/55 = pe, so kappa = 0;
     # o = 3, n_in = 3, n_out = 107, n = 110: alpha = 1 - 109*3/(3*107) = -0.019; ben has no span: P n/a
     assert table[1][2:] == ["0.000", "-0.019", "n/a", "0.000", "0.000", "0.000", "1", "0", "0", "0"]
@@ -135,8 +150,13 @@ def test_agreement_counts_equal_the_core_result(setup):
     assert [shown[h] for h in ("spans A", "spans B", "exact", "overlap")] == ["2", "2", "0", "1"]
     assert shown["P exact"] == shown["R exact"] == "0.000" and shown["F1 overlap"] == "0.500"
     security = report["pairs"][0]["per_tag"]["Security"]["counts"]
-    assert (security["characters"], security["both"], security["only_a"], security["only_b"],
-            security["neither"]) == (55, 8, 0, 10, 37)
+    assert (
+        security["characters"],
+        security["both"],
+        security["only_a"],
+        security["only_b"],
+        security["neither"],
+    ) == (55, 8, 0, 10, 37)
     tip = panel.agreement.item(3, 0).toolTip()
     assert panel.agreement.item(3, 5).toolTip() == tip  # the same on every cell of the row
     assert "55 characters: 8 marked by both, 0 only by ana, 10 only by ben, 37 by neither" in tip
@@ -159,8 +179,9 @@ def test_document_text_in_tooltips_and_names_in_labels_are_never_rich_text(qtbot
             doc = project.add_document(ImportedDocument(title="html", text=text), annotator=name).document_id
             tag = project.ensure_tag(kind="theme", name="Markup")
             start = text.index(piece)
-            project.add_annotation(document_id=doc, start=start, end=start + len(piece), tag_id=tag.id,
-                                   annotator=name)
+            project.add_annotation(
+                document_id=doc, start=start, end=start + len(piece), tag_id=tag.id, annotator=name
+            )
         paths.append(path)
     with Store.open(paths[0]) as store:
         panel = ReviewPanel(store, "ana")
@@ -188,8 +209,11 @@ def test_merge_from_the_panel(setup, qtbot):
     assert (report.documents, report.annotations) == (1, 2) and report.backup.exists()
     # ben's spans are in our file now, still his: merging is not agreeing, so the list stays the same
     assert store.document_count() == 2
-    assert rows(panel) == ["only you, not ben: Ana [0, 3)", "only ben, not you: Ben [8, 11)",
-                           "Security: you [36, 44) vs ben [36, 54)"]
+    assert rows(panel) == [
+        "only you, not ben: Ana [0, 3)",
+        "only ben, not you: Ben [8, 11)",
+        "Security: you [36, 44) vs ben [36, 54)",
+    ]
     panel.disagreements.setCurrentRow(1)
     assert not panel.accept_button.isEnabled()  # his span is already in the project: nothing to accept
     assert folder_digests(theirs.parent) == before
@@ -238,12 +262,15 @@ def test_share_a_copy_from_the_panel(setup, tmp_path):
 
 def test_without_layers_opening_a_document_reads_none_of_its_spans(setup, monkeypatch):
     panel, store, _, doc, _ = setup
-    monkeypatch.setattr(store, "iter_review_spans", lambda *a: pytest.fail("spans read with nothing to compare"))
+    monkeypatch.setattr(
+        store, "iter_review_spans", lambda *a: pytest.fail("spans read with nothing to compare")
+    )
     panel.set_current_document(doc.id)  # a 50,000-span document opens without the 0.1 s of reading them
     assert panel.summary.text() == "Add a colleague's project file to compare your coding with theirs."
 
 
 # -- annotators, not files; automatic spans; limiting agreement ---------------------------------
+
 
 def shared_copy_of_ours(store, tmp_path):
     """Ben codes in a shared copy of our project: his file holds our spans too."""
@@ -255,8 +282,9 @@ def shared_copy_of_ours(store, tmp_path):
         for piece, name, kind in (("security", "Security", "theme"), ("Geneva", "Place", "theme")):
             tag = theirs.ensure_tag(kind=kind, name=name)
             start = SHARED.index(piece)
-            theirs.add_annotation(document_id=doc.id, start=start, end=start + len(piece), tag_id=tag.id,
-                                  annotator="ben")
+            theirs.add_annotation(
+                document_id=doc.id, start=start, end=start + len(piece), tag_id=tag.id, annotator="ben"
+            )
     return copy
 
 
@@ -266,7 +294,7 @@ def test_a_shared_copy_lists_what_the_colleague_did_not_every_span(setup, tmp_pa
     with qtbot.waitSignal(panel.layerSpansChanged) as blocker:
         panel.add_layer(copy)
     # the layer shows what ben's file has and ours lacks: his two spans, not our copied ones
-    assert sorted(SHARED[s.start:s.end] for s in blocker.args[1]) == ["Geneva", "security"]
+    assert sorted(SHARED[s.start : s.end] for s in blocker.args[1]) == ["Geneva", "security"]
     # his "security" equals ours: agreement; ana's "Ana" and his "Geneva" are each one side's
     assert rows(panel) == ["only you, not ben: Ana [0, 3)", "only ben, not you: Place [15, 21)"]
 
@@ -285,13 +313,23 @@ def transcript_project(tmp_path):
         import_paths(store, [source], annotator="ana", options=ImportOptions(transcript=True))
         doc = store.documents()[0]
         flood = store.ensure_tag(kind="theme", name="Flood")
-        store.add_annotation(document_id=doc.id, start=text.index("flood"), end=text.index("flood") + 5,
-                             tag_id=flood.id, annotator="ana")
+        store.add_annotation(
+            document_id=doc.id,
+            start=text.index("flood"),
+            end=text.index("flood") + 5,
+            tag_id=flood.id,
+            annotator="ana",
+        )
         share_copy(store, theirs)
     with Store.open(theirs) as store:
         doc = store.documents()[0]
-        store.add_annotation(document_id=doc.id, start=text.index("the flood"), end=text.index("flood") + 5,
-                             tag_id=store.find_tag("theme", "Flood").id, annotator="ben")
+        store.add_annotation(
+            document_id=doc.id,
+            start=text.index("the flood"),
+            end=text.index("flood") + 5,
+            tag_id=store.find_tag("theme", "Flood").id,
+            annotator="ben",
+        )
     return ours, theirs
 
 
@@ -322,7 +360,10 @@ def test_agreement_limited_to_themes_or_speakers(setup, qtbot):
     panel, _, _, _, theirs = setup
     panel.add_layer(theirs)
     assert [panel.tag_scope.itemText(i) for i in range(panel.tag_scope.count())] == [
-        "All tags", "Themes only", "Speakers only"]
+        "All tags",
+        "Themes only",
+        "Speakers only",
+    ]
     panel.tag_scope.setCurrentIndex(1)
     assert panel.compute_agreement()["tags"] == ["Security"]
     assert table_tags(panel) == ["(overall)", "Security"]
@@ -359,8 +400,10 @@ def test_the_tag_choice_survives_adding_another_layer(setup, tmp_path):
     panel.tag_choice.item(2).setCheckState(Qt.CheckState.Checked)  # Security
     cem = make_project(tmp_path / "cem.annotator", "cem", [("Geneva", "Place", "theme")])
     panel.add_layer(cem)
-    offered = {panel.tag_choice.item(i).text(): panel.tag_choice.item(i).checkState()
-               for i in range(panel.tag_choice.count())}
+    offered = {
+        panel.tag_choice.item(i).text(): panel.tag_choice.item(i).checkState()
+        for i in range(panel.tag_choice.count())
+    }
     assert list(offered) == ["Ana", "Ben", "Place", "Security"]
     assert [name for name, state in offered.items() if state == Qt.CheckState.Checked] == ["Security"]
 

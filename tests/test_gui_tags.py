@@ -16,7 +16,9 @@ from annotator.model import TagKind
 pytestmark = pytest.mark.gui
 
 
-def fill_tag_dialog(monkeypatch, *, name: str | None = None, parent_id: object = ..., description: str | None = None):
+def fill_tag_dialog(
+    monkeypatch, *, name: str | None = None, parent_id: object = ..., description: str | None = None
+):
     """Make the next TagDialog answer with these values (others left as the dialog shows them)."""
 
     def exec_(dialog: TagDialog) -> int:

@@ -18,7 +18,7 @@ from tests.conftest import SEEDS, drag
 
 pytestmark = pytest.mark.gui
 
-FAMILY = "\U0001F468\u200D\U0001F469\u200D\U0001F467\u200D\U0001F466"  # 7 code points, 11 UTF-16 units
+FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # 7 code points, 11 UTF-16 units
 
 CASES = {
     # id: (document text, the text to select)
@@ -55,7 +55,7 @@ def test_mouse_selection_and_a_number_store_code_point_offsets(make_window, case
     with Store.open(path, read_only=True) as other:
         [stored] = other.annotations_for_document(doc_id)
     assert (stored.start, stored.end) == (start, end)
-    assert text[stored.start:stored.end] == selected
+    assert text[stored.start : stored.end] == selected
     window.on_undo()
     assert window.store.annotations_for_document(doc_id) == [] and window.view.own_spans() == []
     window.on_redo()

@@ -42,8 +42,14 @@ def hostile_project(tmp_path):
         doc = store.add_document(ImportedDocument(title=HOSTILE_TITLE, text=TEXT), annotator="x")
         tag = store.add_tag(kind="theme", name=HOSTILE_TAG, color="#cc0000", description=HOSTILE_DESCRIPTION)
         start = TEXT.index("needle")
-        store.add_annotation(document_id=doc.document_id, start=start, end=start + 6, tag_id=tag.id,
-                             annotator="<i>eve</i>", note=HOSTILE_NOTE)
+        store.add_annotation(
+            document_id=doc.document_id,
+            start=start,
+            end=start + 6,
+            tag_id=tag.id,
+            annotator="<i>eve</i>",
+            note=HOSTILE_NOTE,
+        )
     return path
 
 
@@ -132,8 +138,10 @@ def test_span_colour_cannot_smuggle_markup_into_the_tooltip(qtbot):
     cursor = view.textCursor()
     cursor.setPosition(2)
     point = view.cursorRect(cursor).center()
-    QApplication.sendEvent(view, QHelpEvent(QEvent.Type.ToolTip, point + view.viewport().pos(),
-                                            view.viewport().mapToGlobal(point)))
+    QApplication.sendEvent(
+        view,
+        QHelpEvent(QEvent.Type.ToolTip, point + view.viewport().pos(), view.viewport().mapToGlobal(point)),
+    )
     qtbot.waitUntil(lambda: QToolTip.text() != "")
     assert "<img" not in QToolTip.text()
     QToolTip.hideText()

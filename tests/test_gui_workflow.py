@@ -58,19 +58,26 @@ def test_reordering_a_tag_changes_its_number_key_and_undo_restores_it(make_windo
     first, second = window.tags.palette.tag_for_key(2), window.tags.palette.tag_for_key(3)
     window.tags.move_tag(second.id, -1)
     assert (window.tags.palette.tag_for_key(2), window.tags.palette.tag_for_key(3)) == (
-        window.store.tag(second.id), window.store.tag(first.id))
+        window.store.tag(second.id),
+        window.store.tag(first.id),
+    )
     window.on_undo()
-    assert (window.tags.palette.tag_for_key(2).id, window.tags.palette.tag_for_key(3).id) == (first.id, second.id)
+    assert (window.tags.palette.tag_for_key(2).id, window.tags.palette.tag_for_key(3).id) == (
+        first.id,
+        second.id,
+    )
 
 
-def test_merging_tags_moves_spans_and_undo_brings_the_tag_back(make_window, emoji_project, qtbot,
-                                                               monkeypatch):
+def test_merging_tags_moves_spans_and_undo_brings_the_tag_back(
+    make_window, emoji_project, qtbot, monkeypatch
+):
     window = make_window(emoji_project)
     window.view.select_range(0, 3)
     qtbot.keyClick(window.view, Qt.Key.Key_2)  # Terrorism and extremism
     source = window.tags.palette.tag_for_key(2)
-    monkeypatch.setattr("annotator.gui.features.tags.QInputDialog.getItem",
-                        lambda *args, **kwargs: ("Afghanistan", True))
+    monkeypatch.setattr(
+        "annotator.gui.features.tags.QInputDialog.getItem", lambda *args, **kwargs: ("Afghanistan", True)
+    )
     window.tags.merge_tag(source.id)
     assert stored_texts(window) == [(EMOJI_TEXT[0:3], "Afghanistan")]
     assert window.store.find_tag(TagKind.THEME, source.name) is None
@@ -95,8 +102,10 @@ def test_first_start_asks_for_the_name_and_remembers_it(qtbot, monkeypatch, emoj
     make_application()
     Settings().save()
     asked = []
-    monkeypatch.setattr("annotator.gui.dialogs.ask_annotator_name",
-                        lambda parent, suggestion: asked.append(suggestion) or "Dana")
+    monkeypatch.setattr(
+        "annotator.gui.dialogs.ask_annotator_name",
+        lambda parent, suggestion: asked.append(suggestion) or "Dana",
+    )
     window = create_window(str(emoji_project), Settings.load())
     qtbot.addWidget(window)
     try:
@@ -175,8 +184,9 @@ def ten_interviews(tmp_path):
     return folder
 
 
-def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoji_project, qtbot,
-                                                               tmp_path, monkeypatch):
+def test_cancelling_an_import_keeps_the_files_done_and_says_so(
+    make_window, emoji_project, qtbot, tmp_path, monkeypatch
+):
     window = make_window(emoji_project)
     folder = ten_interviews(tmp_path)
     from annotator.gui.jobs import Job
@@ -185,20 +195,23 @@ def test_cancelling_an_import_keeps_the_files_done_and_says_so(make_window, emoj
     monkeypatch.setattr(Job, "start", lambda self: self)  # started below, once we listen
     worker = window.importing.start_import([str(folder)])
     # progress(done, ...) is reported before file ``done`` is read; cancelling at 1 lets files 0 and 1 finish
-    worker.progressed.connect(lambda done, total, name: done == 1 and worker.cancel(),
-                              Qt.ConnectionType.DirectConnection)
+    worker.progressed.connect(
+        lambda done, total, name: done == 1 and worker.cancel(), Qt.ConnectionType.DirectConnection
+    )
     start(worker)
     with qtbot.waitSignal(worker.succeeded, timeout=20_000):
         pass
     qtbot.waitUntil(lambda: window.importing.last_report is not None)
     assert window.importing.last_report.summary() == (
-        "2 document(s) imported, 0 already in the project, 0 failed (cancelled)")
+        "2 document(s) imported, 0 already in the project, 0 failed (cancelled)"
+    )
     assert sorted(d.title for d in window.store.documents()) == ["00", "01", "emoji"]
     assert window.documents.panel.model.rowCount() == 3
 
 
-def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(make_window, emoji_project,
-                                                                                  qtbot, tmp_path, monkeypatch):
+def test_opening_another_project_lists_it_first_in_recent_and_starts_a_fresh_undo(
+    make_window, emoji_project, qtbot, tmp_path, monkeypatch
+):
     window = make_window()
     sample = window.store.path
     window.view.select_range(0, 3)
@@ -236,8 +249,9 @@ def test_dropping_a_file_on_the_window_imports_it(make_window, emoji_project, qt
     assert window.store.document(new.id).text == "Dropped\nwith Windows line endings."
 
 
-def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_project, qtbot, tmp_path,
-                                                            monkeypatch):
+def test_the_progress_dialogs_cancel_button_stops_an_import(
+    make_window, emoji_project, qtbot, tmp_path, monkeypatch
+):
     import threading
 
     from PySide6.QtWidgets import QProgressDialog, QPushButton
@@ -269,5 +283,6 @@ def test_the_progress_dialogs_cancel_button_stops_an_import(make_window, emoji_p
         resume.set()
     qtbot.waitUntil(lambda: window.importing.last_report is not None, timeout=20_000)
     assert window.importing.last_report.summary() == (
-        "3 document(s) imported, 0 already in the project, 0 failed (cancelled)")
+        "3 document(s) imported, 0 already in the project, 0 failed (cancelled)"
+    )
     assert sorted(d.title for d in window.store.documents()) == ["00", "01", "02", "emoji"]

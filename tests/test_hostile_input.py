@@ -35,7 +35,9 @@ from annotator.textnorm import normalise_newlines
 from tests.format_samples import ODT_MANIFEST, ODT_MIMETYPE, make_docx, odt_content
 
 REPO = Path(__file__).resolve().parent.parent
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def outcome_is_clean(tmp_path: Path, suffix: str, payload: bytes) -> tuple[FileResult, list[str]]:
@@ -81,10 +83,16 @@ def assert_stored_as_read(store, suffix: str, payload: bytes, result: FileResult
             codec = _BOM_CODECS.get(doc.meta["encoding"], doc.meta["encoding"])
             assert doc.text == normalise_newlines(payload.decode(codec))
     elif suffix in (".jsonl", ".ndjson") and stored:
-        refused = {where for where, _ in result.part_failures + result.skipped_parts}  # skipped: Prodigy's rejects
+        refused = {
+            where for where, _ in result.part_failures + result.skipped_parts
+        }  # skipped: Prodigy's rejects
         expected: list[str] = []
         for number, raw in enumerate(payload.decode("utf-8-sig").split("\n"), start=1):
-            text = normalise_newlines(json.loads(raw)["text"]) if raw.strip() and f"line {number}" not in refused else None
+            text = (
+                normalise_newlines(json.loads(raw)["text"])
+                if raw.strip() and f"line {number}" not in refused
+                else None
+            )
             if text is not None and text not in expected:  # lines of one text are one document
                 expected.append(text)
         assert [doc.text for doc in stored] == expected
@@ -113,16 +121,22 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-span_like = st.fixed_dictionaries({
-    "start": st.integers(-5, 50) | st.text(max_size=3) | st.none(),
-    "end": st.integers(-5, 50) | st.floats() | st.none(),
-    "label": st.text(max_size=10) | st.integers() | st.none(),
-})
+span_like = st.fixed_dictionaries(
+    {
+        "start": st.integers(-5, 50) | st.text(max_size=3) | st.none(),
+        "end": st.integers(-5, 50) | st.floats() | st.none(),
+        "label": st.text(max_size=10) | st.integers() | st.none(),
+    }
+)
 record = st.fixed_dictionaries(
     {"text": st.text(max_size=60) | st.integers() | st.none()},
-    optional={"spans": st.lists(span_like, max_size=4) | json_values,
-              "label": st.lists(st.lists(st.integers(-3, 70) | st.text(max_size=5), max_size=3), max_size=3),
-              "title": json_values, "meta": json_values, "id": json_values},
+    optional={
+        "spans": st.lists(span_like, max_size=4) | json_values,
+        "label": st.lists(st.lists(st.integers(-3, 70) | st.text(max_size=5), max_size=3), max_size=3),
+        "title": json_values,
+        "meta": json_values,
+        "id": json_values,
+    },
 )
 
 
@@ -140,9 +154,14 @@ xml_text = st.text(alphabet=st.sampled_from(list("ab zé😀\t\n\r<&>\"'\u2029")
 
 def xml_tree(tags: list[str], leaves) -> st.SearchStrategy[str]:
     """Random well-formed XML fragments over ``tags``, a few levels deep."""
+
     def element(children) -> st.SearchStrategy[str]:
-        return st.builds(lambda tag, inner: f"<{tag}>{''.join(inner)}</{tag}>",
-                         st.sampled_from(tags), st.lists(children, max_size=4))
+        return st.builds(
+            lambda tag, inner: f"<{tag}>{''.join(inner)}</{tag}>",
+            st.sampled_from(tags),
+            st.lists(children, max_size=4),
+        )
+
     return st.recursive(leaves | xml_text.map(escape), element, max_leaves=15)
 
 
@@ -162,8 +181,11 @@ def broken(data: bytes, how: str, percent: int, junk: bytes) -> bytes:
     }[how]
 
 
-damage = st.tuples(st.sampled_from(["whole", "whole", "cut", "junk", "unclosed"]),
-                   st.integers(1, 99), st.binary(min_size=1, max_size=8))
+damage = st.tuples(
+    st.sampled_from(["whole", "whole", "cut", "junk", "unclosed"]),
+    st.integers(1, 99),
+    st.binary(min_size=1, max_size=8),
+)
 #: Often deep enough to cross lxml's 256-level limit and the recursion limit, which hypothesis
 #: raises by about 2,000 frames while a test runs (integers, not sampled_from: hypothesis
 #: draws the first of a sample far more often).
@@ -171,11 +193,27 @@ depths = st.just(0) | st.integers(1, 6000)
 #: Every generated body starts with a paragraph holding this word, so a valid file has text to find.
 ANCHOR = "anchorword"
 
-ODT_TAGS = ["text:p", "text:h", "text:span", "text:a", "text:list", "text:list-item", "text:section",
-            "text:p", "table:table", "table:table-row", "table:table-cell", "table:table-header-rows",
-            "text:note", "office:annotation", "text:bookmark-ref", "text:unknown"]
+ODT_TAGS = [
+    "text:p",
+    "text:h",
+    "text:span",
+    "text:a",
+    "text:list",
+    "text:list-item",
+    "text:section",
+    "text:p",
+    "table:table",
+    "table:table-row",
+    "table:table-cell",
+    "table:table-header-rows",
+    "text:note",
+    "office:annotation",
+    "text:bookmark-ref",
+    "text:unknown",
+]
 ODT_LEAVES = st.sampled_from(["<text:tab/>", "<text:line-break/>", "<text:s/>"]) | st.builds(
-    lambda c: f"<text:s text:c={quoteattr(c)}/>", st.sampled_from(["3", "-2", "x", "99999999999", ""]))
+    lambda c: f"<text:s text:c={quoteattr(c)}/>", st.sampled_from(["3", "-2", "x", "99999999999", ""])
+)
 
 
 def zip_bytes(parts: dict[str, bytes]) -> bytes:
@@ -197,8 +235,11 @@ def odt_archives(draw) -> tuple[bytes, bool]:
     body = f"<text:p>{ANCHOR}</text:p>" + draw(xml_tree(ODT_TAGS, ODT_LEAVES))
     body = wrapped(body, draw(st.sampled_from(ODT_TAGS[:7])), draw(depths))
     how, percent, junk = draw(damage)
-    parts = {"mimetype": ODT_MIMETYPE, "META-INF/manifest.xml": ODT_MANIFEST.encode(),
-             "content.xml": broken(odt_content(body), how, percent, junk)}
+    parts = {
+        "mimetype": ODT_MIMETYPE,
+        "META-INF/manifest.xml": ODT_MANIFEST.encode(),
+        "content.xml": broken(odt_content(body), how, percent, junk),
+    }
     meta = draw(st.sampled_from(["none", "random", "broken"]))
     if meta != "none":
         fields = draw(xml_tree(["dc:title", "meta:initial-creator", "office:meta", "dc:date"], st.nothing()))
@@ -207,18 +248,38 @@ def odt_archives(draw) -> tuple[bytes, bool]:
     return zip_bytes(parts), how == "whole" and meta != "broken"
 
 
-DOCX_TAGS = ["w:p", "w:r", "w:t", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent", "w:ins", "w:del",
-             "w:delText", "w:hyperlink", "w:smartTag", "w:customXml", "w:pPr", "w:drawing", "w:unknown"]
+DOCX_TAGS = [
+    "w:p",
+    "w:r",
+    "w:t",
+    "w:tbl",
+    "w:tr",
+    "w:tc",
+    "w:sdt",
+    "w:sdtContent",
+    "w:ins",
+    "w:del",
+    "w:delText",
+    "w:hyperlink",
+    "w:smartTag",
+    "w:customXml",
+    "w:pPr",
+    "w:drawing",
+    "w:unknown",
+]
 DOCX_LEAVES = st.sampled_from(["<w:tab/>", "<w:br/>", "<w:cr/>", "<w:noBreakHyphen/>", "<w:t/>"])
-W_DOCUMENT = ('<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-              '2006/main"><w:body>{}</w:body></w:document>')
+W_DOCUMENT = (
+    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+    '2006/main"><w:body>{}</w:body></w:document>'
+)
 
 
 _RELS = '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
 _PACKAGE_RELS = _RELS.format(
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
     'officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
-    'package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>')
+    'package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+)
 
 
 @cache
@@ -234,7 +295,11 @@ def docx_parts() -> dict[str, bytes]:
         path = make_docx(Path(folder) / "base.docx", paragraphs=["base"])
         with zipfile.ZipFile(path) as archive:
             kept = {name: archive.read(name) for name in ("[Content_Types].xml", "docProps/core.xml")}
-    return {**kept, "_rels/.rels": _PACKAGE_RELS.encode(), "word/_rels/document.xml.rels": _RELS.format("").encode()}
+    return {
+        **kept,
+        "_rels/.rels": _PACKAGE_RELS.encode(),
+        "word/_rels/document.xml.rels": _RELS.format("").encode(),
+    }
 
 
 @st.composite
@@ -249,8 +314,18 @@ def docx_archives(draw) -> tuple[bytes, int | None]:
     how, percent, junk = draw(damage)
     parts = dict(docx_parts())
     parts["word/document.xml"] = broken(W_DOCUMENT.format(body).encode(), how, percent, junk)
-    side = draw(st.sampled_from([None, None, "[Content_Types].xml", "_rels/.rels",
-                                 "word/_rels/document.xml.rels", "docProps/core.xml"]))
+    side = draw(
+        st.sampled_from(
+            [
+                None,
+                None,
+                "[Content_Types].xml",
+                "_rels/.rels",
+                "word/_rels/document.xml.rels",
+                "docProps/core.xml",
+            ]
+        )
+    )
     if side is not None:
         parts[side] = draw(st.sampled_from([b"", b"<x/>", b"<broken", parts[side][:40]]))
     return zip_bytes(parts), depth if how == "whole" and side is None else None
@@ -322,8 +397,13 @@ def test_a_200_mb_text_file_is_refused_without_reading_it(tmp_path):
             handle.write(line)
     assert big.stat().st_size > 200 * 1024 * 1024
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    child = subprocess.run([sys.executable, "-c", textwrap.dedent(BIG_FILE_CHILD), str(big)],
-                           capture_output=True, text=True, env=env, timeout=120)
+    child = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(BIG_FILE_CHILD), str(big)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert child.returncode == 0, child.stderr
     status, message, peak_kib = child.stdout.splitlines()
     assert status == "failed"

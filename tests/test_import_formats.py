@@ -26,7 +26,8 @@ def test_docx_paragraphs_and_table_in_reading_order_with_core_properties(store, 
         paragraphs=["First paragraph 😀.", "", "Second\tone."],
         table=[["Year", "Event"], ["2019", "Moved"]],
         after=["After the table."],
-        title="Interview 3", author="Ana Lima",
+        title="Interview 3",
+        author="Ana Lima",
     )
     doc = import_one(store, path)
     assert doc.text == "First paragraph 😀.\n\nSecond\tone.\n\nYear\tEvent\n\n2019\tMoved\n\nAfter the table."
@@ -79,8 +80,10 @@ def test_odt_headings_lists_tables_spaces_and_meta(store, tmp_path):
 
 def test_pdf_pages_separated_by_a_blank_line_with_page_offsets(store, tmp_path):
     path = make_pdf(
-        tmp_path / "report.pdf", ["First page, line one.\nLine two.", "Second page.", "Third."],
-        title="Annual report", author="WHO",
+        tmp_path / "report.pdf",
+        ["First page, line one.\nLine two.", "Second page.", "Third."],
+        title="Annual report",
+        author="WHO",
     )
     doc = import_one(store, path)
     assert doc.text == "First page, line one.\nLine two.\n\nSecond page.\n\nThird."
@@ -112,9 +115,7 @@ def test_html_visible_text_blocks_as_paragraphs(store, tmp_path):
         encoding="utf-8",
     )
     doc = import_one(store, path)
-    assert doc.text == (
-        "Heading\n\nOne two three & four\n\na\n\nb\n\nx\ty\n\n  keep\n    this\n\nline\nnext"
-    )
+    assert doc.text == ("Heading\n\nOne two three & four\n\na\n\nb\n\nx\ty\n\n  keep\n    this\n\nline\nnext")
     assert doc.title == "My Page"
     assert doc.meta["author"] == "C. Writer"
 

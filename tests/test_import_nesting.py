@@ -85,7 +85,11 @@ def test_odt_tables_nested_thousands_deep_fail_alone(store, tmp_path, good_file)
 
 def test_odt_spans_and_lists_nested_thousands_deep_are_read(store, tmp_path):
     spans = "<text:p>a " + "<text:span>" * DEPTH + "deep" + "</text:span> tail" * DEPTH + "</text:p>"
-    lists = "<text:list><text:list-item>" * DEPTH + "<text:p>listed</text:p>" + "</text:list-item></text:list>" * DEPTH
+    lists = (
+        "<text:list><text:list-item>" * DEPTH
+        + "<text:p>listed</text:p>"
+        + "</text:list-item></text:list>" * DEPTH
+    )
     path = make_odt(tmp_path / "deep.odt", content=odt_content(spans + lists))
     report = import_batch(store, path)
     assert report.failed == []
@@ -101,7 +105,9 @@ def test_odt_nested_table_rows_are_read_once(store, tmp_path):
 
 def test_html_nested_thousands_deep_is_read(store, tmp_path):
     path = tmp_path / "deep.html"
-    path.write_text("<html><body>" + "<div><span>" * DEPTH + "deep" + "</span></div>" * DEPTH + "</body></html>")
+    path.write_text(
+        "<html><body>" + "<div><span>" * DEPTH + "deep" + "</span></div>" * DEPTH + "</body></html>"
+    )
     report = import_batch(store, path)
     assert report.failed == []
     assert [d.text for d in store.iter_documents()] == ["deep"]
@@ -118,19 +124,31 @@ def test_cli_reports_deep_files_in_one_line_each_and_exits_1(run_cli, project_pa
     ]
     assert "Traceback" not in result.err
     assert result.out.splitlines() == [
-        f"imported: {good_file}", "1 document(s) imported, 0 already in the project, 2 failed"]
+        f"imported: {good_file}",
+        "1 document(s) imported, 0 already in the project, 2 failed",
+    ]
 
 
-@pytest.mark.parametrize(("raised", "reason"), [
-    (KeyError("word/document.xml"), "unreadable file (KeyError: 'word/document.xml')"),
-    (struct.error("unpack requires a buffer of 4 bytes"), "unreadable file (error: unpack requires a buffer of 4 bytes)"),
-    (zipfile.BadZipFile("Bad CRC-32 for file 'content.xml'"), "corrupt archive: Bad CRC-32 for file 'content.xml'"),
-    (RecursionError("maximum recursion depth exceeded"), "structure nested too deeply to read"),
-    (MemoryError(), "too big to read in the memory available"),
-    (SyntaxError("not well-formed\n(invalid token)"), "bad XML: not well-formed (invalid token)"),
-])
-def test_any_exception_while_reading_fails_that_file_in_one_line(store, tmp_path, good_file, monkeypatch,
-                                                                 raised, reason):
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (KeyError("word/document.xml"), "unreadable file (KeyError: 'word/document.xml')"),
+        (
+            struct.error("unpack requires a buffer of 4 bytes"),
+            "unreadable file (error: unpack requires a buffer of 4 bytes)",
+        ),
+        (
+            zipfile.BadZipFile("Bad CRC-32 for file 'content.xml'"),
+            "corrupt archive: Bad CRC-32 for file 'content.xml'",
+        ),
+        (RecursionError("maximum recursion depth exceeded"), "structure nested too deeply to read"),
+        (MemoryError(), "too big to read in the memory available"),
+        (SyntaxError("not well-formed\n(invalid token)"), "bad XML: not well-formed (invalid token)"),
+    ],
+)
+def test_any_exception_while_reading_fails_that_file_in_one_line(
+    store, tmp_path, good_file, monkeypatch, raised, reason
+):
     from annotator.importers import odt
 
     def explode(*_):

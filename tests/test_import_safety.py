@@ -25,7 +25,7 @@ W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 def docx_body(prolog: str, text: str) -> bytes:
     return (
-        f'{prolog}<w:document {W_NS}><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>'
+        f"{prolog}<w:document {W_NS}><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
     ).encode()
 
 
@@ -126,7 +126,8 @@ def test_pdf_page_that_cannot_be_extracted_is_reported_by_number(store, bomb_pdf
     [result] = import_paths(store, [path], annotator="tester").results
     assert result.status == "imported"
     assert result.part_failures == (
-        ("page 2", f"text could not be extracted ({BOMB_REASON}); stored as an empty page"),)
+        ("page 2", f"text could not be extracted ({BOMB_REASON}); stored as an empty page"),
+    )
     [doc] = store.iter_documents()
     assert doc.text == "Readable page one.\n\n\n\nThird page."
     assert doc.meta["unreadable_pages"] == [2]
@@ -136,7 +137,8 @@ def test_pdf_page_that_cannot_be_extracted_is_reported_by_number(store, bomb_pdf
 def test_pdf_with_no_extractable_page_is_not_called_a_scan(store, bomb_pdfs, good_file):
     message = assert_fails_alone(store, bomb_pdfs["only"], good_file, "no text could be read from the PDF")
     assert message == (
-        f"no text could be read from the PDF: the text of page 1 could not be extracted ({BOMB_REASON})")
+        f"no text could be read from the PDF: the text of page 1 could not be extracted ({BOMB_REASON})"
+    )
     assert "no text layer" not in message
 
 
@@ -145,10 +147,12 @@ def test_cli_names_the_unreadable_pdf_page_and_exits_1(run_cli, project_path, bo
     result = run_cli("import", project_path, path)
     assert result.code == 1
     assert result.err.splitlines() == [
-        f"failed: {path}:page 2: text could not be extracted ({BOMB_REASON}); stored as an empty page"]
+        f"failed: {path}:page 2: text could not be extracted ({BOMB_REASON}); stored as an empty page"
+    ]
     assert result.out.splitlines() == [
         f"imported: {path}",
-        "1 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out"]
+        "1 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out",
+    ]
 
 
 def test_rtf_that_is_not_rtf(store, tmp_path, good_file):
@@ -274,7 +278,8 @@ def test_zip_bomb_docx(store, tmp_path, good_file):
 
 def test_zip_bomb_odt(store, tmp_path, good_file):
     bad = make_odt(
-        tmp_path / "bomb.odt", content=odt_content("<text:p>x</text:p>"),
+        tmp_path / "bomb.odt",
+        content=odt_content("<text:p>x</text:p>"),
         extra={"Pictures/zeros.bin": zip_bomb_part()},
     )
     assert_fails_alone(store, bad, good_file, "a zip bomb?")
@@ -291,7 +296,8 @@ def test_archive_total_size_limit(store, tmp_path, good_file, monkeypatch):
 
 def test_path_traversal_entry_name(store, tmp_path, good_file):
     bad = make_odt(
-        tmp_path / "escape.odt", content=odt_content("<text:p>x</text:p>"),
+        tmp_path / "escape.odt",
+        content=odt_content("<text:p>x</text:p>"),
         extra={"../../evil.txt": b"x"},
     )
     assert_fails_alone(store, bad, good_file, "pointing outside the archive")

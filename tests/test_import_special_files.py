@@ -45,8 +45,13 @@ print(json.dumps(report.summary()))
 
 def import_in_child(*paths: Path) -> tuple[list[list[str]], str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    child = subprocess.run([sys.executable, "-c", IMPORT_CHILD, *map(str, paths)], capture_output=True,
-                           text=True, env=env, timeout=30)
+    child = subprocess.run(
+        [sys.executable, "-c", IMPORT_CHILD, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
     assert child.returncode == 0, child.stderr
     results, summary = child.stdout.splitlines()
     return json.loads(results), json.loads(summary)
@@ -61,7 +66,9 @@ def test_a_named_pipe_called_txt_is_refused_without_waiting_for_a_writer(tmp_pat
     fifo = tmp_path / "x.txt"
     os.mkfifo(fifo)
     results, summary = import_in_child(fifo)
-    assert results == [[str(fifo), "failed", "not a regular file (a named pipe); only regular files are imported"]]
+    assert results == [
+        [str(fifo), "failed", "not a regular file (a named pipe); only regular files are imported"]
+    ]
     assert summary == "0 document(s) imported, 0 already in the project, 1 failed"
 
 
@@ -70,9 +77,14 @@ def test_a_txt_link_to_dev_zero_is_refused_before_reading(tmp_path):
     link = tmp_path / "zero.txt"
     link.symlink_to("/dev/zero")
     results, _ = import_in_child(link)
-    assert results == [[str(link), "failed",
-                        "not a regular file (a device, reached through a link to /dev/zero); "
-                        "only regular files are imported"]]
+    assert results == [
+        [
+            str(link),
+            "failed",
+            "not a regular file (a device, reached through a link to /dev/zero); "
+            "only regular files are imported",
+        ]
+    ]
 
 
 @needs_fifo
@@ -87,9 +99,17 @@ def test_special_files_in_a_folder_are_reported_and_the_rest_imported(tmp_path):
     results, summary = import_in_child(folder)
     assert sorted(results) == [
         [str(folder / "a.txt"), "imported", ""],
-        [str(folder / "pipe.txt"), "failed", "not a regular file (a named pipe); only regular files are imported"],
-        [str(folder / "zero.md"), "failed", "not a regular file (a device, reached through a link to /dev/zero); "
-                                            "only regular files are imported"],
+        [
+            str(folder / "pipe.txt"),
+            "failed",
+            "not a regular file (a named pipe); only regular files are imported",
+        ],
+        [
+            str(folder / "zero.md"),
+            "failed",
+            "not a regular file (a device, reached through a link to /dev/zero); "
+            "only regular files are imported",
+        ],
     ]
     assert summary == "1 document(s) imported, 0 already in the project, 2 failed"
 
@@ -182,10 +202,22 @@ def unprivileged(argv_lists: list[list[str]], cwd: Path, home: Path) -> list:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: no user to whom modes apply")
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(home), ANNOTATOR_DATA_DIR=str(home / "data"),
-               ANNOTATOR_CONFIG_DIR=str(home / "config"), QT_QPA_PLATFORM="offscreen")
-    child = subprocess.run([*prefix, sys.executable, "-c", CLI_CHILD, json.dumps(argv_lists)],
-                           capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(REPO),
+        HOME=str(home),
+        ANNOTATOR_DATA_DIR=str(home / "data"),
+        ANNOTATOR_CONFIG_DIR=str(home / "config"),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    child = subprocess.run(
+        [*prefix, sys.executable, "-c", CLI_CHILD, json.dumps(argv_lists)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout)
 
@@ -216,8 +248,16 @@ def test_every_command_on_a_path_in_a_folder_the_user_cannot_enter_says_so_in_on
 
     ok, locked = "ok/p.annotator", "locked/p.annotator"
     commands = {
-        "import": [["import", locked, "ok/new.txt"], ["import", ok, "locked/b.txt"], ["import", ok, "locked"]],
-        "tags": [["tags", locked], ["tags", "add", locked, "X"], ["tags", "import", ok, "locked/scheme.json"]],
+        "import": [
+            ["import", locked, "ok/new.txt"],
+            ["import", ok, "locked/b.txt"],
+            ["import", ok, "locked"],
+        ],
+        "tags": [
+            ["tags", locked],
+            ["tags", "add", locked, "X"],
+            ["tags", "import", ok, "locked/scheme.json"],
+        ],
         "stats": [["stats", locked]],
         "search": [["search", locked, "hello"]],
         "documents": [["documents", locked]],
@@ -235,8 +275,9 @@ def test_every_command_on_a_path_in_a_folder_the_user_cannot_enter_says_so_in_on
     assert set(command_names()) - set(commands) - {"gui", "backups"} == set()
     (shared_place / "ok" / "new.txt").write_text("new", encoding="utf-8")
     (shared_place / "ok" / "new.txt").chmod(0o666)
-    runs = unprivileged([argv for group in commands.values() for argv in group], shared_place,
-                        shared_place / "home")
+    runs = unprivileged(
+        [argv for group in commands.values() for argv in group], shared_place, shared_place / "home"
+    )
     problems = []
     for argv, code, err, _out in runs:
         lines = err.splitlines()
@@ -249,7 +290,10 @@ def test_every_command_on_a_path_in_a_folder_the_user_cannot_enter_says_so_in_on
     by_argv = {tuple(argv): err for argv, _code, err, _out in runs}
     assert by_argv[("stats", locked)] == f"annotator: error: {locked}: permission denied\n"
     assert by_argv[("import", ok, "locked/b.txt")] == "failed: locked/b.txt: permission denied\n"
-    assert by_argv[("import", ok, "locked")] == "failed: locked: permission denied (the folder cannot be opened)\n"
+    assert (
+        by_argv[("import", ok, "locked")]
+        == "failed: locked: permission denied (the folder cannot be opened)\n"
+    )
 
 
 def test_a_file_the_user_cannot_read_fails_alone(shared_place):
@@ -258,8 +302,9 @@ def test_a_file_the_user_cannot_read_fails_alone(shared_place):
     secret.chmod(0)
     (shared_place / "ok" / "fine.txt").write_text("fine", encoding="utf-8")
     (shared_place / "ok" / "fine.txt").chmod(0o644)
-    [(argv, code, err, out)] = unprivileged([["import", "ok/p.annotator", "ok"]], shared_place,
-                                            shared_place / "home")
+    [(argv, code, err, out)] = unprivileged(
+        [["import", "ok/p.annotator", "ok"]], shared_place, shared_place / "home"
+    )
     assert code == 1 and err == "failed: ok/secret.txt: permission denied\n"
     assert out.splitlines()[-1] == "1 document(s) imported, 0 already in the project, 1 failed"
     assert stat.S_IMODE(secret.stat().st_mode) == 0

@@ -33,7 +33,9 @@ def test_rows_become_documents_with_columns_as_meta(store, tmp_path):
     assert result.part_failures == (("row 4", "empty 'Answer'"),)
     stored = docs(store)
     assert [(d.title, d.text) for d in stored] == [
-        ("Ana", "I liked it 😀"), ("Ben", "Two lines,\nwith a comma"), ("survey row 6", "Last one"),
+        ("Ana", "I liked it 😀"),
+        ("Ben", "Two lines,\nwith a comma"),
+        ("survey row 6", "Last one"),
     ]
     assert stored[0].meta == {"filename": "survey.csv", "encoding": "utf-8", "row": 2, "id": "1", "age": "34"}
     assert [d.meta["row"] for d in stored] == [2, 3, 6]
@@ -45,7 +47,8 @@ def test_text_column_guessed_and_title_defaults_to_row(store, tmp_path):
     path.write_text("respondent\tresponse\nr1\tYes, always.\nr2\tNever.\n", encoding="utf-8")
     run(store, path)
     assert [(d.title, d.text, d.meta["respondent"]) for d in docs(store)] == [
-        ("answers row 2", "Yes, always.", "r1"), ("answers row 3", "Never.", "r2"),
+        ("answers row 2", "Yes, always.", "r1"),
+        ("answers row 3", "Never.", "r2"),
     ]
 
 
@@ -54,7 +57,8 @@ def test_semicolon_csv_is_sniffed(store, tmp_path):
     path.write_bytes("nr;text;note\n1;Un café, merci;x\n2;Deux;y\n".encode("cp1252"))
     run(store, path)
     assert [(d.text, d.meta["note"], d.meta["encoding"]) for d in docs(store)] == [
-        ("Un café, merci", "x", "cp1252"), ("Deux", "y", "cp1252"),
+        ("Un café, merci", "x", "cp1252"),
+        ("Deux", "y", "cp1252"),
     ]
 
 
@@ -106,7 +110,8 @@ def test_a_row_repeating_an_earlier_text_is_reported_by_number(store, tmp_path):
     )
     assert [(d.text, d.meta["id"]) for d in docs(store)] == [("Yes", "r1"), ("No", "r2"), ("Maybe", "r6")]
     assert report.summary() == (
-        "3 document(s) imported, 0 already in the project, 0 failed, 4 line(s), row(s) or page(s) left out")
+        "3 document(s) imported, 0 already in the project, 0 failed, 4 line(s), row(s) or page(s) left out"
+    )
 
 
 def test_cli_names_each_repeated_row_and_exits_1(run_cli, project_path, tmp_path):

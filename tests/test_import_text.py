@@ -94,8 +94,22 @@ def test_folder_import_is_recursive_and_skips_hidden_and_unsupported(store, tmp_
 
 
 def test_folder_files_come_in_sorted_path_order_without_followed_folder_links(tmp_path):
-    for name in ("a.txt", "a/x.txt", "a/b/c.md", "a.b/y.txt", "a-b/k.txt", "A/z.txt", "B.txt", "b.txt",
-                 "é.txt", "e.txt", "z/u.csv", "z/v.unknown", ".h/q.txt", "a/.h.txt"):
+    for name in (
+        "a.txt",
+        "a/x.txt",
+        "a/b/c.md",
+        "a.b/y.txt",
+        "a-b/k.txt",
+        "A/z.txt",
+        "B.txt",
+        "b.txt",
+        "é.txt",
+        "e.txt",
+        "z/u.csv",
+        "z/v.unknown",
+        ".h/q.txt",
+        "a/.h.txt",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(name, encoding="utf-8")
     (tmp_path / "link-to-folder").symlink_to(tmp_path / "a", target_is_directory=True)
@@ -104,12 +118,26 @@ def test_folder_files_come_in_sorted_path_order_without_followed_folder_links(tm
     files, problems = collect_files([tmp_path])
     assert problems == []
     assert files == [  # what sorted(rglob("*")) keeps of them
-        p for p in sorted(tmp_path.rglob("*")) if p.is_file() and importer_for(p) is not None
+        p
+        for p in sorted(tmp_path.rglob("*"))
+        if p.is_file()
+        and importer_for(p) is not None
         and not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)
     ]
     assert [str(p.relative_to(tmp_path)) for p in files] == [
-        "A/z.txt", "B.txt", "a/b/c.md", "a/x.txt", "a-b/k.txt", "a.b/y.txt", "a.txt", "b.txt", "e.txt",
-        "link.txt", "z/u.csv", "é.txt"]
+        "A/z.txt",
+        "B.txt",
+        "a/b/c.md",
+        "a/x.txt",
+        "a-b/k.txt",
+        "a.b/y.txt",
+        "a.txt",
+        "b.txt",
+        "e.txt",
+        "link.txt",
+        "z/u.csv",
+        "é.txt",
+    ]
 
 
 def test_importing_the_same_text_twice_adds_nothing(store, tmp_path):
@@ -199,8 +227,9 @@ def test_batch_import_is_searchable_and_failed_files_leave_no_index_rows(store, 
     assert sorted(h.title for h in store.search("searchable")) == ["a", "c", "d"]
     # the index checks out, and its memory setting is back at FTS5's default
     store.db.conn.execute("INSERT INTO documents_fts(documents_fts) VALUES ('integrity-check')")
-    assert store.db.conn.execute(
-        "SELECT v FROM documents_fts_config WHERE k = 'hashsize'").fetchone() == (FTS5_DEFAULT_PENDING_BYTES,)
+    assert store.db.conn.execute("SELECT v FROM documents_fts_config WHERE k = 'hashsize'").fetchone() == (
+        FTS5_DEFAULT_PENDING_BYTES,
+    )
 
 
 def test_a_text_twice_in_one_batch_is_stored_once_and_keeps_its_first_position(store, tmp_path):
@@ -216,8 +245,13 @@ def test_cancel_keeps_what_was_imported(store, tmp_path):
     for name in "abcd":
         (tmp_path / f"{name}.txt").write_text(f"text {name}", encoding="utf-8")
     seen = []
-    report = import_paths(store, [tmp_path], annotator="x", should_cancel=lambda: len(seen) >= 2,
-                          progress=lambda done, total, path: seen.append(path))
+    report = import_paths(
+        store,
+        [tmp_path],
+        annotator="x",
+        should_cancel=lambda: len(seen) >= 2,
+        progress=lambda done, total, path: seen.append(path),
+    )
     assert report.cancelled
     assert report.summary() == "2 document(s) imported, 0 already in the project, 0 failed (cancelled)"
     assert store.document_count() == 2

@@ -25,7 +25,7 @@ TRANSCRIPT = (
 def stored_turns(store, doc):
     names = {t.id: t.name for t in store.tags(TagKind.SPEAKER)}
     return [
-        (a.start, a.end, names[a.tag_id], doc.text[a.start:a.end])
+        (a.start, a.end, names[a.tag_id], doc.text[a.start : a.end])
         for a in sorted(store.annotations_for_document(doc.id), key=lambda a: a.start)
     ]
 
@@ -75,18 +75,26 @@ def test_plain_text_transcript_import_creates_speaker_tags(store, tmp_path):
     assert doc.text == TRANSCRIPT
     assert sorted(t.name for t in store.tags(TagKind.SPEAKER)) == ["Ana Lima", "Interviewer", "P2"]
     assert [(s, e, n) for s, e, n, _ in stored_turns(store, doc)] == [
-        (36, 53, "Interviewer"), (64, 113, "Ana Lima"), (128, 137, "Interviewer"), (142, 175, "P2"),
+        (36, 53, "Interviewer"),
+        (64, 113, "Ana Lima"),
+        (128, 137, "Interviewer"),
+        (142, 175, "P2"),
     ]
     # turns found by the program are nobody's coding: review leaves them out unless asked
     assert {a.annotator for a in store.annotations_for_document(doc.id)} == {"auto:transcript"}
 
 
-@pytest.mark.parametrize(("name", "content", "options"), [
-    ("call.srt", "1\n00:00:01,000 --> 00:00:02,000\nAna: Hello\n", ImportOptions()),
-    ("talk.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana>Hello\n", ImportOptions()),
-    ("notes.md", "# Interview\n\nAna: Hello\n\nBen: Hi\n", ImportOptions(transcript=True)),
-])
-def test_every_importer_credits_speaker_turns_to_the_automatic_annotator(store, tmp_path, name, content, options):
+@pytest.mark.parametrize(
+    ("name", "content", "options"),
+    [
+        ("call.srt", "1\n00:00:01,000 --> 00:00:02,000\nAna: Hello\n", ImportOptions()),
+        ("talk.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ana>Hello\n", ImportOptions()),
+        ("notes.md", "# Interview\n\nAna: Hello\n\nBen: Hi\n", ImportOptions(transcript=True)),
+    ],
+)
+def test_every_importer_credits_speaker_turns_to_the_automatic_annotator(
+    store, tmp_path, name, content, options
+):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     import_paths(store, [path], annotator="tester", options=options)
@@ -161,10 +169,13 @@ def test_vtt_voice_tags_markup_and_notes(store, tmp_path):
     [doc] = list(store.iter_documents())
     assert doc.text == "Ana Lima: Hello & welcome\nBen: Yes indeed\nno voice tag"
     assert [(c["from"], c["to"]) for c in doc.meta["cues"]] == [
-        ("00:00:01.000", "00:00:04.000"), ("00:00:05.000", "00:00:06.000"), ("01:00:07.250", "01:00:08.000"),
+        ("00:00:01.000", "00:00:04.000"),
+        ("00:00:05.000", "00:00:06.000"),
+        ("01:00:07.250", "01:00:08.000"),
     ]
     assert stored_turns(store, doc) == [
-        (10, 25, "Ana Lima", "Hello & welcome"), (31, 54, "Ben", "Yes indeed\nno voice tag"),
+        (10, 25, "Ana Lima", "Hello & welcome"),
+        (31, 54, "Ben", "Yes indeed\nno voice tag"),
     ]
 
 
@@ -230,8 +241,9 @@ def test_long_transcript_import_does_linear_work(store, tmp_path):
     indexed lookups about 200.
     """
     source = tmp_path / "day.txt"
-    source.write_text("".join(f"{'Ana' if i % 2 else 'Ben'}: turn {i} of the day.\n" for i in range(2000)),
-                      encoding="utf-8")
+    source.write_text(
+        "".join(f"{'Ana' if i % 2 else 'Ben'}: turn {i} of the day.\n" for i in range(2000)), encoding="utf-8"
+    )
     calls = []
     store.db.conn.set_progress_handler(lambda: calls.append(1) and 0, 1000)
     report = import_paths(store, [source], annotator="t", options=ImportOptions(transcript=True))

@@ -36,7 +36,8 @@ ENDLESS = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELEC
 
 #: The child: ``annotator merge`` whose merge takes the write lock, adds a tag, says "ready" from
 #: inside the endless work, and never ends by itself.
-CHILD = textwrap.dedent('''
+CHILD = (
+    textwrap.dedent("""
     import sys
     from annotator.cli import main, review_cmds
 
@@ -57,7 +58,9 @@ CHILD = textwrap.dedent('''
 
     review_cmds.merge_files = endless_merge
     sys.exit(main(["merge", *sys.argv[2:]]))
-''') % ENDLESS
+""")
+    % ENDLESS
+)
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +72,14 @@ def no_interrupt_left_behind():
 def interrupted_merge(tmp_path: Path, work: str) -> subprocess.CompletedProcess:
     """Run the child, wait (bounded) for "ready", send SIGINT, and collect what it printed."""
     ours, theirs = make_pair(tmp_path)
-    child = subprocess.Popen([sys.executable, "-c", CHILD, work, str(ours), str(theirs)], cwd=REPO,
-                             env={**os.environ, "PYTHONPATH": str(REPO)},
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, work, str(ours), str(theirs)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         ready = child.stdout.readline()  # the child prints it, or exits and closes the pipe
         assert ready == "ready\n", child.communicate(timeout=30)
@@ -100,9 +108,12 @@ def test_ctrl_c_ends_the_command_in_one_line_and_rolls_back(tmp_path, work):
 def test_an_interrupt_ends_a_long_statement_of_every_connection(tmp_path):
     conn = connect(str(tmp_path / "x.db"))
     try:
-        assert conn.execute("SELECT count(*) FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                            f"FROM r LIMIT {10 * INTERRUPT_CHECK_STEPS}) SELECT x FROM r)").fetchone() == (
-            10 * INTERRUPT_CHECK_STEPS,)  # long statements run to the end while nobody interrupts
+        assert conn.execute(
+            "SELECT count(*) FROM (WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+            f"FROM r LIMIT {10 * INTERRUPT_CHECK_STEPS}) SELECT x FROM r)"
+        ).fetchone() == (
+            10 * INTERRUPT_CHECK_STEPS,
+        )  # long statements run to the end while nobody interrupts
         request_interrupt()
         with pytest.raises(sqlite3.OperationalError, match="interrupted"):
             conn.execute(ENDLESS).fetchone()
@@ -118,8 +129,9 @@ def test_a_project_connection_is_interrupted_too(store):
         store.db.conn.execute(ENDLESS).fetchone()
 
 
-def test_an_interrupted_statement_in_process_gives_the_same_line_and_clears_the_flag(files_pair, run_cli,
-                                                                                        monkeypatch):
+def test_an_interrupted_statement_in_process_gives_the_same_line_and_clears_the_flag(
+    files_pair, run_cli, monkeypatch
+):
     """What the signal handler does (the flag), then SQLite's "interrupted" wrapped in our own error."""
     ours, theirs = files_pair
     from annotator.cli import review_cmds

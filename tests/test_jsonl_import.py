@@ -12,8 +12,10 @@ from annotator.model import TagKind
 
 
 def write_jsonl(path, *records):
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -24,16 +26,33 @@ def run(store, path, **options):
 def spans_of(store, title):
     doc = next(d for d in store.iter_documents() if d.title == title)
     tags = {t.id: t for t in store.tags()}
-    return [(doc.text[a.start:a.end], tags[a.tag_id].name, tags[a.tag_id].kind.value, a.annotator, a.note)
-            for a in store.annotations_for_document(doc.id)]
+    return [
+        (doc.text[a.start : a.end], tags[a.tag_id].name, tags[a.tag_id].kind.value, a.annotator, a.note)
+        for a in store.annotations_for_document(doc.id)
+    ]
 
 
 def test_all_three_shapes(store, tmp_path):
     path = write_jsonl(
         tmp_path / "mixed.jsonl",
-        {"id": "11111111-1111-4111-8111-111111111111", "title": "native", "text": "Ana met 😀 Ben.", "meta": {"k": 1},
-         "spans": [{"id": "22222222-2222-4222-8222-222222222222", "start": 0, "end": 3, "text": "Ana",
-                    "label": "Ana", "kind": "speaker", "annotator": "coder", "note": "first"}]},
+        {
+            "id": "11111111-1111-4111-8111-111111111111",
+            "title": "native",
+            "text": "Ana met 😀 Ben.",
+            "meta": {"k": 1},
+            "spans": [
+                {
+                    "id": "22222222-2222-4222-8222-222222222222",
+                    "start": 0,
+                    "end": 3,
+                    "text": "Ana",
+                    "label": "Ana",
+                    "kind": "speaker",
+                    "annotator": "coder",
+                    "note": "first",
+                }
+            ],
+        },
         {"text": "doccano style text", "label": [[0, 7, "Tool"]], "meta": {"title": "doccano"}},
         {"text": "spacy style text", "spans": [{"start": 6, "end": 11, "label": "tool"}]},
     )
@@ -41,7 +60,9 @@ def test_all_three_shapes(store, tmp_path):
     assert report.failed == [] and report.part_failures == []
     assert spans_of(store, "native") == [("Ana", "Ana", "speaker", "coder", "first")]
     assert spans_of(store, "doccano") == [("doccano", "Tool", "theme", "importer", None)]
-    assert spans_of(store, "mixed line 3") == [("style", "Tool", "theme", "importer", None)]  # label matched case-insensitively
+    assert spans_of(store, "mixed line 3") == [
+        ("style", "Tool", "theme", "importer", None)
+    ]  # label matched case-insensitively
     native = store.document("11111111-1111-4111-8111-111111111111")
     assert native.meta == {"k": 1}
     assert store.annotation("22222222-2222-4222-8222-222222222222").annotator == "coder"
@@ -77,7 +98,8 @@ def test_cli_prints_file_and_line_and_exits_1(run_cli, tmp_path):
     assert result.code == 1
     assert result.err.strip() == f"failed: {path}:2: the text is empty"
     assert result.out.splitlines()[-1] == (
-        "2 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out")
+        "2 document(s) imported, 0 already in the project, 0 failed, 1 line(s), row(s) or page(s) left out"
+    )
 
 
 def test_strict_rejects_the_whole_file(store, tmp_path):
@@ -90,9 +112,17 @@ def test_strict_rejects_the_whole_file(store, tmp_path):
 
 def test_crlf_text_is_normalised_and_offsets_remapped(store, tmp_path):
     text = "one\r\ntwo\r\nthree"
-    path = write_jsonl(tmp_path / "crlf.jsonl", {"title": "crlf", "text": text, "spans": [
-        {"start": text.index("two"), "end": text.index("two") + 3, "label": "T"},
-        {"start": text.index("three"), "end": len(text), "label": "T"}]})
+    path = write_jsonl(
+        tmp_path / "crlf.jsonl",
+        {
+            "title": "crlf",
+            "text": text,
+            "spans": [
+                {"start": text.index("two"), "end": text.index("two") + 3, "label": "T"},
+                {"start": text.index("three"), "end": len(text), "label": "T"},
+            ],
+        },
+    )
     run(store, path)
     assert [s[0] for s in spans_of(store, "crlf")] == ["two", "three"]
     assert next(store.iter_documents()).text == "one\ntwo\nthree"
@@ -119,9 +149,17 @@ def test_non_utf8_file_fails_in_one_line(store, tmp_path):
 def test_foreign_ids_stay_in_meta_and_titles_come_from_meta_or_the_line_number(store, tmp_path):
     path = write_jsonl(
         tmp_path / "prodigy.jsonl",
-        {"id": 17, "text": "doccano with a number id", "label": [[0, 7, "Tool"]], "meta": {"title": "From meta"}},
-        {"text": "spaCy with a string id", "spans": [{"id": "span-1", "start": 0, "end": 5, "label": "Tool"}],
-         "meta": {"id": "not-a-uuid", "source": "x"}},
+        {
+            "id": 17,
+            "text": "doccano with a number id",
+            "label": [[0, 7, "Tool"]],
+            "meta": {"title": "From meta"},
+        },
+        {
+            "text": "spaCy with a string id",
+            "spans": [{"id": "span-1", "start": 0, "end": 5, "label": "Tool"}],
+            "meta": {"id": "not-a-uuid", "source": "x"},
+        },
         {"text": "spaCy with a UUID", "meta": {"id": "33333333-3333-4333-8333-333333333333"}},
     )
     assert run(store, path).part_failures == []
@@ -129,7 +167,10 @@ def test_foreign_ids_stay_in_meta_and_titles_come_from_meta_or_the_line_number(s
     assert sorted(docs) == ["From meta", "prodigy line 2", "prodigy line 3"]
     assert docs["From meta"].meta == {"id": 17}  # the title left meta; the non-UUID id stayed
     assert docs["prodigy line 2"].meta == {"id": "not-a-uuid", "source": "x"}
-    assert docs["prodigy line 3"].id == "33333333-3333-4333-8333-333333333333" and docs["prodigy line 3"].meta == {}
+    assert (
+        docs["prodigy line 3"].id == "33333333-3333-4333-8333-333333333333"
+        and docs["prodigy line 3"].meta == {}
+    )
     [span] = store.annotations_for_document(docs["prodigy line 2"].id)
     assert span.id != "span-1" and len(span.id) == 36  # a fresh UUID instead of a foreign id
     assert run(store, path).results[0].status == "duplicate" and store.annotation_count() == 2
@@ -145,36 +186,52 @@ def test_span_text_that_does_not_match_its_offsets_is_refused_with_the_line(stor
     )
     report = run(store, path)
     assert report.part_failures == [
-        (path, "line 2", "span [3, 8) covers 'appy ' but its 'text' is 'Happy': the offsets do not match "
-                         "the text (counted in UTF-16 units or bytes rather than characters?)"),
+        (
+            path,
+            "line 2",
+            "span [3, 8) covers 'appy ' but its 'text' is 'Happy': the offsets do not match "
+            "the text (counted in UTF-16 units or bytes rather than characters?)",
+        ),
         (path, "line 3", "a span's 'text' must be a string, not int"),
     ]
     assert spans_of(store, "utf16 line 1") == [("Happy", "Joy", "theme", "importer", None)]
 
 
 def test_strict_refuses_the_file_for_a_span_text_mismatch(store, tmp_path):
-    path = write_jsonl(tmp_path / "bytes.jsonl", {"text": "é and more", "spans": [
-        {"start": 3, "end": 6, "text": "and", "label": "X"}]})  # 'é' is two UTF-8 bytes
+    path = write_jsonl(
+        tmp_path / "bytes.jsonl",
+        {"text": "é and more", "spans": [{"start": 3, "end": 6, "text": "and", "label": "X"}]},
+    )  # 'é' is two UTF-8 bytes
     report = run(store, path, strict=True)
     assert report.failed[0].message == (
         "line 1: span [3, 6) covers 'nd ' but its 'text' is 'and': the offsets do not match the text "
-        "(counted in UTF-16 units or bytes rather than characters?); nothing stored (--strict)")
+        "(counted in UTF-16 units or bytes rather than characters?); nothing stored (--strict)"
+    )
     assert store.document_count() == 0
 
 
 def test_span_text_with_crlf_matches_its_normalised_self(store, tmp_path):
     text = "one\r\ntwo"
-    path = write_jsonl(tmp_path / "crlf.jsonl", {"title": "t", "text": text, "spans": [
-        {"start": 0, "end": len(text), "text": "one\ntwo", "label": "All"}]})
+    path = write_jsonl(
+        tmp_path / "crlf.jsonl",
+        {
+            "title": "t",
+            "text": text,
+            "spans": [{"start": 0, "end": len(text), "text": "one\ntwo", "label": "All"}],
+        },
+    )
     report = run(store, path)
     assert report.part_failures == []
     assert spans_of(store, "t") == [("one\ntwo", "All", "theme", "importer", None)]
 
 
-@pytest.mark.parametrize("line, message", [
-    ('{"text": "cut off', "not valid JSON (Unterminated string starting at column 10)"),
-    ('{"text" 1}', "not valid JSON (Expecting ':' delimiter at column 9)"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"text": "cut off', "not valid JSON (Unterminated string starting at column 10)"),
+        ('{"text" 1}', "not valid JSON (Expecting ':' delimiter at column 9)"),
+    ],
+)
 def test_a_broken_line_says_where_in_plain_words(store, tmp_path, line, message):
     path = tmp_path / "broken.jsonl"
     path.write_text(line + "\n" + '{"text": "fine"}\n', encoding="utf-8")
@@ -195,10 +252,12 @@ def test_a_line_refused_after_its_text_was_written_leaves_nothing_of_it(store, t
         return added
 
     monkeypatch.setattr(type(store), "_add_imported_spans", refuse_boom)
-    path = write_jsonl(tmp_path / "three.jsonl",
-                       {"title": "first", "text": "one two", "spans": [{"start": 0, "end": 3, "label": "ok"}]},
-                       {"title": "second", "text": "three four", "spans": [{"start": 0, "end": 5, "label": "boom"}]},
-                       {"title": "third", "text": "five six"})
+    path = write_jsonl(
+        tmp_path / "three.jsonl",
+        {"title": "first", "text": "one two", "spans": [{"start": 0, "end": 3, "label": "ok"}]},
+        {"title": "second", "text": "three four", "spans": [{"start": 0, "end": 5, "label": "boom"}]},
+        {"title": "third", "text": "five six"},
+    )
     report = run(store, path, strict=strict)
     fts_rows = store.db.conn.execute("SELECT COUNT(*) FROM documents_fts").fetchone()[0]
     titles = sorted(d.title for d in store.iter_documents())

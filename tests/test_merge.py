@@ -23,8 +23,10 @@ def files(tmp_path):
 
 def annotation_rows(store: Store) -> set[tuple]:
     """Every annotation as (id, document sha, start, end, tag kind, tag name, annotator, created, updated)."""
-    return {(s.id, s.sha256, s.start, s.end, s.kind, s.tag, s.annotator, s.created, s.updated)
-            for s in store.iter_review_spans()}
+    return {
+        (s.id, s.sha256, s.start, s.end, s.kind, s.tag, s.annotator, s.created, s.updated)
+        for s in store.iter_review_spans()
+    }
 
 
 def test_merge_adds_what_is_missing_keeping_ids_and_annotators(files):
@@ -43,11 +45,12 @@ def test_merge_adds_what_is_missing_keeping_ids_and_annotators(files):
         assert store.find_tag(TagKind.SPEAKER, "Ben") is not None
         merged = {row for row in annotation_rows(store) if row[6] == "ben"}
         # same ids, offsets, annotator and timestamps; tag names are ours where they matched
-        assert {(r[0], r[2], r[3], r[6], r[7], r[8]) for r in merged} == \
-               {(r[0], r[2], r[3], r[6], r[7], r[8]) for r in theirs_rows}
+        assert {(r[0], r[2], r[3], r[6], r[7], r[8]) for r in merged} == {
+            (r[0], r[2], r[3], r[6], r[7], r[8]) for r in theirs_rows
+        }
         assert {r[5] for r in merged} == {"Security", "Ben"}
         security = next(r for r in merged if r[4] == "theme")
-        assert SHARED[security[2]:security[3]] == "security and trade"
+        assert SHARED[security[2] : security[3]] == "security and trade"
 
 
 def test_merging_twice_adds_nothing_and_writes_no_second_backup(files, tmp_path):
@@ -56,7 +59,13 @@ def test_merging_twice_adds_nothing_and_writes_no_second_backup(files, tmp_path)
         first = merge_files(store, [theirs])
         after_first = annotation_rows(store)
         again = merge_files(store, [theirs])
-        assert (again.documents, again.tags, again.annotations, again.conflicts, again.backup) == (0, 0, 0, [], None)
+        assert (again.documents, again.tags, again.annotations, again.conflicts, again.backup) == (
+            0,
+            0,
+            0,
+            [],
+            None,
+        )
         assert annotation_rows(store) == after_first and store.document_count() == 2
         assert "nothing changed" in again.summary()
     backups = sorted(p.name for p in tmp_path.iterdir() if ".before-merge-" in p.name)
@@ -81,7 +90,9 @@ def test_the_backup_holds_changes_still_in_the_log_and_is_one_file(files):
         store.db.conn.execute("PRAGMA wal_autocheckpoint = 0")  # what we add stays in ours.annotator-wal
         doc = store.documents()[0].id
         tag = store.tags(TagKind.THEME)[0].id
-        store.add_annotation(document_id=doc, start=0, end=3, tag_id=tag, annotator="ana", note="in the log only")
+        store.add_annotation(
+            document_id=doc, start=0, end=3, tag_id=tag, annotator="ana", note="in the log only"
+        )
         before_rows = annotation_rows(store)
         assert Path(f"{ours}-wal").stat().st_size > 0
         report = merge_files(store, [theirs])
@@ -110,14 +121,19 @@ def test_same_uuid_different_content_keeps_the_later_update_and_reports_it(files
         assert report.conflicts == [f"{ben.id}: kept ours (updated {store.annotation(ben.id).updated})"]
         assert store.annotation(ben.id).note == "our later note" and report.annotations == 0
     conn = sqlite3.connect(theirs)  # the colleague edits it later than we did
-    conn.execute("UPDATE annotations SET note = 'their fix', start = 0, updated = '2999-01-01T00:00:00+00:00' "
-                 "WHERE id = ?", [ben.id])
+    conn.execute(
+        "UPDATE annotations SET note = 'their fix', start = 0, updated = '2999-01-01T00:00:00+00:00' "
+        "WHERE id = ?",
+        [ben.id],
+    )
     conn.commit()
     conn.close()
     before = digest(theirs)
     with Store.open(ours) as store:
         report = merge_files(store, [theirs])
-        assert report.conflicts == [f"{ben.id}: kept the colleague's version (updated 2999-01-01T00:00:00+00:00)"]
+        assert report.conflicts == [
+            f"{ben.id}: kept the colleague's version (updated 2999-01-01T00:00:00+00:00)"
+        ]
         kept = store.annotation(ben.id)
         assert (kept.note, kept.start, kept.updated) == ("their fix", 0, "2999-01-01T00:00:00+00:00")
         assert report.backup is not None  # the replacement changed the project
@@ -158,12 +174,15 @@ def test_a_bad_colleague_file_changes_nothing(files, tmp_path):
         assert annotation_rows(store) == before
 
 
-@pytest.mark.parametrize("theirs, ours, expected", [
-    ("2026-01-01T10:00:00Z", "2026-01-01T09:59:59.999999+00:00", True),
-    ("2026-01-01T10:00:00+02:00", "2026-01-01T09:00:00+00:00", False),  # 08:00 UTC is earlier
-    ("2026-01-01T10:00:00", "2026-01-01T10:00:00+00:00", False),  # no zone: UTC, equal is not later
-    ("2026-01-02", "2026-01-01T23:00:00Z", True),
-])
+@pytest.mark.parametrize(
+    "theirs, ours, expected",
+    [
+        ("2026-01-01T10:00:00Z", "2026-01-01T09:59:59.999999+00:00", True),
+        ("2026-01-01T10:00:00+02:00", "2026-01-01T09:00:00+00:00", False),  # 08:00 UTC is earlier
+        ("2026-01-01T10:00:00", "2026-01-01T10:00:00+00:00", False),  # no zone: UTC, equal is not later
+        ("2026-01-02", "2026-01-01T23:00:00Z", True),
+    ],
+)
 def test_update_times_compare_as_instants(theirs, ours, expected):
     assert later(theirs, ours) is expected
 
@@ -179,7 +198,9 @@ def test_every_file_is_checked_before_anything_is_merged(files, tmp_path):
     conn.close()
     with Store.open(ours) as store:
         before = annotation_rows(store)
-        with pytest.raises(ProjectError, match=f"^{re.escape(str(bad))}: not an Annotator project: unexpected table"):
+        with pytest.raises(
+            ProjectError, match=f"^{re.escape(str(bad))}: not an Annotator project: unexpected table"
+        ):
             merge_files(store, [theirs, bad])
         assert annotation_rows(store) == before
     assert not [p for p in tmp_path.iterdir() if ".before-merge-" in p.name]  # not even a backup
@@ -195,7 +216,11 @@ def test_the_summary_says_what_was_left_out_one_line_per_kind_then_the_totals(fi
     with Store.open(ours) as store:
         lines = merge_files(store, [theirs]).summary().splitlines()
     assert [line.split(";")[0] for line in lines[:-1]] == [
-        "ben.annotator: 1 document(s) not copied", "ben.annotator: 1 tag(s) not copied",
-        "ben.annotator: 1 annotation(s) not copied"]
+        "ben.annotator: 1 document(s) not copied",
+        "ben.annotator: 1 tag(s) not copied",
+        "ben.annotator: 1 annotation(s) not copied",
+    ]
     assert lines[0].endswith("its metadata is not a JSON object")
-    assert lines[-1].startswith("0 document(s), 0 tag(s) and 1 annotation(s) added; 0 conflict(s); backup at ")
+    assert lines[-1].startswith(
+        "0 document(s), 0 tag(s) and 1 annotation(s) added; 0 conflict(s); backup at "
+    )

@@ -25,7 +25,9 @@ def test_an_import_reports_the_documents_it_stored(store, tmp_path):
 
 def test_an_import_with_spans_reports_everything(store, tmp_path):
     path = tmp_path / "spans.jsonl"
-    path.write_text('{"text": "alpha beta", "spans": [{"start": 0, "end": 5, "label": "A"}]}\n', encoding="utf-8")
+    path.write_text(
+        '{"text": "alpha beta", "spans": [{"start": 0, "end": 5, "label": "A"}]}\n', encoding="utf-8"
+    )
     report = import_paths(store, [path], annotator="ana")
     assert store.annotation_count() == 1 and report.changes.everything
 

@@ -25,7 +25,9 @@ from annotator.ops import (
 
 @pytest.fixture
 def setup(store):
-    doc = store.add_document(ImportedDocument(title="t", text="alpha beta gamma delta"), annotator="x").document_id
+    doc = store.add_document(
+        ImportedDocument(title="t", text="alpha beta gamma delta"), annotator="x"
+    ).document_id
     theme = store.add_tag(kind="theme", name="Theme")
     child = store.add_tag(kind="theme", name="Child", parent_id=theme.id)
     speaker = store.add_tag(kind="speaker", name="Speaker")
@@ -86,7 +88,9 @@ def test_merge_tags_reports_each_moved_annotation_before_and_after(setup):
 def test_document_ops_report_memos_and_statuses(setup):
     store, history, doc, *_ = setup
     assert history.run(SetDocumentMemo(doc, "m")).changed() == OpChanges(memos=frozenset([doc]))
-    assert history.run(SetDocumentStatus(doc, DocumentStatus.DONE)).changed() == OpChanges(statuses=frozenset([doc]))
+    assert history.run(SetDocumentStatus(doc, DocumentStatus.DONE)).changed() == OpChanges(
+        statuses=frozenset([doc])
+    )
 
 
 def test_a_batch_reports_the_union_of_its_parts(setup):

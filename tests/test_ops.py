@@ -33,8 +33,11 @@ def setup(store):
 
 
 def snapshot(store):
-    return (store.tags(), [store.annotations_for_document(d.id) for d in store.documents()],
-            [(d.status, store.document(d.id).memo) for d in store.documents()])
+    return (
+        store.tags(),
+        [store.annotations_for_document(d.id) for d in store.documents()],
+        [(d.status, store.document(d.id).memo) for d in store.documents()],
+    )
 
 
 def test_add_annotation_undo_redo_keeps_the_id(setup):
@@ -55,21 +58,29 @@ def test_bad_range_is_refused_and_not_recorded(setup):
     assert not history.can_undo()
 
 
-@pytest.mark.parametrize("make_op", [
-    lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, tag_id=speaker.id),
-    lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, start=8, end=12),
-    lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, note="a note"),
-    lambda s, doc, theme, speaker, ann: DeleteAnnotations([ann.id]),
-    lambda s, doc, theme, speaker, ann: AddTag(kind="theme", name="New", parent_id=theme.id),
-    lambda s, doc, theme, speaker, ann: UpdateTag(theme.id, name="Renamed", color="#000000"),
-    lambda s, doc, theme, speaker, ann: DeleteTag(theme.id),
-    lambda s, doc, theme, speaker, ann: MergeTags(theme.id, speaker.id),
-    lambda s, doc, theme, speaker, ann: ReorderTags([speaker.id, theme.id]),
-    lambda s, doc, theme, speaker, ann: SetDocumentMemo(doc, "memo text"),
-    lambda s, doc, theme, speaker, ann: SetDocumentStatus(doc, DocumentStatus.DONE),
-    lambda s, doc, theme, speaker, ann: Batch([UpdateAnnotation(ann.id, note="n"), DeleteTag(speaker.id),
-                                               SetDocumentStatus(doc, DocumentStatus.IN_PROGRESS)]),
-])
+@pytest.mark.parametrize(
+    "make_op",
+    [
+        lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, tag_id=speaker.id),
+        lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, start=8, end=12),
+        lambda s, doc, theme, speaker, ann: UpdateAnnotation(ann.id, note="a note"),
+        lambda s, doc, theme, speaker, ann: DeleteAnnotations([ann.id]),
+        lambda s, doc, theme, speaker, ann: AddTag(kind="theme", name="New", parent_id=theme.id),
+        lambda s, doc, theme, speaker, ann: UpdateTag(theme.id, name="Renamed", color="#000000"),
+        lambda s, doc, theme, speaker, ann: DeleteTag(theme.id),
+        lambda s, doc, theme, speaker, ann: MergeTags(theme.id, speaker.id),
+        lambda s, doc, theme, speaker, ann: ReorderTags([speaker.id, theme.id]),
+        lambda s, doc, theme, speaker, ann: SetDocumentMemo(doc, "memo text"),
+        lambda s, doc, theme, speaker, ann: SetDocumentStatus(doc, DocumentStatus.DONE),
+        lambda s, doc, theme, speaker, ann: Batch(
+            [
+                UpdateAnnotation(ann.id, note="n"),
+                DeleteTag(speaker.id),
+                SetDocumentStatus(doc, DocumentStatus.IN_PROGRESS),
+            ]
+        ),
+    ],
+)
 def test_every_op_reverts_exactly_and_redoes_exactly(setup, make_op):
     store, history, doc, theme, speaker = setup
     ann = store.add_annotation(document_id=doc, start=2, end=7, tag_id=theme.id, annotator="ana")
@@ -98,9 +109,13 @@ def test_listeners_hear_what_changed(setup):
 def test_a_batch_that_fails_midway_leaves_nothing_behind(setup):
     store, history, doc, theme, _ = setup
     before = snapshot(store)
-    batch = Batch([AddAnnotation(document_id=doc, start=0, end=1, tag_id=theme.id, annotator="a"),
-                   SetDocumentStatus(doc, DocumentStatus.DONE),
-                   AddAnnotation(document_id=doc, start=5, end=999, tag_id=theme.id, annotator="a")])
+    batch = Batch(
+        [
+            AddAnnotation(document_id=doc, start=0, end=1, tag_id=theme.id, annotator="a"),
+            SetDocumentStatus(doc, DocumentStatus.DONE),
+            AddAnnotation(document_id=doc, start=5, end=999, tag_id=theme.id, annotator="a"),
+        ]
+    )
     with pytest.raises(InvalidInputError):
         history.run(batch)
     assert snapshot(store) == before
@@ -162,7 +177,9 @@ def test_only_edits_of_the_same_memo_merge(setup):
     other = store.add_document(ImportedDocument(title="u", text="other text"), annotator="x").document_id
     history.run(SetDocumentMemo(doc, "first"), merge=True)
     history.run(SetDocumentMemo(other, "second"), merge=True)
-    history.run(SetDocumentStatus(doc, DocumentStatus.DONE), merge=True)  # merges with nothing: a step of its own
+    history.run(
+        SetDocumentStatus(doc, DocumentStatus.DONE), merge=True
+    )  # merges with nothing: a step of its own
     history.undo()
     assert store.document(doc).status is DocumentStatus.TODO
     history.undo()
@@ -189,7 +206,8 @@ def test_annotate_span_marks_a_to_do_document_in_progress_in_the_same_undo_step(
 def test_annotate_span_leaves_a_started_or_finished_document_alone(setup):
     store, history, doc, theme, _ = setup
     store.set_document_status(doc, DocumentStatus.DONE)
-    op = history.run(annotate_span(store, document_id=doc, start=2, end=7, tag_id=theme.id, annotator="ana",
-                                   note="why"))
+    op = history.run(
+        annotate_span(store, document_id=doc, start=2, end=7, tag_id=theme.id, annotator="ana", note="why")
+    )
     assert isinstance(op, AddAnnotation) and op.annotation.note == "why"
     assert store.document(doc).status is DocumentStatus.DONE

@@ -47,4 +47,4 @@ def test_icon_renders_and_both_copies_match():
     renderer.render(painter)
     painter.end()
     assert image.pixelColor(32, 4).alpha() == 255  # the rounded square is drawn
-    assert image.pixelColor(0, 0).alpha() == 0      # corners stay transparent
+    assert image.pixelColor(0, 0).alpha() == 0  # corners stay transparent

@@ -68,8 +68,16 @@ HOLDER = """
     sys.stdin.readline()
 """
 
-ACTIONS = ["second-store", "second-writable-store", "backup", "header", "check", "share",
-           "review-own-file", "merge-backup"]
+ACTIONS = [
+    "second-store",
+    "second-writable-store",
+    "backup",
+    "header",
+    "check",
+    "share",
+    "review-own-file",
+    "merge-backup",
+]
 
 
 def _env() -> dict[str, str]:
@@ -93,11 +101,21 @@ def test_holder_keeps_its_log_and_its_writes(tmp_path, action):
     _project(project)
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(HOLDER), str(project), action, str(tmp_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     try:
         assert holder.stdout.readline().strip() == "READY", holder.stderr.read()
-        stats = subprocess.run([sys.executable, "-m", "annotator", "stats", str(project)],
-                               capture_output=True, text=True, env=_env(), timeout=60)
+        stats = subprocess.run(
+            [sys.executable, "-m", "annotator", "stats", str(project)],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
         assert stats.returncode == 0, stats.stderr
         assert Path(f"{project}-wal").exists(), "another program deleted the holder's live log"
         holder.stdin.write("\n")
@@ -109,8 +127,16 @@ def test_holder_keeps_its_log_and_its_writes(tmp_path, action):
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=30)
     assert later_id in _annotation_ids(project), "a confirmed write did not survive SIGKILL"
-    assert subprocess.run([sys.executable, "-m", "annotator", "check", str(project)],
-                          capture_output=True, text=True, env=_env(), timeout=60).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "annotator", "check", str(project)],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+        ).returncode
+        == 0
+    )
 
 
 def test_the_suite_catches_a_plain_open_of_a_live_project(tmp_path):
@@ -147,7 +173,9 @@ def _merge_scene(folder: Path, spans: int) -> tuple[Path, Path]:
         tag = store.add_tag(kind=TagKind.THEME, name="Calm").id
         now = utc_now()
         store.insert_annotations(
-            Annotation(new_id(), doc, i % 9000, i % 9000 + 7, tag, "col", None, now, now) for i in range(spans))
+            Annotation(new_id(), doc, i % 9000, i % 9000 + 7, tag, "col", None, now, now)
+            for i in range(spans)
+        )
     return ours, theirs
 
 
@@ -157,12 +185,29 @@ def _fresh_data_env(folder: Path) -> dict[str, str]:
     return dict(_env(), ANNOTATOR_DATA_DIR=str(folder))
 
 
-def _annotate_repeatedly(project: Path, who: str, times: int, confirmed: list[str], failures: list[str]) -> None:
+def _annotate_repeatedly(
+    project: Path, who: str, times: int, confirmed: list[str], failures: list[str]
+) -> None:
     for i in range(times):
         done = subprocess.run(
-            [sys.executable, "-m", "annotator", "annotate", str(project), "shared", str(i), str(i + 3), "Joy",
-             "--annotator", who], capture_output=True, text=True, timeout=120,
-            env=_fresh_data_env(project.parent / f"data-{who}-{i}"))
+            [
+                sys.executable,
+                "-m",
+                "annotator",
+                "annotate",
+                str(project),
+                "shared",
+                str(i),
+                str(i + 3),
+                "Joy",
+                "--annotator",
+                who,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=_fresh_data_env(project.parent / f"data-{who}-{i}"),
+        )
         if done.returncode == 0:
             confirmed.append(done.stdout.split()[0])
         else:
@@ -176,11 +221,17 @@ def test_merge_with_concurrent_annotators_loses_and_corrupts_nothing(tmp_path, t
     ours, theirs = _merge_scene(tmp_path, spans=40_000)
     confirmed: list[str] = []
     failures: list[str] = []
-    workers = [threading.Thread(target=_annotate_repeatedly, args=(ours, f"w{k}", 4, confirmed, failures))
-               for k in range(3)]
-    merge = subprocess.Popen([sys.executable, "-m", "annotator", "merge", str(ours), str(theirs)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=_fresh_data_env(tmp_path / "data-merge"))
+    workers = [
+        threading.Thread(target=_annotate_repeatedly, args=(ours, f"w{k}", 4, confirmed, failures))
+        for k in range(3)
+    ]
+    merge = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "merge", str(ours), str(theirs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_fresh_data_env(tmp_path / "data-merge"),
+    )
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -188,8 +239,13 @@ def test_merge_with_concurrent_annotators_loses_and_corrupts_nothing(tmp_path, t
     out, err = merge.communicate(timeout=300)
     assert merge.returncode == 0, err
     assert failures == []  # each waits for the merge's lock, then writes
-    check = subprocess.run([sys.executable, "-m", "annotator", "check", str(ours)],
-                           capture_output=True, text=True, env=_env(), timeout=120)
+    check = subprocess.run(
+        [sys.executable, "-m", "annotator", "check", str(ours)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     stored = _annotation_ids(ours)
     assert set(confirmed) <= stored, f"{len(set(confirmed) - stored)} confirmed annotation(s) lost"

@@ -30,7 +30,10 @@ print("ok", before - after)
 def test_twenty_thousand_void_qt_calls_do_not_abort():
     # A subprocess, so a crash in Qt cannot take the test run with it.
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -25,12 +25,27 @@ from tests.conftest import REPO
 
 #: What a reading command must not import: (module prefix, why it is heavy or irrelevant).
 NOT_FOR_READING = (
-    "sqlite_utils", "click", "pluggy", "dateutil",  # sqlite-utils and what it pulls in: ~85 ms
-    "xlsxwriter", "annotator.exporters",
-    "annotator.importers", "annotator.scheme", "docx", "pypdf", "striprtf",
-    "markdown_it", "charset_normalizer", "defusedxml", "orjson",
-    "annotator.review", "annotator.backup", "annotator.settings", "platformdirs",
-    "annotator.gui", "PySide6",
+    "sqlite_utils",
+    "click",
+    "pluggy",
+    "dateutil",  # sqlite-utils and what it pulls in: ~85 ms
+    "xlsxwriter",
+    "annotator.exporters",
+    "annotator.importers",
+    "annotator.scheme",
+    "docx",
+    "pypdf",
+    "striprtf",
+    "markdown_it",
+    "charset_normalizer",
+    "defusedxml",
+    "orjson",
+    "annotator.review",
+    "annotator.backup",
+    "annotator.settings",
+    "platformdirs",
+    "annotator.gui",
+    "PySide6",
 )
 
 
@@ -50,8 +65,9 @@ def _modules_after(*argv: str) -> tuple[str, list[str]]:
         f"code = main({list(argv)!r})\n"
         "sys.stderr.write(json.dumps([code, sorted(sys.modules)]))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     code, modules = json.loads(done.stderr)
     assert code == 0, done
     return done.stdout, modules
@@ -72,7 +88,11 @@ def test_stats_imports_nothing_it_does_not_use(tmp_path, extra):
 
 def test_other_reading_commands_skip_sqlite_utils_and_other_commands_modules(tmp_path):
     project = _project(tmp_path / "p.annotator")
-    for argv in (["documents", str(project)], ["annotations", str(project)], ["search", str(project), "hello"]):
+    for argv in (
+        ["documents", str(project)],
+        ["annotations", str(project)],
+        ["search", str(project), "hello"],
+    ):
         _, modules = _modules_after(*argv)
         assert not _loaded(modules, "sqlite_utils"), argv
         assert not _loaded(modules, "annotator.cli.export_cmds"), argv

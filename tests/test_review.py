@@ -21,13 +21,19 @@ def span(id, start, end, tag="T", kind="theme", annotator="x"):
 
 def test_each_kind_of_disagreement_with_its_place():
     ours = [span("o1", 0, 5), span("o2", 10, 15), span("o3", 20, 25, tag="A"), span("o4", 30, 35)]
-    theirs = [span("t1", 0, 5, tag="t"),  # same range, tag differs only in case: agreement
-              span("t2", 12, 18),  # boundaries differ
-              span("t3", 20, 25, tag="B"),  # same range, another tag
-              span("t4", 40, 44)]  # only theirs; o4 only ours
+    theirs = [
+        span("t1", 0, 5, tag="t"),  # same range, tag differs only in case: agreement
+        span("t2", 12, 18),  # boundaries differ
+        span("t3", 20, 25, tag="B"),  # same range, another tag
+        span("t4", 40, 44),
+    ]  # only theirs; o4 only ours
     found = find_disagreements(ours, theirs)
     assert [(d.kind, d.start, d.end) for d in found] == [
-        ("boundaries", 10, 18), ("tag", 20, 25), ("missing", 30, 35), ("missing", 40, 44)]
+        ("boundaries", 10, 18),
+        ("tag", 20, 25),
+        ("missing", 30, 35),
+        ("missing", 40, 44),
+    ]
     assert found[2].ours.id == "o4" and found[2].theirs is None
     assert found[3].theirs.id == "t4" and found[3].ours is None
     assert found[0].key == "boundaries:o2:t2"
@@ -38,7 +44,9 @@ def test_an_exact_match_is_never_taken_by_a_looser_pairing():
     ours = [span("short", 0, 10), span("long", 0, 12)]
     theirs = [span("t", 0, 12)]
     # "long" matches exactly; "short" has nothing left to pair with
-    assert [(d.kind, d.ours.id, d.theirs) for d in find_disagreements(ours, theirs)] == [("missing", "short", None)]
+    assert [(d.kind, d.ours.id, d.theirs) for d in find_disagreements(ours, theirs)] == [
+        ("missing", "short", None)
+    ]
 
 
 def test_many_spans_are_compared_without_looking_at_every_pair():
@@ -71,12 +79,19 @@ def test_disagreements_and_adjudication_are_undoable(tmp_path):
         history = History(store)
         history.run(AcceptAnnotation(only_theirs.theirs, decided_by="ana", source="ben.annotator"))
         accepted = store.annotation(only_theirs.theirs.id)
-        assert (accepted.annotator, accepted.start, accepted.end) == ("ben", SHARED.index("Ben"),
-                                                                      SHARED.index("Ben") + 3)
+        assert (accepted.annotator, accepted.start, accepted.end) == (
+            "ben",
+            SHARED.index("Ben"),
+            SHARED.index("Ben") + 3,
+        )
         assert accepted.created == only_theirs.theirs.created  # keeps its id, annotator and times
         [decision] = store.adjudications()
-        assert (decision["decided_by"], decision["decision"], decision["annotation_id"], decision["source"]) == \
-               ("ana", "accepted", accepted.id, "ben.annotator")
+        assert (
+            decision["decided_by"],
+            decision["decision"],
+            decision["annotation_id"],
+            decision["source"],
+        ) == ("ana", "accepted", accepted.id, "ben.annotator")
         mine = list(store.iter_review_spans(doc.id))
         assert len(find_disagreements(mine, their_spans)) == len(found) - 1  # the accepted one agrees now
         history.run(DismissDisagreement(boundaries.key, boundaries.ours.id, decided_by="ana"))

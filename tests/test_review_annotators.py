@@ -24,12 +24,18 @@ from annotator.store import Store
 from annotator.store.review import ReviewSpan
 
 # Ana's coding and Ben's, on SHARED ("Ana met Ben in Geneva to talk about security and trade.")
-ANA = [("Geneva", "Place", "theme"), ("security", "Security", "theme"), ("talk", "Topic", "theme"),
-       ("Ana", "Person", "theme")]
-BEN = [("Geneva", "place", "theme"),  # identical range and tag (the tag differs only in case)
-       ("security and trade", "Security", "theme"),  # the same tag, other boundaries
-       ("talk", "Meeting", "theme"),  # the same range, another tag
-       ("trade", "Economy", "theme")]  # only Ben; Ana's "Ana" is only hers
+ANA = [
+    ("Geneva", "Place", "theme"),
+    ("security", "Security", "theme"),
+    ("talk", "Topic", "theme"),
+    ("Ana", "Person", "theme"),
+]
+BEN = [
+    ("Geneva", "place", "theme"),  # identical range and tag (the tag differs only in case)
+    ("security and trade", "Security", "theme"),  # the same tag, other boundaries
+    ("talk", "Meeting", "theme"),  # the same range, another tag
+    ("trade", "Economy", "theme"),
+]  # only Ben; Ana's "Ana" is only hers
 
 
 def code(store: Store, annotator: str, spans) -> None:
@@ -37,8 +43,9 @@ def code(store: Store, annotator: str, spans) -> None:
     for piece, tag_name, kind in spans:
         tag = store.ensure_tag(kind=kind, name=tag_name)
         start = SHARED.index(piece)
-        store.add_annotation(document_id=doc.id, start=start, end=start + len(piece), tag_id=tag.id,
-                             annotator=annotator)
+        store.add_annotation(
+            document_id=doc.id, start=start, end=start + len(piece), tag_id=tag.id, annotator=annotator
+        )
 
 
 @pytest.fixture
@@ -62,8 +69,10 @@ def listed(ours, theirs, **options):
     """What the comparison lists for the one shared document, as plain comparable values."""
     with Store.open(ours, read_only=True) as store, open_colleague(theirs) as colleague:
         found = document_disagreements([store, colleague.store], store.documents()[0].sha256, **options)
-    return [(d.kind, SHARED[d.start:d.end], d.a, d.b, d.ours and d.ours.tag, d.theirs and d.theirs.tag, d.key)
-            for d in found]
+    return [
+        (d.kind, SHARED[d.start : d.end], d.a, d.b, d.ours and d.ours.tag, d.theirs and d.theirs.tag, d.key)
+        for d in found
+    ]
 
 
 def test_a_shared_copy_is_compared_annotator_by_annotator(files):
@@ -97,11 +106,19 @@ def test_the_describing_line_names_both_annotators_and_you():
     ours = span("o1", 0, 3, annotator="ana")
     theirs = span("t1", 5, 9, annotator="ben")
     found = between_annotators([ours, theirs], you="ana")
-    assert [d.describe("ana") for d in found] == ["only you, not ben: T [0, 3)", "only ben, not you: T [5, 9)"]
+    assert [d.describe("ana") for d in found] == [
+        "only you, not ben: T [0, 3)",
+        "only ben, not you: T [5, 9)",
+    ]
     assert [d.describe() for d in found] == ["only ana, not ben: T [0, 3)", "only ben, not ana: T [5, 9)"]
-    both = between_annotators([span("o", 0, 5, annotator="ana"), span("t", 0, 7, annotator="ben"),
-                               span("o2", 10, 12, tag="A", annotator="ana"),
-                               span("t2", 10, 12, tag="B", annotator="ben")])
+    both = between_annotators(
+        [
+            span("o", 0, 5, annotator="ana"),
+            span("t", 0, 7, annotator="ben"),
+            span("o2", 10, 12, tag="A", annotator="ana"),
+            span("t2", 10, 12, tag="B", annotator="ben"),
+        ]
+    )
     assert [d.describe("ben") for d in both] == ["T: ana [0, 5) vs you [0, 7)", "[10, 12): ana A, you B"]
 
 
@@ -112,11 +129,18 @@ def span(id, start, end, tag="T", kind="theme", annotator="x"):
 def test_one_span_in_both_files_counts_once_and_the_first_file_wins():
     mine = span("same", 0, 5, annotator="ana")
     edited = span("same", 0, 9, annotator="ana")  # the colleague changed my span in the copy
-    assert union_spans([[mine], [edited, span("b", 0, 5, annotator="ben")]]) == [mine, span("b", 0, 5, annotator="ben")]
+    assert union_spans([[mine], [edited, span("b", 0, 5, annotator="ben")]]) == [
+        mine,
+        span("b", 0, 5, annotator="ben"),
+    ]
 
 
 def test_every_pair_of_annotators_like_agreement_and_you_first():
-    spans = [span("a", 0, 5, annotator="cem"), span("b", 0, 5, annotator="ben"), span("c", 0, 6, annotator="ana")]
+    spans = [
+        span("a", 0, 5, annotator="cem"),
+        span("b", 0, 5, annotator="ben"),
+        span("c", 0, 6, annotator="ana"),
+    ]
     found = between_annotators(spans, you="cem")
     # ana differs from both (boundaries); ben and cem agree; cem's pairs put cem first
     assert sorted((d.a, d.b) for d in found) == [("ana", "ben"), ("cem", "ana")]
@@ -213,6 +237,7 @@ def test_asking_for_a_tag_only_automatic_spans_use_says_how_to_include_them(tran
 
 # -- the command line --------------------------------------------------------------------------
 
+
 def test_disagreements_command_lists_the_same_for_a_copy_and_for_their_spans_alone(files, run_cli):
     ana, copy, only_ben = files
     text = run_cli("disagreements", ana, copy)
@@ -232,8 +257,16 @@ def test_disagreements_command_lists_the_same_for_a_copy_and_for_their_spans_alo
     [document] = as_json["documents"]
     assert document["title"] == "talk" and len(document["disagreements"]) == 4
     first = document["disagreements"][0]
-    assert (first["kind"], first["start"], first["end"], first["a"], first["b"]) == ("missing", 0, 3, "ana", "ben")
-    assert first["ours"]["tag"] == "Person" and first["theirs"] is None and first["key"].startswith("missing:")
+    assert (first["kind"], first["start"], first["end"], first["a"], first["b"]) == (
+        "missing",
+        0,
+        3,
+        "ana",
+        "ben",
+    )
+    assert (
+        first["ours"]["tag"] == "Person" and first["theirs"] is None and first["key"].startswith("missing:")
+    )
 
 
 def test_disagreements_and_agree_commands_take_include_automatic(transcript_files, run_cli):
@@ -258,7 +291,9 @@ def test_disagreements_command_hides_settled_ones(files, run_cli):
     from annotator.review.adjudication import DismissDisagreement
 
     ana, copy, _ = files
-    key = json.loads(run_cli("disagreements", ana, copy, "--json").out)["documents"][0]["disagreements"][0]["key"]
+    key = json.loads(run_cli("disagreements", ana, copy, "--json").out)["documents"][0]["disagreements"][0][
+        "key"
+    ]
     with Store.open(ana) as store:
         History(store).run(DismissDisagreement(key, key.split(":")[1], decided_by="ana"))
     assert "3 disagreement(s)" in run_cli("disagreements", ana, copy).out
@@ -272,5 +307,9 @@ def test_documents_one_file_lacks_are_not_compared(tmp_path, run_cli):
         tag = store.ensure_tag(kind="theme", name="Person")
         store.add_annotation(document_id=doc.id, start=0, end=1, tag_id=tag.id, annotator="ben")
     out = run_cli("disagreements", ana, ben).out.splitlines()
-    assert out == ["1 shared document(s); annotators: ana, ben", "", "talk: 1 disagreement(s)",
-                   "  only ana, not ben: Person [0, 3)"]
+    assert out == [
+        "1 shared document(s); annotators: ana, ben",
+        "",
+        "talk: 1 disagreement(s)",
+        "  only ana, not ben: Person [0, 3)",
+    ]

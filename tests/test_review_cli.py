@@ -11,8 +11,17 @@ from review_helpers import SHARED, digest, folder_digests, listing, make_pair, m
 from annotator.review.loading import open_colleague
 from annotator.store import Store
 
-METRIC_KEYS = {"cohen_kappa", "krippendorff_alpha", "precision_exact", "recall_exact", "f1_exact",
-               "precision_overlap", "recall_overlap", "f1_overlap", "counts"}
+METRIC_KEYS = {
+    "cohen_kappa",
+    "krippendorff_alpha",
+    "precision_exact",
+    "recall_exact",
+    "f1_exact",
+    "precision_overlap",
+    "recall_overlap",
+    "f1_overlap",
+    "counts",
+}
 
 
 @pytest.fixture
@@ -26,7 +35,9 @@ def test_agree_json_shape_and_values(files, run_cli):
     result = run_cli("agree", ours, theirs, "--json")
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["documents"] == 1 and report["characters"] == len(SHARED)  # the extra document is not shared
+    assert report["documents"] == 1 and report["characters"] == len(
+        SHARED
+    )  # the extra document is not shared
     assert report["annotators"] == ["ana", "ben"] and report["tags"] == ["Ana", "Ben", "Security"]
     [pair] = report["pairs"]
     assert (pair["a"], pair["b"]) == ("ana", "ben")
@@ -34,8 +45,17 @@ def test_agree_json_shape_and_values(files, run_cli):
     assert all(set(m) == METRIC_KEYS for m in [*pair["per_tag"].values(), pair["overall"]])
     security = pair["per_tag"]["Security"]
     n = len(SHARED)  # 55: ana "security" (8), ben "security and trade" (18)
-    assert security["counts"] == {"characters": n, "both": 8, "only_a": 0, "only_b": 10, "neither": n - 18,
-                                  "spans_a": 1, "spans_b": 1, "matches_exact": 0, "matches_overlap": 1}
+    assert security["counts"] == {
+        "characters": n,
+        "both": 8,
+        "only_a": 0,
+        "only_b": 10,
+        "neither": n - 18,
+        "spans_a": 1,
+        "spans_b": 1,
+        "matches_exact": 0,
+        "matches_overlap": 1,
+    }
     # po = 45/55, pa = 8/55, pb = 18/55, pe = (8*18 + 47*37)/55^2 = 1883/3025
     po, pe = 45 / 55, 1883 / 3025
     assert security["cohen_kappa"] == pytest.approx((po - pe) / (1 - pe))
@@ -91,9 +111,14 @@ def test_merge_command_reports_and_is_idempotent(files, run_cli):
     before = digest(theirs)
     first = run_cli("merge", ours, theirs)
     assert first.code == 0, first.err
-    assert first.out.startswith("1 document(s), 1 tag(s) and 2 annotation(s) added; 0 conflict(s); backup at ")
+    assert first.out.startswith(
+        "1 document(s), 1 tag(s) and 2 annotation(s) added; 0 conflict(s); backup at "
+    )
     second = run_cli("merge", ours, theirs)
-    assert second.out.strip() == "0 document(s), 0 tag(s) and 0 annotation(s) added; 0 conflict(s); nothing changed"
+    assert (
+        second.out.strip()
+        == "0 document(s), 0 tag(s) and 0 annotation(s) added; 0 conflict(s); nothing changed"
+    )
     assert digest(theirs) == before
     with Store.open(ours) as store:
         assert store.annotation_count() == 4
@@ -136,7 +161,9 @@ def test_an_unknown_tag_is_a_one_line_error(files, run_cli):
 
 
 def test_a_theme_and_a_speaker_of_the_same_name_are_told_apart(tmp_path, run_cli):
-    ours = make_project(tmp_path / "o.annotator", "ana", [("Ana", "Ana", "speaker"), ("Ana met", "ana", "theme")])
+    ours = make_project(
+        tmp_path / "o.annotator", "ana", [("Ana", "Ana", "speaker"), ("Ana met", "ana", "theme")]
+    )
     theirs = make_project(tmp_path / "t.annotator", "ben", [("Ana", "Ana", "speaker")])
     report = json.loads(run_cli("agree", ours, theirs, "--json").out)
     assert report["tags"] == ["Ana (speaker)", "ana (theme)"]

@@ -93,9 +93,13 @@ def _live_wal_project(folder):
     of this process would share SQLite's locks and index with the reader.
     """
     path = folder / "wal.annotator"
-    owner = subprocess.Popen([sys.executable, "-c", LIVE_WRITER, str(path), SHARED],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             env=dict(os.environ, PYTHONPATH=str(REPO)))
+    owner = subprocess.Popen(
+        [sys.executable, "-c", LIVE_WRITER, str(path), SHARED],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     try:
         assert owner.stdout.readline().strip() == "READY"
         yield path
@@ -171,7 +175,9 @@ def test_older_colleague_file_is_upgraded_in_the_copy_only(tmp_path):
         assert colleague.store.schema_version() == migrations.SCHEMA_VERSION
         assert colleague.store.adjudications() == []
     assert folder_digests(tmp_path) == before
-    assert sqlite3.connect(f"file:{theirs}?mode=ro", uri=True).execute("PRAGMA user_version").fetchone()[0] == 1
+    assert (
+        sqlite3.connect(f"file:{theirs}?mode=ro", uri=True).execute("PRAGMA user_version").fetchone()[0] == 1
+    )
 
 
 def test_newer_colleague_file_is_refused_untouched(files):
@@ -185,10 +191,13 @@ def test_newer_colleague_file_is_refused_untouched(files):
     assert folder_digests(theirs.parent) == before
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"hello, not a database", "not a SQLite database"),
-    (b"", "not a SQLite database"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"hello, not a database", "not a SQLite database"),
+        (b"", "not a SQLite database"),
+    ],
+)
 def test_a_file_that_is_not_a_project_is_refused(tmp_path, content, message):
     path = tmp_path / "x.annotator"
     path.write_bytes(content)

@@ -24,23 +24,22 @@ def corpus(store):
 def test_hits_have_exact_code_point_offsets(corpus):
     store, a, b = corpus
     hits = store.search("security")
-    assert [(h.document_id, h.start, h.end) for h in hits] == [
-        (a, 11, 19), (a, 62, 70), (b, 44, 52)]
+    assert [(h.document_id, h.start, h.end) for h in hits] == [(a, 11, 19), (a, 62, 70), (b, 44, 52)]
     for hit in hits:
         text = TEXT_A if hit.document_id == a else TEXT_B
-        assert text[hit.start:hit.end].lower() == "security"
+        assert text[hit.start : hit.end].lower() == "security"
     assert hits[0].snippet == "😀 Regional [security] matters. The Café Crème meeting discuss…"
 
 
 def test_phrase_prefix_and_accent_folding(corpus):
     store, a, b = corpus
     assert [(h.start, h.end) for h in store.search('"regional security"')] == [(2, 19)]
-    assert {TEXT_B[h.start:h.end] for h in store.search("traffick*")} == {"trafficking"}
-    assert [TEXT_A[h.start:h.end] for h in store.search("cafe creme")] == ["Café", "Crème"]
+    assert {TEXT_B[h.start : h.end] for h in store.search("traffick*")} == {"trafficking"}
+    assert [TEXT_A[h.start : h.end] for h in store.search("cafe creme")] == ["Café", "Crème"]
     assert store.search("regional co-operation") != []
 
 
-@pytest.mark.parametrize("hostile", ['"', "AND", "OR NOT", "*", "NEAR(", "a\"b", "title:x", "')--", "^x"])
+@pytest.mark.parametrize("hostile", ['"', "AND", "OR NOT", "*", "NEAR(", 'a"b', "title:x", "')--", "^x"])
 def test_user_input_is_never_query_syntax(corpus, hostile):
     store, _, _ = corpus
     store.search(hostile)  # must not raise
@@ -127,13 +126,21 @@ def test_starter_scheme_imports_with_hierarchy(store):
     terrorism = store.find_tag(TagKind.THEME, "Terrorism and extremism")
     assert store.tag_path(terrorism) == "Regional security > Terrorism and extremism"
     assert terrorism.color == "#e15759"
-    assert [t.name for t in store.tags(TagKind.SPEAKER)] == ["Vladimir Norov", "Thomas Greminger", "Peter Burian"]
+    assert [t.name for t in store.tags(TagKind.SPEAKER)] == [
+        "Vladimir Norov",
+        "Thomas Greminger",
+        "Peter Burian",
+    ]
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{", "not valid JSON"), ("[1]", "not a tag scheme"), ('{"themes": [{"color": "#000000"}]}', "has no name"),
-     ('{"themes": [{"name": "A", "children": 3}]}', "must be a list")],
+    [
+        ("{", "not valid JSON"),
+        ("[1]", "not a tag scheme"),
+        ('{"themes": [{"color": "#000000"}]}', "has no name"),
+        ('{"themes": [{"name": "A", "children": 3}]}', "must be a list"),
+    ],
 )
 def test_bad_schemes_are_refused_in_one_line(tmp_path, content, message):
     path = tmp_path / "scheme.json"
@@ -170,7 +177,8 @@ def test_tag_names_match_case_insensitively_beyond_ascii(store):
     with pytest.raises(DuplicateTagError):
         store.update_tag(street.id, name="économie")
     assert store.ensure_tag(kind=TagKind.THEME, name="économie") == economy
-    store.add_document(ImportedDocument(title="t", text="économie", spans=(ImportedSpan(0, 8, "ÉCONOMIE"),)),
-                       annotator="a")
+    store.add_document(
+        ImportedDocument(title="t", text="économie", spans=(ImportedSpan(0, 8, "ÉCONOMIE"),)), annotator="a"
+    )
     assert [t.name for t in store.tags()] == ["Économie", "Straße"]
     assert tag_key("theme", "ÉCONOMIE") == tag_key("theme", "économie") == tag_key("theme", "e\u0301conomie")

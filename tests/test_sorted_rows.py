@@ -21,13 +21,18 @@ def expected(items: dict[str, Item], descending: bool) -> list[Item]:
     return ordered[::-1] if descending else ordered
 
 
-operations = st.lists(st.tuples(st.sampled_from(["insert", "remove", "replace"]),
-                                st.integers(0, 30), st.integers(0, 5)), max_size=60)
+operations = st.lists(
+    st.tuples(st.sampled_from(["insert", "remove", "replace"]), st.integers(0, 30), st.integers(0, 5)),
+    max_size=60,
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(initial=st.dictionaries(st.integers(0, 30), st.integers(0, 5), max_size=20),
-       steps=operations, descending=st.booleans())
+@given(
+    initial=st.dictionaries(st.integers(0, 30), st.integers(0, 5), max_size=20),
+    steps=operations,
+    descending=st.booleans(),
+)
 def test_rows_stay_in_the_order_a_full_sort_gives(initial, steps, descending):
     items = {str(k): Item(str(k), v) for k, v in initial.items()}
     rows = SortedRows(lambda i: (i.value,), lambda i: i.id)

@@ -13,16 +13,14 @@ class Span:
         self.id, self.start, self.end = id, start, end
 
 
-spans_strategy = st.lists(
-    st.tuples(st.integers(0, 10_000), st.integers(1, 6_000)), max_size=60
-)
+spans_strategy = st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 6_000)), max_size=60)
 
 
 @given(spans_strategy, st.integers(0, 16_000), st.integers(0, 300))
 def test_index_agrees_with_brute_force(pairs, query_start, query_length):
     spans = [Span(str(i), s, s + length) for i, (s, length) in enumerate(pairs)]
     index = SpanIndex(spans[: len(spans) // 2])
-    for span in spans[len(spans) // 2:]:
+    for span in spans[len(spans) // 2 :]:
         index.add(span)
     for span in spans[::3]:
         index.remove(span.id)

@@ -122,7 +122,9 @@ def test_reading_a_project_never_imports_sqlite_utils_and_a_write_does(tmp_path)
         "print('sqlite_utils' in sys.modules)\n"
         "store.close()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
     assert done.stdout.split() == ["False", "True"]
     with Store.open(project) as store:
         assert store.get_meta("note") == "written"

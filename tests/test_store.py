@@ -53,7 +53,7 @@ def test_schema_1_file_is_upgraded_in_place(tmp_path):
         assert full.text == "Café 😀 talks"
         assert full.memo == ""
         [ann] = s.annotations_for_document(doc.id)
-        assert full.text[ann.start:ann.end] == "Café"
+        assert full.text[ann.start : ann.end] == "Café"
         applied = [r[0] for r in s.db.conn.execute("SELECT name FROM _sqlite_migrations")]
     assert applied == [step.name for step in migrations.migrations._migrations]
 
@@ -110,15 +110,19 @@ def test_document_text_is_normalised_and_spans_remapped(store):
     text = "line one\r\nline two\rline three\u2029end 😀"
     # "two" sits at 10..13 in the raw text (after one \r\n pair)
     imported = ImportedDocument(
-        title="t", text=text, spans=(ImportedSpan(start=15, end=18, label="Two", kind=TagKind.THEME),
-                                      ImportedSpan(start=10, end=14, label="Two")),
+        title="t",
+        text=text,
+        spans=(
+            ImportedSpan(start=15, end=18, label="Two", kind=TagKind.THEME),
+            ImportedSpan(start=10, end=14, label="Two"),
+        ),
     )
     result = store.add_document(imported, annotator="ana")
     doc = store.document(result.document_id)
     assert doc.text == "line one\nline two\nline three\nend 😀"
     assert doc.sha256 == text_sha256(doc.text)
     spans = store.annotations_for_document(doc.id)
-    assert [doc.text[a.start:a.end] for a in spans] == ["line", "two"]
+    assert [doc.text[a.start : a.end] for a in spans] == ["line", "two"]
 
 
 def test_same_text_twice_adds_nothing(store):
@@ -149,16 +153,18 @@ def test_annotation_offsets_are_code_points(store):
     tag = store.add_tag(kind="theme", name="Science")
     text = store.document(doc.document_id).text
     start = text.index("results")
-    ann = store.add_annotation(document_id=doc.document_id, start=start, end=start + 7,
-                               tag_id=tag.id, annotator="ana")
+    ann = store.add_annotation(
+        document_id=doc.document_id, start=start, end=start + 7, tag_id=tag.id, annotator="ana"
+    )
     assert (ann.start, ann.end) == (12, 19)  # 👩‍🔬 is 3 code points, 🧪 one
     stored = store.annotation(ann.id)
-    assert text[stored.start:stored.end] == "results"
+    assert text[stored.start : stored.end] == "results"
     with pytest.raises(InvalidInputError):
         store.add_annotation(document_id=doc.document_id, start=5, end=5, tag_id=tag.id, annotator="a")
     with pytest.raises(InvalidInputError):
-        store.add_annotation(document_id=doc.document_id, start=0, end=len(text) + 1,
-                             tag_id=tag.id, annotator="a")
+        store.add_annotation(
+            document_id=doc.document_id, start=0, end=len(text) + 1, tag_id=tag.id, annotator="a"
+        )
 
 
 def test_update_and_restore_annotation(store):
@@ -186,7 +192,9 @@ def test_document_status_memo_and_listing(store):
     store.set_document_memo(a.document_id, "interesting")
     docs = store.documents()
     assert [(d.title, d.length, d.annotation_count, d.status) for d in docs] == [
-        ("first", 7, 0, DocumentStatus.TODO), ("second", 7, 1, DocumentStatus.DONE)]
+        ("first", 7, 0, DocumentStatus.TODO),
+        ("second", 7, 1, DocumentStatus.DONE),
+    ]
     assert store.document(a.document_id).memo == "interesting"
     assert store.find_document("seco").id == b.document_id
     store.delete_document(b.document_id)
@@ -260,14 +268,25 @@ def test_schema_4_file_gets_the_covering_span_index_and_keeps_everything(tmp_pat
     with upgraded(tmp_path, 4) as s:
         [doc] = s.documents()
         text = s.document(doc.id).text
-        assert sorted((a.start, text[a.start:a.end], a.annotator, a.note)
-                      for a in s.annotations_for_document(doc.id)) == [
-            (0, "Norov", "ana", None), (7, "Kabul", "ana", "the capital"), (7, "Kabul", "ben", None),
-            (15, "talks on security.", "ana", None)]
+        assert sorted(
+            (a.start, text[a.start : a.end], a.annotator, a.note) for a in s.annotations_for_document(doc.id)
+        ) == [
+            (0, "Norov", "ana", None),
+            (7, "Kabul", "ana", "the capital"),
+            (7, "Kabul", "ben", None),
+            (15, "talks on security.", "ana", None),
+        ]
         indexes = {row[1] for row in s.db.conn.execute("PRAGMA index_list(annotations)")}
         assert "annotations_document_start" not in indexes
         assert [row[2] for row in s.db.conn.execute("PRAGMA index_info(annotations_document_span)")] == [
-            "document_id", "start", "end", "tag_id", "id", "annotator", "note"]
+            "document_id",
+            "start",
+            "end",
+            "tag_id",
+            "id",
+            "annotator",
+            "note",
+        ]
         assert s.integrity_ok()
 
 
@@ -275,13 +294,21 @@ def test_shown_annotations_are_the_stored_ones_read_from_the_index_alone(store):
     doc = store.add_document(ImportedDocument(title="t", text="abcdefghij"), annotator="x").document_id
     tag = store.add_tag(kind="theme", name="T")
     other = store.add_tag(kind="theme", name="U")
-    for start, end, note, on in [(4, 6, None, tag), (1, 3, "n", tag), (1, 2, None, tag), (4, 6, "second", other),
-                                 (4, 6, "third", tag)]:
+    for start, end, note, on in [
+        (4, 6, None, tag),
+        (1, 3, "n", tag),
+        (1, 2, None, tag),
+        (4, 6, "second", other),
+        (4, 6, "third", tag),
+    ]:
         store.add_annotation(document_id=doc, start=start, end=end, tag_id=on.id, annotator="x", note=note)
     shown = store.shown_annotations(doc)
-    expected = sorted((a.start, a.end, a.tag_id, a.id, a.annotator, a.note) for a in store.annotations_for_document(doc))
+    expected = sorted(
+        (a.start, a.end, a.tag_id, a.id, a.annotator, a.note) for a in store.annotations_for_document(doc)
+    )
     assert [(s.start, s.end, s.tag_id, s.id, s.annotator, s.note) for s in shown] == expected
     from annotator.store.annotations import _SHOWN_SQL
+
     [plan] = store.db.conn.execute(f"EXPLAIN QUERY PLAN {_SHOWN_SQL}", [doc])  # one step: no sort, no table
     assert "COVERING INDEX annotations_document_span" in plan[3]
 
@@ -289,7 +316,14 @@ def test_shown_annotations_are_the_stored_ones_read_from_the_index_alone(store):
 def test_schema_5_file_stores_each_document_length_in_code_points(tmp_path):
     with upgraded(tmp_path, 5) as s:
         emoji, plain = s.documents()
-        assert (emoji.title, emoji.length, emoji.annotation_count) == ("emoji", 21, 1)  # 😀 and é's accent: 1 each
+        assert (emoji.title, emoji.length, emoji.annotation_count) == (
+            "emoji",
+            21,
+            1,
+        )  # 😀 and é's accent: 1 each
         assert (plain.title, plain.length) == ("plain", 13)
-        assert s.db.conn.execute("SELECT length FROM documents ORDER BY position").fetchall() == [(21,), (13,)]
+        assert s.db.conn.execute("SELECT length FROM documents ORDER BY position").fetchall() == [
+            (21,),
+            (13,),
+        ]
         assert s.integrity_ok()

@@ -22,8 +22,10 @@ def project_stats(store: Store) -> dict[str, Any]:
     return {
         "documents": len(documents),
         "characters": sum(d.length for d in documents),
-        "tags": {"theme": sum(t.kind is TagKind.THEME for t in tags.values()),
-                 "speaker": sum(t.kind is TagKind.SPEAKER for t in tags.values())},
+        "tags": {
+            "theme": sum(t.kind is TagKind.THEME for t in tags.values()),
+            "speaker": sum(t.kind is TagKind.SPEAKER for t in tags.values()),
+        },
         "annotations": store.annotation_count(),
         "per_tag": {tags[t].name: n for t, n in sorted(usage.items(), key=lambda i: tags[i[0]].position)},
         "per_annotator": dict(sorted(per_annotator.items())),

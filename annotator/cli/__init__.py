@@ -32,17 +32,30 @@ from annotator.cli.common import (
 from annotator.errors import AnnotatorError
 
 _PROJECT, _EXPORT, _REVIEW, _SAFETY = (
-    "annotator.cli.project_cmds", "annotator.cli.export_cmds", "annotator.cli.review_cmds",
+    "annotator.cli.project_cmds",
+    "annotator.cli.export_cmds",
+    "annotator.cli.review_cmds",
     "annotator.cli.safety_cmds",
 )
 
 #: Every command -> the module that registers and runs it, in the order --help lists them.
 COMMANDS: dict[str, str] = {
-    "import": _PROJECT, "tags": _PROJECT, "stats": _PROJECT, "search": _PROJECT,
-    "documents": _PROJECT, "annotate": _PROJECT, "annotations": _PROJECT, "gui": _PROJECT,
+    "import": _PROJECT,
+    "tags": _PROJECT,
+    "stats": _PROJECT,
+    "search": _PROJECT,
+    "documents": _PROJECT,
+    "annotate": _PROJECT,
+    "annotations": _PROJECT,
+    "gui": _PROJECT,
     "export": _EXPORT,
-    "agree": _REVIEW, "disagreements": _REVIEW, "merge": _REVIEW, "share": _REVIEW,
-    "backups": _SAFETY, "restore": _SAFETY, "check": _SAFETY,
+    "agree": _REVIEW,
+    "disagreements": _REVIEW,
+    "merge": _REVIEW,
+    "share": _REVIEW,
+    "backups": _SAFETY,
+    "restore": _SAFETY,
+    "check": _SAFETY,
 }
 
 
@@ -95,8 +108,10 @@ def _launch_window(project: str | None) -> int:
 def _database_trouble(exc: sqlite3.OperationalError) -> str:
     """SQLite's complaint in a researcher's words; nothing was changed by the failed command."""
     if "locked" in str(exc) or "busy" in str(exc):
-        return ("another program kept the project busy for too long; nothing was changed, "
-                "try again when it has finished")
+        return (
+            "another program kept the project busy for too long; nothing was changed, "
+            "try again when it has finished"
+        )
     return f"the project could not be read or written ({exc}); nothing was changed"
 
 

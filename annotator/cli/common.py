@@ -75,7 +75,8 @@ def warn(message: str) -> None:
 
 def _sqlite_interrupted(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and (
-        getattr(exc, "sqlite_errorname", "") == "SQLITE_INTERRUPT" or str(exc) == "interrupted")
+        getattr(exc, "sqlite_errorname", "") == "SQLITE_INTERRUPT" or str(exc) == "interrupted"
+    )
 
 
 @contextmanager

@@ -24,7 +24,13 @@ TAGS_SUBCOMMANDS = ("list", "add", "import", "rename", "recolor", "delete", "mer
 
 def normalise_tags_arguments(argv: list[str]) -> list[str]:
     """``annotator tags PROJECT`` means ``annotator tags list PROJECT``."""
-    if argv and argv[0] == "tags" and len(argv) > 1 and argv[1] not in TAGS_SUBCOMMANDS and not argv[1].startswith("-"):
+    if (
+        argv
+        and argv[0] == "tags"
+        and len(argv) > 1
+        and argv[1] not in TAGS_SUBCOMMANDS
+        and not argv[1].startswith("-")
+    ):
         return ["tags", "list", *argv[1:]]
     return argv
 
@@ -35,8 +41,10 @@ def launch_window(project: str | None) -> int:
         from annotator.gui.app import run
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("annotator.gui"):
-            warn("annotator: the desktop window is not part of this build yet; "
-                 "use the commands listed by 'annotator --help'")
+            warn(
+                "annotator: the desktop window is not part of this build yet; "
+                "use the commands listed by 'annotator --help'"
+            )
             return EXIT_ERROR
         warn(f"annotator: error: the desktop window needs {exc.name} (pip install PySide6-Essentials)")
         return EXIT_ERROR
@@ -57,8 +65,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import files and folders; one line per failure, a summary at the end."""
     store = open_store(args.project, create=True)
     options = ImportOptions(
-        transcript=args.transcript, text_column=args.text_column,
-        title_column=args.title_column, strict=args.strict,
+        transcript=args.transcript,
+        text_column=args.text_column,
+        title_column=args.title_column,
+        strict=args.strict,
         max_file_bytes=int(args.max_size_mb * 1024 * 1024),
     )
     show_progress = sys.stderr.isatty()
@@ -70,8 +80,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with store:
         report = import_paths(
-            store, args.paths, annotator=resolve_annotator(args.annotator),
-            options=options, progress=progress,
+            store,
+            args.paths,
+            annotator=resolve_annotator(args.annotator),
+            options=options,
+            progress=progress,
         )
     if show_progress:
         sys.stderr.write("\r")
@@ -83,6 +96,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _print_file_result(result) -> None:
     """A file's lines: refused parts and failures on stderr, skipped parts and outcome on stdout."""
+
     def number(where: str) -> str:
         return where.removeprefix("line ").removeprefix("row ")
 
@@ -109,12 +123,19 @@ def _tag_rows(store: Store) -> list[dict]:
     by_id = {tag.id: tag for tag in store.tags()}
     rows = []
     for number, tag in enumerate(palette_order(list(by_id.values())), start=1):
-        rows.append({
-            "key": number if number <= 9 else None, "kind": tag.kind.value, "name": tag.name,
-            "path": store.tag_path(tag), "color": tag.color, "description": tag.description,
-            "parent": by_id[tag.parent_id].name if tag.parent_id in by_id else None,
-            "annotations": usage.get(tag.id, 0), "id": tag.id,
-        })
+        rows.append(
+            {
+                "key": number if number <= 9 else None,
+                "kind": tag.kind.value,
+                "name": tag.name,
+                "path": store.tag_path(tag),
+                "color": tag.color,
+                "description": tag.description,
+                "parent": by_id[tag.parent_id].name if tag.parent_id in by_id else None,
+                "annotations": usage.get(tag.id, 0),
+                "id": tag.id,
+            }
+        )
     return rows
 
 
@@ -141,8 +162,13 @@ def cmd_tags_add(args: argparse.Namespace) -> int:
         parent = store.find_tag(TagKind.THEME, args.parent) if args.parent else None
         if args.parent and parent is None:
             raise CommandError(f"no theme named '{args.parent}' to nest under")
-        op = AddTag(kind=args.kind, name=args.name, color=args.color, description_text=args.description,
-                    parent_id=parent.id if parent else None)
+        op = AddTag(
+            kind=args.kind,
+            name=args.name,
+            color=args.color,
+            description_text=args.description,
+            parent_id=parent.id if parent else None,
+        )
         run(store, op)
         tag = op.tag
     assert tag is not None  # set by the op's first apply
@@ -203,7 +229,9 @@ def cmd_tags_delete(args: argparse.Namespace) -> int:
         tag = _find(store, args.name, args.kind)
         used = store.tag_usage().get(tag.id, 0)
         if used and not args.force:
-            raise CommandError(f"'{tag.name}' is used by {used} annotation(s); add --force to delete them too")
+            raise CommandError(
+                f"'{tag.name}' is used by {used} annotation(s); add --force to delete them too"
+            )
         used = len(run(store, DeleteTag(tag.id)).removed)
     print(f"deleted '{tag.name}' and {used} annotation(s)")
     return EXIT_OK
@@ -248,8 +276,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_store(args.project, read_only=True) as store:
         hits = store.search(args.query, limit=args.limit)
     if args.json:
-        print_json([{"document_id": h.document_id, "title": h.title, "start": h.start,
-                     "end": h.end, "snippet": h.snippet} for h in hits])
+        print_json(
+            [
+                {
+                    "document_id": h.document_id,
+                    "title": h.title,
+                    "start": h.start,
+                    "end": h.end,
+                    "snippet": h.snippet,
+                }
+                for h in hits
+            ]
+        )
         return EXIT_OK
     for hit in hits:
         print(f"{hit.title}  [{hit.start}, {hit.end})  {hit.snippet}")
@@ -262,12 +300,24 @@ def cmd_documents(args: argparse.Namespace) -> int:
     with open_store(args.project, read_only=True) as store:
         docs = store.documents()
     if args.json:
-        print_json([{"id": d.id, "title": d.title, "characters": d.length,
-                     "annotations": d.annotation_count, "status": d.status.value,
-                     "sha256": d.sha256} for d in docs])
+        print_json(
+            [
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "characters": d.length,
+                    "annotations": d.annotation_count,
+                    "status": d.status.value,
+                    "sha256": d.sha256,
+                }
+                for d in docs
+            ]
+        )
         return EXIT_OK
     for d in docs:
-        print(f"{d.id[:8]}  {d.status.value:<11}  {d.length:>9} chars  {d.annotation_count:>6} ann.  {d.title}")
+        print(
+            f"{d.id[:8]}  {d.status.value:<11}  {d.length:>9} chars  {d.annotation_count:>6} ann.  {d.title}"
+        )
     return EXIT_OK
 
 
@@ -279,12 +329,22 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     with open_store(args.project) as store:
         document = store.find_document(args.document)
         tag = _find(store, args.tag, args.kind)
-        [annotation] = run(store, annotate_span(
-            store, document_id=document.id, start=args.start, end=args.end, tag_id=tag.id,
-            annotator=resolve_annotator(args.annotator), note=args.note,
-        )).added
-    print(f"{annotation.id}  [{annotation.start}, {annotation.end})  {tag.name}: "
-          f"{document.text[annotation.start:annotation.end]!r}")
+        [annotation] = run(
+            store,
+            annotate_span(
+                store,
+                document_id=document.id,
+                start=args.start,
+                end=args.end,
+                tag_id=tag.id,
+                annotator=resolve_annotator(args.annotator),
+                note=args.note,
+            ),
+        ).added
+    print(
+        f"{annotation.id}  [{annotation.start}, {annotation.end})  {tag.name}: "
+        f"{document.text[annotation.start : annotation.end]!r}"
+    )
     return EXIT_OK
 
 
@@ -302,9 +362,21 @@ def cmd_annotations(args: argparse.Namespace) -> int:
                 if a.document_id not in texts:
                     texts[a.document_id] = store.document(a.document_id)
                 pairs.append((texts[a.document_id], a))
-    rows = [{"id": a.id, "document_id": d.id, "document": d.title, "start": a.start, "end": a.end,
-             "tag": tags[a.tag_id].name, "kind": tags[a.tag_id].kind.value, "annotator": a.annotator,
-             "note": a.note, "text": d.text[a.start:a.end]} for d, a in pairs]
+    rows = [
+        {
+            "id": a.id,
+            "document_id": d.id,
+            "document": d.title,
+            "start": a.start,
+            "end": a.end,
+            "tag": tags[a.tag_id].name,
+            "kind": tags[a.tag_id].kind.value,
+            "annotator": a.annotator,
+            "note": a.note,
+            "text": d.text[a.start : a.end],
+        }
+        for d, a in pairs
+    ]
     if args.json:
         print_json(rows)
         return EXIT_OK
@@ -321,8 +393,13 @@ def _project_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _kind_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
-    parser.add_argument("--kind", type=_kind, required=required, default=None,
-                        help="theme or speaker (needed when both kinds use the name)")
+    parser.add_argument(
+        "--kind",
+        type=_kind,
+        required=required,
+        default=None,
+        help="theme or speaker (needed when both kinds use the name)",
+    )
 
 
 #: Tag actions that name existing tags: (action, help, positional (dest, metavar) pairs, handler).
@@ -330,14 +407,21 @@ _TAG_EDIT_ACTIONS = (
     ("rename", "rename a tag", (("name", "NAME"), ("new_name", "NEW_NAME")), cmd_tags_rename),
     ("recolor", "change a tag's colour", (("name", "NAME"), ("color", "#RRGGBB")), cmd_tags_recolor),
     ("delete", "delete a tag (and, with --force, its annotations)", (("name", "NAME"),), cmd_tags_delete),
-    ("merge", "move one tag's annotations to another, delete the first",
-     (("source", "SOURCE"), ("target", "TARGET")), cmd_tags_merge),
+    (
+        "merge",
+        "move one tag's annotations to another, delete the first",
+        (("source", "SOURCE"), ("target", "TARGET")),
+        cmd_tags_merge,
+    ),
 )
 
 
 def _register_tags(subparsers) -> None:
-    tags = subparsers.add_parser("tags", help="list and manage themes and speakers",
-                                 description="'annotator tags PROJECT' lists the tags.")
+    tags = subparsers.add_parser(
+        "tags",
+        help="list and manage themes and speakers",
+        description="'annotator tags PROJECT' lists the tags.",
+    )
     sub = tags.add_subparsers(dest="tags_command", metavar="ACTION", required=True)
     p = sub.add_parser("list", help="list tags in palette order")
     _project_arg(p)
@@ -416,6 +500,7 @@ def register(subparsers) -> None:
     p.set_defaults(handler=cmd_annotations)
 
     p = subparsers.add_parser("gui", help="open the desktop window")
-    p.add_argument("project", nargs="?", metavar="PROJECT", help="project file (default: your sample project)")
+    p.add_argument(
+        "project", nargs="?", metavar="PROJECT", help="project file (default: your sample project)"
+    )
     p.set_defaults(handler=lambda args: launch_window(args.project))
-

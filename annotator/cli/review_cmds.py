@@ -27,13 +27,17 @@ def _figure(value: float | None) -> str:
 
 def left_out_line(names: list[str]) -> str:
     """Which automatic annotators were not compared, and how to compare them."""
-    return f"left out: spans made automatically by {', '.join(names)} (add --include-automatic to compare them)"
+    return (
+        f"left out: spans made automatically by {', '.join(names)} (add --include-automatic to compare them)"
+    )
 
 
 def print_agreement(report: dict) -> None:
     """A readable table per pair of annotators."""
-    print(f"{report['documents']} shared document(s), {report['characters']:,} characters; "
-          f"annotators: {', '.join(report['annotators']) or 'none'}")
+    print(
+        f"{report['documents']} shared document(s), {report['characters']:,} characters; "
+        f"annotators: {', '.join(report['annotators']) or 'none'}"
+    )
     if report["automatic_left_out"]:
         print(left_out_line(report["automatic_left_out"]))
     for pair in report["pairs"]:
@@ -42,13 +46,17 @@ def print_agreement(report: dict) -> None:
         rows = [*pair["per_tag"].items(), ("(overall)", pair["overall"])]
         for tag, m in rows:
             counts = m["counts"]
-            print(f"  {tag[:32]:<32} {_figure(m['cohen_kappa'])} {_figure(m['krippendorff_alpha'])} "
-                  f"{_figure(m['f1_exact'])} {_figure(m['f1_overlap'])} "
-                  f"{counts['spans_a']:>5}/{counts['spans_b']:<5}")
+            print(
+                f"  {tag[:32]:<32} {_figure(m['cohen_kappa'])} {_figure(m['krippendorff_alpha'])} "
+                f"{_figure(m['f1_exact'])} {_figure(m['f1_overlap'])} "
+                f"{counts['spans_a']:>5}/{counts['spans_b']:<5}"
+            )
     everyone = report["all_annotators"]
     if len(everyone["annotators"]) > 2:
-        print(f"\nKrippendorff's alpha, all {len(everyone['annotators'])} annotators: "
-              f"{_figure(everyone['overall']).strip()}")
+        print(
+            f"\nKrippendorff's alpha, all {len(everyone['annotators'])} annotators: "
+            f"{_figure(everyone['overall']).strip()}"
+        )
 
 
 def cmd_agree(args: argparse.Namespace) -> int:
@@ -56,8 +64,9 @@ def cmd_agree(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         store = stack.enter_context(open_store(args.project, read_only=True))
         others = [stack.enter_context(open_colleague(path)).store for path in args.others]
-        report = agreement_report([store, *others], tags=args.tag or (), kind=args.kind,
-                                  include_automatic=args.include_automatic)
+        report = agreement_report(
+            [store, *others], tags=args.tag or (), kind=args.kind, include_automatic=args.include_automatic
+        )
     if args.json:
         print_json(report)
     else:
@@ -66,14 +75,32 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 
 def _side(span) -> dict | None:
-    return None if span is None else {"id": span.id, "annotator": span.annotator, "start": span.start,
-                                      "end": span.end, "kind": span.kind, "tag": span.tag}
+    return (
+        None
+        if span is None
+        else {
+            "id": span.id,
+            "annotator": span.annotator,
+            "start": span.start,
+            "end": span.end,
+            "kind": span.kind,
+            "tag": span.tag,
+        }
+    )
 
 
 def disagreement_json(found: Disagreement) -> dict:
     """One disagreement as ``annotator disagreements --json`` prints it."""
-    return {"kind": found.kind, "start": found.start, "end": found.end, "a": found.a, "b": found.b,
-            "key": found.key, "ours": _side(found.ours), "theirs": _side(found.theirs)}
+    return {
+        "kind": found.kind,
+        "start": found.start,
+        "end": found.end,
+        "a": found.a,
+        "b": found.b,
+        "key": found.key,
+        "ours": _side(found.ours),
+        "theirs": _side(found.theirs),
+    }
 
 
 def cmd_disagreements(args: argparse.Namespace) -> int:
@@ -84,10 +111,20 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
         found = all_disagreements(stores, include_automatic=args.include_automatic)
         annotators, left_out = compared_annotators(stores, include_automatic=args.include_automatic)
     if args.json:
-        print_json({"documents": [{"title": doc.title, "sha256": doc.sha256,
-                                   "disagreements": [disagreement_json(d) for d in listed]}
-                                  for doc, listed in found],
-                    "annotators": annotators, "automatic_left_out": left_out})
+        print_json(
+            {
+                "documents": [
+                    {
+                        "title": doc.title,
+                        "sha256": doc.sha256,
+                        "disagreements": [disagreement_json(d) for d in listed],
+                    }
+                    for doc, listed in found
+                ],
+                "annotators": annotators,
+                "automatic_left_out": left_out,
+            }
+        )
         return EXIT_OK
     print(f"{len(found)} shared document(s); annotators: {', '.join(annotators) or 'none'}")
     if left_out:
@@ -128,13 +165,17 @@ def register(subparsers) -> None:
     p.add_argument("--include-automatic", action="store_true", help=AUTOMATIC_HELP)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_agree)
-    p = subparsers.add_parser("disagreements", help="where annotators differ: missing spans, boundaries, tags")
+    p = subparsers.add_parser(
+        "disagreements", help="where annotators differ: missing spans, boundaries, tags"
+    )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("others", nargs="*", metavar="OTHER", help="colleagues' project files (only read)")
     p.add_argument("--include-automatic", action="store_true", help=AUTOMATIC_HELP)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_disagreements)
-    p = subparsers.add_parser("merge", help="copy documents, tags and annotations PROJECT lacks from other files")
+    p = subparsers.add_parser(
+        "merge", help="copy documents, tags and annotations PROJECT lacks from other files"
+    )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("others", nargs="+", metavar="OTHER", help="colleagues' project files (only read)")
     p.set_defaults(handler=cmd_merge)

@@ -28,8 +28,11 @@ def _human_size(size: float) -> str:
 def _backup_row(index: int, backup: BackupInfo) -> dict:
     counts = backup.counts()
     return {
-        "index": index, "taken": backup.taken.isoformat(timespec="seconds"), "size": backup.size,
-        "documents": counts[0] if counts else None, "annotations": counts[1] if counts else None,
+        "index": index,
+        "taken": backup.taken.isoformat(timespec="seconds"),
+        "size": backup.size,
+        "documents": counts[0] if counts else None,
+        "annotations": counts[1] if counts else None,
         "path": str(backup.path),
     }
 
@@ -43,8 +46,11 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no backups of {args.project} yet")
     for row in rows:
-        counts = (f"{row['documents']} doc., {row['annotations']} ann." if row["documents"] is not None
-                  else "unreadable")
+        counts = (
+            f"{row['documents']} doc., {row['annotations']} ann."
+            if row["documents"] is not None
+            else "unreadable"
+        )
         print(f"{row['index']:>3}  {row['taken']}  {_human_size(row['size']):>9}  {counts}  {row['path']}")
     return EXIT_OK
 
@@ -81,27 +87,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:
         problems, counts = [str(exc)], {}
     if problems != ["ok"]:
-        warn(f"annotator: error: {project}: damaged ({'; '.join(problems[:3])}); "
-             "restore a backup (annotator backups / annotator restore)")
+        warn(
+            f"annotator: error: {project}: damaged ({'; '.join(problems[:3])}); "
+            "restore a backup (annotator backups / annotator restore)"
+        )
         return EXIT_ERROR
-    print(f"{project}: ok — {counts['documents']} document(s), {counts['tags']} tag(s), "
-          f"{counts['annotations']} annotation(s)")
+    print(
+        f"{project}: ok — {counts['documents']} document(s), {counts['tags']} tag(s), "
+        f"{counts['annotations']} annotation(s)"
+    )
     return EXIT_OK
 
 
 def register(subparsers) -> None:
     """Add backups, restore and check."""
-    p = subparsers.add_parser("backups", help="list a project's automatic backups, newest first",
-                              description=cmd_backups.__doc__)
+    p = subparsers.add_parser(
+        "backups", help="list a project's automatic backups, newest first", description=cmd_backups.__doc__
+    )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_backups)
-    p = subparsers.add_parser("restore", help="replace a project by one of its backups",
-                              description=cmd_restore.__doc__)
+    p = subparsers.add_parser(
+        "restore", help="replace a project by one of its backups", description=cmd_restore.__doc__
+    )
     p.add_argument("project", metavar="PROJECT")
     p.add_argument("backup", metavar="BACKUP", help="a backup file, or its number in 'annotator backups'")
     p.set_defaults(handler=cmd_restore)
-    p = subparsers.add_parser("check", help="check a project's integrity (exit 1 when damaged)",
-                              description=cmd_check.__doc__)
+    p = subparsers.add_parser(
+        "check", help="check a project's integrity (exit 1 when damaged)", description=cmd_check.__doc__
+    )
     p.add_argument("project", metavar="PROJECT")
     p.set_defaults(handler=cmd_check)

@@ -36,8 +36,20 @@ from annotator.exporters.sync import synced_in_background
 from annotator.exporters.xlsx import XlsxFormat
 from annotator.paths import refuse_project_target
 
-__all__ = ["ExportContext", "ExportError", "ExportFilters", "ExportFormat", "ExportSummary", "export",
-           "format_for_path", "format_named", "formats", "register", "suffix_choices", "unregister"]
+__all__ = [
+    "ExportContext",
+    "ExportError",
+    "ExportFilters",
+    "ExportFormat",
+    "ExportSummary",
+    "export",
+    "format_for_path",
+    "format_named",
+    "formats",
+    "register",
+    "suffix_choices",
+    "unregister",
+]
 
 #: Progress is reported every this many documents (and once at the end).
 PROGRESS_EVERY = 200
@@ -107,8 +119,9 @@ class ExportSummary:
     notes: tuple[str, ...] = ()
 
 
-def _write(store, writer: ExportFormat, context: ExportContext, progress, should_cancel,
-           cancelled_message: str) -> tuple[int, int, tuple[str, ...]]:
+def _write(
+    store, writer: ExportFormat, context: ExportContext, progress, should_cancel, cancelled_message: str
+) -> tuple[int, int, tuple[str, ...]]:
     """Drive one format: ``start``, each document, ``finish``; ``abort`` if anything stops it on the way."""
     documents = spans = 0
     total = store.export_counts()[0]
@@ -195,12 +208,16 @@ def export(
     """
     fmt = format_named(format)
     if csv_raw and not fmt.offers_raw_cells:
-        raise InvalidInputError(f"raw cells are a CSV choice; the {format} export has no formulas to guard against")
+        raise InvalidInputError(
+            f"raw cells are a CSV choice; the {format} export has no formulas to guard against"
+        )
     filters = ExportFilters(tuple(annotators), tuple(tags), kind, only_annotated)
     context = ExportContext.of_store(store, filters, raw_cells=csv_raw)
     if str(out) == "-":
         if fmt.binary and getattr(sys.stdout, "isatty", lambda: False)():
-            raise InvalidInputError(f"an {fmt.name} file is binary; give an output file or pipe standard output")
+            raise InvalidInputError(
+                f"an {fmt.name} file is binary; give an output file or pipe standard output"
+            )
         with _stdout_bytes() as stdout:
             if fmt.writes_to_path:
                 with tempfile.TemporaryDirectory(prefix="annotator-export-") as scratch:
@@ -219,7 +236,9 @@ def export(
         raise InvalidInputError(f"{target.parent}: folder does not exist")
     remove_stale_partials(target)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent)
+        fd, temporary = tempfile.mkstemp(
+            prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent
+        )
     except OSError as exc:
         raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
     if fmt.writes_to_path:  # the format builds its file at the temporary name; synced once complete
@@ -228,16 +247,21 @@ def export(
     try:
         os.chmod(temporary, _new_file_mode(target))
         if fmt.writes_to_path:
-            documents, spans, notes = _write(store, fmt(Path(temporary)), context, progress, should_cancel,
-                                             cancelled)
+            documents, spans, notes = _write(
+                store, fmt(Path(temporary)), context, progress, should_cancel, cancelled
+            )
             _sync_file(temporary)
         else:
             with open(fd, "wb") as handle, synced_in_background(handle) as output:
-                documents, spans, notes = _write(store, fmt(output), context, progress, should_cancel, cancelled)
+                documents, spans, notes = _write(
+                    store, fmt(output), context, progress, should_cancel, cancelled
+                )
         replace_with(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise ExportError(f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed") from None
+        raise ExportError(
+            f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed"
+        ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

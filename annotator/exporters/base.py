@@ -62,8 +62,12 @@ class ExportFilters:
 
     def as_arguments(self) -> dict:
         """The filters as keyword arguments of ``iter_export_documents``."""
-        return {"annotators": list(self.annotators), "tags": list(self.tags), "kind": self.kind,
-                "only_annotated": self.only_annotated}
+        return {
+            "annotators": list(self.annotators),
+            "tags": list(self.tags),
+            "kind": self.kind,
+            "only_annotated": self.only_annotated,
+        }
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,13 @@ class ExportContext:
     def of_store(cls, store, filters: ExportFilters, *, raw_cells: bool = False) -> ExportContext:
         """The context of an export of ``store``; its tags and annotators are read when first asked for."""
         path = getattr(store, "path", None)
-        return cls(project_name=Path(path).stem if path else "", filters=filters, raw_cells=raw_cells,
-                   read_tags=store.tags, read_annotators=store.annotators)
+        return cls(
+            project_name=Path(path).stem if path else "",
+            filters=filters,
+            raw_cells=raw_cells,
+            read_tags=store.tags,
+            read_annotators=store.annotators,
+        )
 
     @cached_property
     def tags(self) -> tuple[Tag, ...]:
@@ -187,7 +196,10 @@ def check_spans(doc: ExportDocument) -> None:
     starts, ends = list(map(_START, spans)), list(map(_END, spans))
     if min(starts) >= 0 and max(ends) <= len(doc.text) and all(map(operator.lt, starts, ends)):
         return
-    start, end = next((start, end) for start, end in zip(starts, ends, strict=True)
-                      if not 0 <= start < end <= len(doc.text))
-    raise ExportError(f"document '{doc.title}': span [{start}, {end}) is outside its text; "
-                      "run 'annotator check' on the project")
+    start, end = next(
+        (start, end) for start, end in zip(starts, ends, strict=True) if not 0 <= start < end <= len(doc.text)
+    )
+    raise ExportError(
+        f"document '{doc.title}': span [{start}, {end}) is outside its text; "
+        "run 'annotator check' on the project"
+    )

@@ -50,8 +50,10 @@ def csv_rows(doc: ExportDocument) -> list[tuple]:
     """One row per annotation of ``doc``, cells as stored."""
     check_spans(doc)
     text = doc.text
-    return [(doc.title, doc.id, start, end, label, kind, annotator, note or "", text[start:end])
-            for start, end, label, _, kind, annotator, note in doc.spans]
+    return [
+        (doc.title, doc.id, start, end, label, kind, annotator, note or "", text[start:end])
+        for start, end, label, _, kind, annotator, note in doc.spans
+    ]
 
 
 def safe_rows(doc: ExportDocument) -> list[tuple]:
@@ -63,13 +65,20 @@ def safe_rows(doc: ExportDocument) -> list[tuple]:
     check_spans(doc)
     text, n, risky = doc.text, neutralise, _RISKY_FIRST
     title, doc_id = n(doc.title), n(doc.id)
-    return [(title, doc_id, start, end,
-             label if label[:1] not in risky else n(label),
-             kind if kind[:1] not in risky else n(kind),
-             annotator if annotator[:1] not in risky else n(annotator),
-             "" if note is None else note if note[:1] not in risky else n(note),
-             piece if (piece := text[start:end])[:1] not in risky else n(piece))
-            for start, end, label, _, kind, annotator, note in doc.spans]
+    return [
+        (
+            title,
+            doc_id,
+            start,
+            end,
+            label if label[:1] not in risky else n(label),
+            kind if kind[:1] not in risky else n(kind),
+            annotator if annotator[:1] not in risky else n(annotator),
+            "" if note is None else note if note[:1] not in risky else n(note),
+            piece if (piece := text[start:end])[:1] not in risky else n(piece),
+        )
+        for start, end, label, _, kind, annotator, note in doc.spans
+    ]
 
 
 class _Utf8:

@@ -15,8 +15,16 @@ def native_line(doc: ExportDocument) -> bytes:
     check_spans(doc)
     text = doc.text
     spans = [
-        {"id": span_id, "start": start, "end": end, "text": text[start:end], "label": label, "kind": kind,
-         "annotator": who, "note": note}
+        {
+            "id": span_id,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "label": label,
+            "kind": kind,
+            "annotator": who,
+            "note": note,
+        }
         for start, end, label, span_id, kind, who, note in doc.spans
     ]
     return dumps({"id": doc.id, "title": doc.title, "text": text, "meta": doc.meta, "spans": spans})

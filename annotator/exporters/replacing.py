@@ -53,7 +53,7 @@ def remove_stale_partials(target: Path) -> list[Path]:
     """Delete temporary files beside ``target`` whose process died (a crash or a kill); return them."""
     removed = []
     for candidate in target.parent.glob(f".{glob_escape(target.name)}.*{PARTIAL_SUFFIX}"):
-        pid_text = candidate.name[len(target.name) + 2:].split("-", 1)[0]
+        pid_text = candidate.name[len(target.name) + 2 :].split("-", 1)[0]
         if pid_text.isdigit() and not _process_alive(int(pid_text)):
             candidate.unlink(missing_ok=True)
             removed.append(candidate)

@@ -58,7 +58,7 @@ def fit_cell(text: str) -> tuple[str, bool]:
     room = MAX_CELL_UNITS - _utf16_units(mark)
     kept = text[:room]
     while (excess := _utf16_units(kept) - room) > 0:  # astral characters count twice: drop a few more
-        kept = kept[:len(kept) - (excess + 1) // 2]
+        kept = kept[: len(kept) - (excess + 1) // 2]
     return kept + mark, True
 
 
@@ -96,10 +96,16 @@ class XlsxFormat(ExportFormat):
 
     def start(self, context: ExportContext) -> None:
         self._workdir = tempfile.TemporaryDirectory(prefix="annotator-xlsx-", ignore_cleanup_errors=True)
-        self._book = xlsxwriter.Workbook(_Appender(self.output), {
-            "constant_memory": True, "tmpdir": self._workdir.name,
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        })
+        self._book = xlsxwriter.Workbook(
+            _Appender(self.output),
+            {
+                "constant_memory": True,
+                "tmpdir": self._workdir.name,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         self._bold = self._book.add_format({"bold": True})
         self._sheets = 0
         self.truncated = 0
@@ -139,8 +145,10 @@ class XlsxFormat(ExportFormat):
         try:
             self._book.close()
         except FileSizeError:
-            raise ExportError("the workbook would pass 4 GB, more than a spreadsheet opens; "
-                              "export CSV or JSONL, or filter by tag or annotator") from None
+            raise ExportError(
+                "the workbook would pass 4 GB, more than a spreadsheet opens; "
+                "export CSV or JSONL, or filter by tag or annotator"
+            ) from None
         except FileCreateError as exc:  # XlsxWriter's wrapping of the OSError the write met
             cause = exc.__context__
             raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
@@ -148,11 +156,15 @@ class XlsxFormat(ExportFormat):
             self._workdir.cleanup()
         notes = []
         if self.truncated:
-            notes.append(f"{self.truncated:,} cell(s) longer than Excel's {MAX_CELL_UNITS:,} characters were cut, "
-                         "each ending in '[…truncated; N characters in all]'")
+            notes.append(
+                f"{self.truncated:,} cell(s) longer than Excel's {MAX_CELL_UNITS:,} characters were cut, "
+                "each ending in '[…truncated; N characters in all]'"
+            )
         if self._sheets > 1:
-            notes.append(f"spans continue on {self._sheets - 1} more sheet(s) ('{SHEET_NAME} 2' …): "
-                         f"a sheet holds {MAX_ROWS - 1:,} spans below its header")
+            notes.append(
+                f"spans continue on {self._sheets - 1} more sheet(s) ('{SHEET_NAME} 2' …): "
+                f"a sheet holds {MAX_ROWS - 1:,} spans below its header"
+            )
         return tuple(notes)
 
     def abort(self) -> None:
@@ -160,4 +172,3 @@ class XlsxFormat(ExportFormat):
         workdir = getattr(self, "_workdir", None)
         if workdir is not None:
             workdir.cleanup()
-

@@ -20,12 +20,18 @@ def dark_palette() -> QPalette:
     """A calm dark palette for Fusion, used when the system asks for dark."""
     palette = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#1f2329", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#16191d", QPalette.ColorRole.AlternateBase: "#1c2025",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2f36",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#3d6fb4",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2f36",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a9099",
+        QPalette.ColorRole.Window: "#1f2329",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#16191d",
+        QPalette.ColorRole.AlternateBase: "#1c2025",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#2a2f36",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#3d6fb4",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2a2f36",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a9099",
         QPalette.ColorRole.Mid: "#8a9099",
     }
     for role, color in roles.items():

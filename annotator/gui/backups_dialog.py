@@ -75,8 +75,12 @@ class BackupsDialog(QDialog):
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
             counts = backup.counts()
-            cells = (backup.taken.astimezone().strftime("%Y-%m-%d %H:%M:%S"), _size_text(backup.size),
-                     str(counts[0]) if counts else "unreadable", str(counts[1]) if counts else "")
+            cells = (
+                backup.taken.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                _size_text(backup.size),
+                str(counts[0]) if counts else "unreadable",
+                str(counts[1]) if counts else "",
+            )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column:
@@ -85,7 +89,8 @@ class BackupsDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.notice.setText(
             f"{len(self.backups)} backup(s), taken hourly while you work and kept for 14 days."
-            if self.backups else "No backups yet: one is taken when the project is opened for changes."
+            if self.backups
+            else "No backups yet: one is taken when the project is opened for changes."
         )
         self._update_button()
 
@@ -100,7 +105,8 @@ class BackupsDialog(QDialog):
     def confirm(self, backup: BackupInfo) -> bool:
         """Ask before replacing the project (tests replace this)."""
         answer = QMessageBox.question(
-            self, "Restore backup",
+            self,
+            "Restore backup",
             f"Replace {self.project_path.name} with the backup from "
             f"{backup.taken.astimezone():%Y-%m-%d %H:%M}? The current state is backed up first.",
         )

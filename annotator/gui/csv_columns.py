@@ -82,8 +82,11 @@ def common_columns(heads: list[TableHead]) -> list[str]:
     """Column names every table has, in the first table's order."""
     if not heads:
         return []
-    return [name for name in dict.fromkeys(heads[0].header)
-            if name and all(_matches(name, h.header) for h in heads)]
+    return [
+        name
+        for name in dict.fromkeys(heads[0].header)
+        if name and all(_matches(name, h.header) for h in heads)
+    ]
 
 
 def guessed_text_column(columns: list[str]) -> str | None:
@@ -105,15 +108,24 @@ def plain_label(text: str, parent: QWidget) -> QLabel:
 class CsvColumnsDialog(QDialog):
     """Pick the text column (required) and title column (optional) for the tables being imported."""
 
-    def __init__(self, heads: list[TableHead], problems: Iterable[tuple[Path, str]] = (), parent=None, *,
-                 title_column: str | None = None):
+    def __init__(
+        self,
+        heads: list[TableHead],
+        problems: Iterable[tuple[Path, str]] = (),
+        parent=None,
+        *,
+        title_column: str | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Choose the columns")
         self.heads = heads
         self.columns = common_columns(heads)
         count = sum(len(h.paths) for h in heads)
-        intro = plain_label(f"{count} table file(s): each row becomes a document. Choose the column holding "
-                            "the text; every other column is kept with the document.", self)
+        intro = plain_label(
+            f"{count} table file(s): each row becomes a document. Choose the column holding "
+            "the text; every other column is kept with the document.",
+            self,
+        )
         form = self._build_choices(title_column)
         self.tabs = QTabWidget(self)
         for head in heads:
@@ -177,7 +189,7 @@ class CsvColumnsDialog(QDialog):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
         for row, cells in enumerate(head.rows):
-            for column, value in enumerate(cells[:len(head.header)]):
+            for column, value in enumerate(cells[: len(head.header)]):
                 short = value if len(value) <= 200 else value[:200] + "…"
                 table.setItem(row, column, QTableWidgetItem(short.replace("\n", " ⏎ ")))
         table.setWordWrap(False)  # one line per row: the answers are previews, not for reading whole
@@ -214,8 +226,9 @@ class CsvColumnsDialog(QDialog):
         return replace(base or ImportOptions(), **chosen)
 
 
-def choose_columns(parent, paths: Iterable[str | Path],
-                   options: ImportOptions | None) -> ImportOptions | None:
+def choose_columns(
+    parent, paths: Iterable[str | Path], options: ImportOptions | None
+) -> ImportOptions | None:
     """The options to import ``paths`` with: asks for the columns when tables are among them.
 
     Returns ``options`` (or the defaults) unchanged when there is nothing to

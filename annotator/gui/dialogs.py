@@ -37,8 +37,13 @@ def plain_tooltip(text: str) -> str:
 
 def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
     """A Yes/No question whose text (often holding a tag or file name) is shown as plain text."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
     box.setTextFormat(Qt.TextFormat.PlainText)
     return box.exec() == QMessageBox.StandardButton.Yes
 
@@ -53,9 +58,11 @@ def warn(parent: QWidget | None, title: str, text: str, *, icon=QMessageBox.Icon
 def ask_annotator_name(parent: QWidget | None, suggestion: str) -> str | None:
     """Ask once, at first start, whose annotations these are."""
     name, ok = QInputDialog.getText(
-        parent, "Welcome to Annotator",
+        parent,
+        "Welcome to Annotator",
         "Your name, recorded on every annotation you make\n(colleagues will see it when you share files):",
-        QLineEdit.EchoMode.Normal, suggestion,
+        QLineEdit.EchoMode.Normal,
+        suggestion,
     )
     return name.strip() if ok and name.strip() else None
 
@@ -75,8 +82,16 @@ def ask_color(parent: QWidget | None, current: str) -> str | None:
 class TagDialog(QDialog):
     """Create or edit a tag: name, colour, parent theme, description."""
 
-    def __init__(self, parent: QWidget | None, *, kind: str, themes: list[Tag], tag: Tag | None = None,
-                 parent_id: str | None = None, color: str = "#4e79a7"):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        kind: str,
+        themes: list[Tag],
+        tag: Tag | None = None,
+        parent_id: str | None = None,
+        color: str = "#4e79a7",
+    ):
         super().__init__(parent)
         self.setWindowTitle(("Edit " if tag else "New ") + kind)
         self.kind = kind
@@ -100,7 +115,9 @@ class TagDialog(QDialog):
         form.addRow("Colour", self.color_button)
         form.addRow("Inside", self.parent_box)
         form.addRow("Description", self.description)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -126,8 +143,12 @@ class TagDialog(QDialog):
 
     def values(self) -> dict:
         """What the user entered."""
-        return {"name": self.name.text().strip(), "color": self.color,
-                "parent_id": self.parent_box.currentData(), "description": self.description.toPlainText().strip()}
+        return {
+            "name": self.name.text().strip(),
+            "color": self.color,
+            "parent_id": self.parent_box.currentData(),
+            "description": self.description.toPlainText().strip(),
+        }
 
 
 def import_report_details(report: ImportReport) -> list[str]:

@@ -222,8 +222,9 @@ class DocumentView(QPlainTextEdit):
         """Select ``[start, end)`` (code points) and scroll it into view."""
         cursor = self.textCursor()
         cursor.setPosition(self._offsets.to_qt(max(0, min(start, len(self._text)))))
-        cursor.setPosition(self._offsets.to_qt(max(0, min(end, len(self._text)))),
-                           QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(
+            self._offsets.to_qt(max(0, min(end, len(self._text)))), QTextCursor.MoveMode.KeepAnchor
+        )
         self.setTextCursor(cursor)
         self.centerCursor()
 
@@ -294,7 +295,10 @@ class DocumentView(QPlainTextEdit):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            if event.key() in PASS_THROUGH_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if (
+                event.key() in PASS_THROUGH_KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            ):
                 event.ignore()
                 return False
         if event.type() == QEvent.Type.ToolTip:
@@ -467,8 +471,9 @@ class DocumentView(QPlainTextEdit):
             whole = piece_start == screen.start and piece_end == screen.end
             bidi = not whole and (screen.rtl_paragraph or self._line_is_bidi(screen))
             block_start = screen.block_position
-            for x1, x2 in self._piece_extents(screen.line, piece_start - block_start, piece_end - block_start,
-                                              whole, bidi):
+            for x1, x2 in self._piece_extents(
+                screen.line, piece_start - block_start, piece_end - block_start, whole, bidi
+            ):
                 rects.append(QRectF(screen.left + x1, screen.top, max(x2 - x1, 2.0), screen.height))
         return rects
 
@@ -486,8 +491,16 @@ class DocumentView(QPlainTextEdit):
         scroll position, size, font and pixel ratio."""
         offset = self.contentOffset()
         viewport = self.viewport()
-        return (self.document().revision(), self.firstVisibleBlock().blockNumber(), offset.x(), offset.y(),
-                viewport.width(), viewport.height(), self.font().pointSizeF(), viewport.devicePixelRatioF())
+        return (
+            self.document().revision(),
+            self.firstVisibleBlock().blockNumber(),
+            offset.x(),
+            offset.y(),
+            viewport.width(),
+            viewport.height(),
+            self.font().pointSizeF(),
+            viewport.devicePixelRatioF(),
+        )
 
     def _forget_rects(self, span_id: str | None = None) -> None:
         """Measure one span (or, with no id, every span and the visible range) again at the next paint."""
@@ -509,7 +522,9 @@ class DocumentView(QPlainTextEdit):
         start, end = (self._offsets.from_qt(q) for q in self._visible)
         own = [self.shown(span) for span in self._own.overlapping(start, end)]
         layered = [
-            span for layer, index in self._layers.items() if layer not in self._hidden_layers
+            span
+            for layer, index in self._layers.items()
+            if layer not in self._hidden_layers
             for span in index.overlapping(start, end)
         ]
         return own, layered
@@ -552,8 +567,13 @@ class DocumentView(QPlainTextEdit):
         painter.end()
 
     @staticmethod
-    def _paint_lanes(painter: QPainter, own: list[ViewSpan], geometry: dict[str, list[QRectF]],
-                     ratio: float = 1.0, kept: dict[str, tuple[int, list[QRectF]]] | None = None) -> None:
+    def _paint_lanes(
+        painter: QPainter,
+        own: list[ViewSpan],
+        geometry: dict[str, list[QRectF]],
+        ratio: float = 1.0,
+        kept: dict[str, tuple[int, list[QRectF]]] | None = None,
+    ) -> None:
         """Coloured underlines, one lane per overlapping span; spans beyond the last lane get a corner tick.
 
         Sizes are logical pixels (they grow with the screen's scale); edges are
@@ -561,7 +581,9 @@ class DocumentView(QPlainTextEdit):
         or 150 % too, where logical edges fall between device pixels.
         """
         lanes = assign_lanes(own)
-        kept = {} if kept is None else kept  # span id -> (lane, underlines) from earlier paints of this screen
+        kept = (
+            {} if kept is None else kept
+        )  # span id -> (lane, underlines) from earlier paints of this screen
         by_color: dict[str, list[QRectF]] = {}
         for span in own:
             lane = lanes[span.id]
@@ -576,7 +598,9 @@ class DocumentView(QPlainTextEdit):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for span in layered:
-            pen = QPen(QColor(span.color), 1.5, Qt.PenStyle.DashLine)  # logical width: as thick at 200 % as at 100 %
+            pen = QPen(
+                QColor(span.color), 1.5, Qt.PenStyle.DashLine
+            )  # logical width: as thick at 200 % as at 100 %
             painter.setPen(pen)
             for rect in self._screen_rects(span):
                 painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 2, 2)
@@ -585,8 +609,12 @@ class DocumentView(QPlainTextEdit):
 def _lane_marks(rects: list[QRectF], lane: int, ratio: float) -> list[QRectF]:
     """The underlines of a span in ``lane`` (or, past the last lane, a corner tick on each piece)."""
     if lane < MAX_LANES:  # each rectangle's bottom, lifted by the lanes below this one
-        return [snap_to_device(rect.left(), rect.bottom() - LANE_HEIGHT * lane, rect.width(), LANE_HEIGHT - 1, ratio)
-                for rect in rects]
+        return [
+            snap_to_device(
+                rect.left(), rect.bottom() - LANE_HEIGHT * lane, rect.width(), LANE_HEIGHT - 1, ratio
+            )
+            for rect in rects
+        ]
     return [snap_to_device(rect.right() - 4, rect.top() + 4, 4, 4, ratio) for rect in rects]
 
 
@@ -614,8 +642,12 @@ def snap_to_device(left: float, bottom: float, width: float, height: float, rati
     device_top = round(bottom * ratio) - device_height
     device_width = max(1, device_right - device_left)
     hair = 0.01
-    return QRectF((device_left + hair) / ratio, (device_top + hair) / ratio, (device_width - 2 * hair) / ratio,
-                  (device_height - 2 * hair) / ratio)
+    return QRectF(
+        (device_left + hair) / ratio,
+        (device_top + hair) / ratio,
+        (device_width - 2 * hair) / ratio,
+        (device_height - 2 * hair) / ratio,
+    )
 
 
 class ScreenLine(NamedTuple):
@@ -631,7 +663,9 @@ class ScreenLine(NamedTuple):
     rtl_paragraph: bool
 
 
-def _collect_lines(lines: list[ScreenLine], block, layout, first: int, last: int, top: float, left: float) -> None:
+def _collect_lines(
+    lines: list[ScreenLine], block, layout, first: int, last: int, top: float, left: float
+) -> None:
     """Append lines ``first..last`` of a block whose top is at viewport ``top``."""
     position = block.position()
     text_end = position + block.length() - 1
@@ -639,8 +673,18 @@ def _collect_lines(lines: list[ScreenLine], block, layout, first: int, last: int
     for index in range(first, last + 1):
         line = layout.lineAt(index)
         start = position + line.textStart()
-        lines.append(ScreenLine(start, min(start + line.textLength(), text_end), position, top + line.y(), left,
-                                line.height(), line, rtl))
+        lines.append(
+            ScreenLine(
+                start,
+                min(start + line.textLength(), text_end),
+                position,
+                top + line.y(),
+                left,
+                line.height(),
+                line,
+                rtl,
+            )
+        )
 
 
 def _line_index_at_y(layout, y: float) -> int:
@@ -654,4 +698,3 @@ def _line_index_at_y(layout, y: float) -> int:
         else:
             high = middle
     return low
-

@@ -35,8 +35,10 @@ from annotator.gui.jobs import Job, JobContext
 from annotator.store import Store
 
 #: Shown under the format list; why a researcher would tick "raw".
-CSV_RAW_HINT = ("Cells starting with = + - @ get a leading ' so spreadsheets show them as text "
-                "instead of running them as formulas. Tick to write every cell exactly as stored.")
+CSV_RAW_HINT = (
+    "Cells starting with = + - @ get a leading ' so spreadsheets show them as text "
+    "instead of running them as formulas. Tick to write every cell exactly as stored."
+)
 
 
 def file_filter(name: str) -> str:
@@ -54,8 +56,13 @@ def export_job(project: Path, out: Path, options: dict, parent=None) -> Job:
 
     def work(context: JobContext):
         with Store.open(project, read_only=True) as store:
-            return export(store, out, progress=lambda done, total: context.progress(done, total),
-                          should_cancel=context.should_cancel, **options)
+            return export(
+                store,
+                out,
+                progress=lambda done, total: context.progress(done, total),
+                should_cancel=context.should_cancel,
+                **options,
+            )
 
     # the dialog shows progress and any failure itself
     return Job(work, title="Export", parent=parent, report_failure=False)
@@ -73,8 +80,11 @@ def _checklist(names: list[str]) -> QListWidget:
 
 
 def _checked(widget: QListWidget) -> list[str]:
-    return [widget.item(i).text() for i in range(widget.count())
-            if widget.item(i).checkState() == Qt.CheckState.Checked]
+    return [
+        widget.item(i).text()
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    ]
 
 
 class ExportDialog(QDialog):
@@ -105,8 +115,14 @@ class ExportDialog(QDialog):
         self.kind.addItem("themes only", "theme")
         self.kind.addItem("speakers only", "speaker")
         self.only_annotated = QCheckBox("Leave out documents without annotations", self)
-        self.path = QLineEdit(str(self.project_path.with_name(
-            self.project_path.stem + "-export" + _suffix(self.format.currentText()))), self)
+        self.path = QLineEdit(
+            str(
+                self.project_path.with_name(
+                    self.project_path.stem + "-export" + _suffix(self.format.currentText())
+                )
+            ),
+            self,
+        )
         browse = QPushButton("Choose…", self)
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -147,8 +163,9 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         filters = self.file_filters()
-        path, chosen = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), ";;".join(filters),
-                                                   file_filter(self.format.currentText()))
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export to", self.path.text(), ";;".join(filters), file_filter(self.format.currentText())
+        )
         if path:
             self.choose_path(path, formats()[filters.index(chosen)].name if chosen in filters else None)
 
@@ -175,10 +192,14 @@ class ExportDialog(QDialog):
     def options(self) -> dict:
         """The chosen filters, as ``export`` takes them."""
         fmt = self.format.currentText()
-        return {"format": fmt, "annotators": _checked(self.annotators),
-                "tags": _checked(self.tags), "kind": self.kind.currentData(),
-                "only_annotated": self.only_annotated.isChecked(),
-                "csv_raw": format_named(fmt).offers_raw_cells and self.csv_raw.isChecked()}
+        return {
+            "format": fmt,
+            "annotators": _checked(self.annotators),
+            "tags": _checked(self.tags),
+            "kind": self.kind.currentData(),
+            "only_annotated": self.only_annotated.isChecked(),
+            "csv_raw": format_named(fmt).offers_raw_cells and self.csv_raw.isChecked(),
+        }
 
     def start(self) -> Job:
         """Run the export as a background job."""
@@ -187,8 +208,9 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.message.setText("Exporting…")
         self.worker = export_job(self.project_path, Path(self.path.text()), self.options(), self)
-        self.worker.progressed.connect(lambda done, total, _label: (self.progress.setRange(0, total),
-                                                                    self.progress.setValue(done)))
+        self.worker.progressed.connect(
+            lambda done, total, _label: (self.progress.setRange(0, total), self.progress.setValue(done))
+        )
         self.worker.succeeded.connect(self._done)
         self.worker.failed.connect(self._failed)
         self.worker.start()
@@ -198,8 +220,10 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         notes = "".join(f"\n{note[:1].upper()}{note[1:]}." for note in summary.notes)
-        self.message.setText(f"Exported {summary.documents:,} document(s) and {summary.spans:,} span(s) "
-                             f"to {summary.path}{notes}")
+        self.message.setText(
+            f"Exported {summary.documents:,} document(s) and {summary.spans:,} span(s) "
+            f"to {summary.path}{notes}"
+        )
         self.export_button.setEnabled(True)
         self.finished_export.emit(summary)
 

@@ -70,9 +70,17 @@ class Job(QObject):
     failed = Signal(str)
     ended = Signal()
 
-    def __init__(self, work: Callable[[JobContext], object], *, title: str, parent: QObject | None = None,
-                 label: str = "", progress_parent: QWidget | None = None, cancellable: bool = True,
-                 report_failure: bool = True):
+    def __init__(
+        self,
+        work: Callable[[JobContext], object],
+        *,
+        title: str,
+        parent: QObject | None = None,
+        label: str = "",
+        progress_parent: QWidget | None = None,
+        cancellable: bool = True,
+        report_failure: bool = True,
+    ):
         """``progress_parent``: show a window-modal progress dialog over this widget (None: no dialog).
 
         ``report_failure``: show a failure in a warning box titled ``"<title> failed"``
@@ -85,11 +93,16 @@ class Job(QObject):
         self._result: object = None
         self._error: str | None = None
         self.report_failure = report_failure
-        self.message_parent = progress_parent if progress_parent is not None else (
-            parent if isinstance(parent, QWidget) else None)
+        self.message_parent = (
+            progress_parent
+            if progress_parent is not None
+            else (parent if isinstance(parent, QWidget) else None)
+        )
         self.progress_dialog: QProgressDialog | None = None
         if progress_parent is not None:
-            dialog = QProgressDialog(label or f"{title}…", "Cancel" if cancellable else "", 0, 0, progress_parent)
+            dialog = QProgressDialog(
+                label or f"{title}…", "Cancel" if cancellable else "", 0, 0, progress_parent
+            )
             if not cancellable:
                 dialog.setCancelButton(None)
             dialog.setWindowTitle(title)

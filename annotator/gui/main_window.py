@@ -176,9 +176,14 @@ class MainWindow(QMainWindow):
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         handlers: dict[str, Callable[[], object]] = {
-            "new_project": self.on_new_project, "open_project": self.on_open_project, "quit": self.close,
-            "undo": self.on_undo, "redo": self.on_redo, "zoom_in": self.view.zoom_in,
-            "zoom_out": self.view.zoom_out, "zoom_reset": self.view.reset_zoom,
+            "new_project": self.on_new_project,
+            "open_project": self.on_open_project,
+            "quit": self.close,
+            "undo": self.on_undo,
+            "redo": self.on_redo,
+            "zoom_in": self.view.zoom_in,
+            "zoom_out": self.view.zoom_out,
+            "zoom_reset": self.view.reset_zoom,
         }
         for feature in self.features:
             for key, handler in feature.actions().items():
@@ -205,8 +210,11 @@ class MainWindow(QMainWindow):
                 docks[spec.tab_with][0].raise_()
         wide = [(dock, spec.width) for dock, spec in docks.values() if spec.width]
         self.resizeDocks([d for d, _ in wide], [w for _, w in wide], Qt.Orientation.Horizontal)
-        for area in (Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
-                     Qt.DockWidgetArea.LeftDockWidgetArea):
+        for area in (
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+        ):
             tall = [(dock, spec.height) for dock, spec in docks.values() if spec.height and spec.area == area]
             if tall:
                 self.resizeDocks([d for d, _ in tall], [h for _, h in tall], Qt.Orientation.Vertical)
@@ -323,8 +331,10 @@ class MainWindow(QMainWindow):
         name = self.store.get_meta("name", self.store.path.stem if self.store.path else "project")
         self.setWindowTitle(f"{name} — Annotator")
         if self.store.read_only:
-            self.notice.setText(f"Opened read-only: {self.store.path} cannot be written (file or folder "
-                                "permissions). You can read and search; changes are disabled.")
+            self.notice.setText(
+                f"Opened read-only: {self.store.path} cannot be written (file or folder "
+                "permissions). You can read and search; changes are disabled."
+            )
             self.notice.show()
         else:
             self.notice.hide()
@@ -386,8 +396,12 @@ class MainWindow(QMainWindow):
         self.load_project()
 
     def on_new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / f"Untitled{PROJECT_SUFFIX}"),
-                                              f"Annotator projects (*{PROJECT_SUFFIX})")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "New project",
+            str(Path.home() / f"Untitled{PROJECT_SUFFIX}"),
+            f"Annotator projects (*{PROJECT_SUFFIX})",
+        )
         if not path:
             return
         path = Path(path) if path.endswith(PROJECT_SUFFIX) else Path(path + PROJECT_SUFFIX)
@@ -399,8 +413,9 @@ class MainWindow(QMainWindow):
         self.open_project(path)
 
     def on_open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", str(Path.home()),
-                                              f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(Path.home()), f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
+        )
         if path:
             self.open_project(Path(path))
 
@@ -480,7 +495,9 @@ class MainWindow(QMainWindow):
         selected = self.view.selected_range()
         self.status_selection.setText(
             f"Selection {selected[0]:,}–{selected[1]:,} ({selected[1] - selected[0]:,} chars), press 1-9 to tag  ·"
-            if selected else "")
+            if selected
+            else ""
+        )
         self.status_counts.setText(f"{self.annotations_panel.model.rowCount():,} annotations here")
 
     def update_undo_actions(self) -> None:

@@ -87,21 +87,29 @@ def plain_label(text: str, parent: QWidget) -> QLabel:
 def counts_tooltip(a: str, b: str, tag: str, metrics: dict) -> str:
     """Every count behind one row's figures, in words, as a (plain) tooltip."""
     c = metrics["counts"]
-    return plain_tooltip("\n".join((
-        f"{a} / {b} · {tag}",
-        f"{c['characters']:,} characters: {c['both']:,} marked by both, {c['only_a']:,} only by {a}, "
-        f"{c['only_b']:,} only by {b}, {c['neither']:,} by neither",
-        f"spans: {c['spans_a']:,} by {a}, {c['spans_b']:,} by {b}; {c['matches_exact']:,} match exactly, "
-        f"{c['matches_overlap']:,} overlap",
-        "precision / recall: exact {} / {}, overlap {} / {}".format(*(_figure(metrics[key]) for key in (
-            "precision_exact", "recall_exact", "precision_overlap", "recall_overlap"))),
-    )))
+    return plain_tooltip(
+        "\n".join(
+            (
+                f"{a} / {b} · {tag}",
+                f"{c['characters']:,} characters: {c['both']:,} marked by both, {c['only_a']:,} only by {a}, "
+                f"{c['only_b']:,} only by {b}, {c['neither']:,} by neither",
+                f"spans: {c['spans_a']:,} by {a}, {c['spans_b']:,} by {b}; {c['matches_exact']:,} match exactly, "
+                f"{c['matches_overlap']:,} overlap",
+                "precision / recall: exact {} / {}, overlap {} / {}".format(
+                    *(
+                        _figure(metrics[key])
+                        for key in ("precision_exact", "recall_exact", "precision_overlap", "recall_overlap")
+                    )
+                ),
+            )
+        )
+    )
 
 
 def _excerpt(text: str, start: int, end: int, limit: int = 120) -> str:
     """The disputed text, shortened in the middle when long."""
     piece = text[start:end]
-    return f"“{piece}”" if len(piece) <= limit else f"“{piece[:limit // 2]} … {piece[-limit // 2:]}”"
+    return f"“{piece}”" if len(piece) <= limit else f"“{piece[: limit // 2]} … {piece[-limit // 2 :]}”"
 
 
 def compute_agreement_on(paths: list[Path], options: dict) -> dict:
@@ -127,8 +135,15 @@ class ReviewPanel(QWidget):
     projectChanged = Signal()
     agreementReady = Signal(dict)
 
-    def __init__(self, store: Store, annotator: str, run_op: Callable[[Op], Op | None] | None = None, parent=None,
-                 *, announce: Callable[[OpChanges], None] | None = None):
+    def __init__(
+        self,
+        store: Store,
+        annotator: str,
+        run_op: Callable[[Op], Op | None] | None = None,
+        parent=None,
+        *,
+        announce: Callable[[OpChanges], None] | None = None,
+    ):
         """``run_op``: runs accept/dismiss (the window passes its own, so they join its undo history).
 
         ``announce``: where what changed goes (the window's change stream, which
@@ -154,7 +169,9 @@ class ReviewPanel(QWidget):
         merge.clicked.connect(self.merge_all)
         buttons = QHBoxLayout()
         share = QPushButton("Share a copy…")
-        share.setToolTip("Write one self-contained file of your project, safe to send or put on a shared drive")
+        share.setToolTip(
+            "Write one self-contained file of your project, safe to send or put on a shared drive"
+        )
         share.clicked.connect(self.share_dialog)
         for button in (add, remove, merge, share):
             buttons.addWidget(button)
@@ -176,8 +193,10 @@ class ReviewPanel(QWidget):
             self.tag_scope.addItem(label, kind)
         self.tag_scope.setToolTip("Compute agreement over every tag, the themes only or the speakers only")
         self.include_automatic = QCheckBox("Include automatic spans", self)
-        self.include_automatic.setToolTip("Also compare spans made by the program (annotators named auto:…, "
-                                          "such as speaker turns found on import), as if someone had coded them")
+        self.include_automatic.setToolTip(
+            "Also compare spans made by the program (annotators named auto:…, "
+            "such as speaker turns found on import), as if someone had coded them"
+        )
         self.include_automatic.toggled.connect(self._automatic_toggled)
         self.tag_choice = QListWidget(self)
         self.tag_choice.setMaximumHeight(90)
@@ -217,8 +236,12 @@ class ReviewPanel(QWidget):
     # -- layers -------------------------------------------------------------------
 
     def _choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add colleagues' project files", str(Path.home()),
-                                                "Annotator projects (*.annotator);;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Add colleagues' project files",
+            str(Path.home()),
+            "Annotator projects (*.annotator);;All files (*)",
+        )
         for path in paths:
             self.add_layer(Path(path))
 
@@ -266,8 +289,9 @@ class ReviewPanel(QWidget):
         self.refresh_tag_choices()
 
     def _visibility_changed(self, item: QListWidgetItem) -> None:
-        self.layerVisibilityChanged.emit(item.data(Qt.ItemDataRole.UserRole),
-                                         item.checkState() == Qt.CheckState.Checked)
+        self.layerVisibilityChanged.emit(
+            item.data(Qt.ItemDataRole.UserRole), item.checkState() == Qt.CheckState.Checked
+        )
 
     def close_all(self) -> None:
         """Delete every private copy (the window is closing or the project changed)."""
@@ -305,7 +329,9 @@ class ReviewPanel(QWidget):
         if self.layers:  # else nothing to compare: reading the text and every span would cost 0.1 s on 50,000
             self._find_disagreements()
         self._update_accept_button()
-        self.summary.setText(f"{len(self._items)} disagreement(s) in this document" if self.layers else ADD_HINT)
+        self.summary.setText(
+            f"{len(self._items)} disagreement(s) in this document" if self.layers else ADD_HINT
+        )
 
     def _find_disagreements(self) -> None:
         """Emit each layer's spans (those we lack) and list the disagreements between annotators.
@@ -325,18 +351,35 @@ class ReviewPanel(QWidget):
             shown = [s for s in theirs if s.id not in self._mine]
             for span in shown:
                 self._source.setdefault(span.id, name)
-            self.layerSpansChanged.emit(name, [
-                ViewSpan(id=f"{name}:{s.id}", start=s.start, end=s.end,
-                         color=colors.get((s.kind, s.tag.casefold()), "#888888"), label=s.tag,
-                         annotator=s.annotator, note=s.note, layer=name)
-                for s in shown
-            ])
+            self.layerSpansChanged.emit(
+                name,
+                [
+                    ViewSpan(
+                        id=f"{name}:{s.id}",
+                        start=s.start,
+                        end=s.end,
+                        color=colors.get((s.kind, s.tag.casefold()), "#888888"),
+                        label=s.tag,
+                        annotator=s.annotator,
+                        note=s.note,
+                        layer=name,
+                    )
+                    for s in shown
+                ],
+            )
         # you count even before your first span, so a colleague's coding can be accepted into an empty project
-        annotators = {self.annotator, *self.store.annotators(),
-                      *(n for names in self._layer_annotators.values() for n in names)}
-        found_all = between_annotators(union_spans(lists), annotators=annotators, you=self.annotator,
-                                       include_automatic=self.include_automatic.isChecked(),
-                                       settled=settled_keys(self.store))
+        annotators = {
+            self.annotator,
+            *self.store.annotators(),
+            *(n for names in self._layer_annotators.values() for n in names),
+        }
+        found_all = between_annotators(
+            union_spans(lists),
+            annotators=annotators,
+            you=self.annotator,
+            include_automatic=self.include_automatic.isChecked(),
+            settled=settled_keys(self.store),
+        )
         for found in found_all:
             self._items.append((self._layer_of(found), found))
             item = QListWidgetItem(found.describe(self.annotator))
@@ -370,7 +413,9 @@ class ReviewPanel(QWidget):
         if chosen is None or chosen[1].theirs is None or chosen[1].theirs.id in self._mine:
             return
         name, found = chosen
-        self._run(AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name, disagreement=found.key))
+        self._run(
+            AcceptAnnotation(found.theirs, decided_by=self.annotator, source=name, disagreement=found.key)
+        )
 
     def dismiss_selected(self) -> None:
         """Record that the selected disagreement needs no change."""
@@ -425,17 +470,25 @@ class ReviewPanel(QWidget):
         for label in labels:
             item = QListWidgetItem(label)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if label.casefold() in wanted else Qt.CheckState.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if label.casefold() in wanted else Qt.CheckState.Unchecked
+            )
             self.tag_choice.addItem(item)
 
     def _ticked_tags(self) -> list[str]:
-        return [item.text() for item in map(self.tag_choice.item, range(self.tag_choice.count()))
-                if item.checkState() == Qt.CheckState.Checked]
+        return [
+            item.text()
+            for item in map(self.tag_choice.item, range(self.tag_choice.count()))
+            if item.checkState() == Qt.CheckState.Checked
+        ]
 
     def agreement_options(self) -> dict:
         """The limits chosen in the panel, as keyword arguments of ``agreement_report``."""
-        return {"tags": self._ticked_tags(), "kind": self.tag_scope.currentData(),
-                "include_automatic": self.include_automatic.isChecked()}
+        return {
+            "tags": self._ticked_tags(),
+            "kind": self.tag_scope.currentData(),
+            "include_automatic": self.include_automatic.isChecked(),
+        }
 
     def _stores(self) -> list[Store]:
         return [self.store, *(c.store for c in self.layers.values())]
@@ -461,10 +514,16 @@ class ReviewPanel(QWidget):
         self.summary.setText("Computing agreement…")
         options = self.agreement_options()
         # no progress dialog: the window stays usable, the summary line says what is going on
-        self._worker = Job(lambda _context: compute_agreement_on(paths, options), title="Agreement",
-                           parent=self, report_failure=False)
+        self._worker = Job(
+            lambda _context: compute_agreement_on(paths, options),
+            title="Agreement",
+            parent=self,
+            report_failure=False,
+        )
         self._worker.succeeded.connect(self.show_agreement)
-        self._worker.failed.connect(lambda message: self.show_failure(f"Agreement could not be computed: {message}"))
+        self._worker.failed.connect(
+            lambda message: self.show_failure(f"Agreement could not be computed: {message}")
+        )
         self._worker.start()
 
     def show_failure(self, message: str) -> None:
@@ -482,13 +541,22 @@ class ReviewPanel(QWidget):
         for row, (pair, tag, metrics) in enumerate(rows):
             self._fill_agreement_row(row, pair["a"], pair["b"], tag, metrics)
         everyone = report["all_annotators"]
-        alpha_all = (f" Krippendorff's alpha, all {len(everyone['annotators'])}: {_figure(everyone['overall'])}."
-                     if len(everyone["annotators"]) > 2 else "")
+        alpha_all = (
+            f" Krippendorff's alpha, all {len(everyone['annotators'])}: {_figure(everyone['overall'])}."
+            if len(everyone["annotators"]) > 2
+            else ""
+        )
         left_out = report.get("automatic_left_out") or []
-        automatic = (f" Left out: spans made automatically by {', '.join(left_out)} (tick "
-                     "“Include automatic spans” to compare them)." if left_out else "")
-        self.summary.setText(f"{report['documents']} shared document(s), {report['characters']:,} characters, "
-                             f"{len(report['annotators'])} annotator(s).{alpha_all}{automatic}")
+        automatic = (
+            f" Left out: spans made automatically by {', '.join(left_out)} (tick "
+            "“Include automatic spans” to compare them)."
+            if left_out
+            else ""
+        )
+        self.summary.setText(
+            f"{report['documents']} shared document(s), {report['characters']:,} characters, "
+            f"{len(report['annotators'])} annotator(s).{alpha_all}{automatic}"
+        )
         offered = {self.tag_choice.item(i).text() for i in range(self.tag_choice.count())}
         if not self._ticked_tags() and self.tag_scope.currentData() is None:  # a full report names every tag
             self._offer_tags([tag for tag in report["tags"] if tag not in offered], [])
@@ -496,8 +564,12 @@ class ReviewPanel(QWidget):
 
     def _fill_agreement_row(self, row: int, a: str, b: str, tag: str, metrics: dict) -> None:
         """One row: figures, then the span counts behind them; every count in the row's tooltip."""
-        values = [f"{a} / {b}", tag, *(_figure(metrics[key]) for _, key, _ in METRIC_COLUMNS),
-                  *(f"{metrics['counts'][key]:,}" for _, key, _ in COUNT_COLUMNS)]
+        values = [
+            f"{a} / {b}",
+            tag,
+            *(_figure(metrics[key]) for _, key, _ in METRIC_COLUMNS),
+            *(f"{metrics['counts'][key]:,}" for _, key, _ in COUNT_COLUMNS),
+        ]
         tip = counts_tooltip(a, b, tag, metrics)
         for column, value in enumerate(values):
             cell = QTableWidgetItem(value)
@@ -510,8 +582,12 @@ class ReviewPanel(QWidget):
         """Copy into your project what the colleagues' files have and it lacks (asks first)."""
         if not self.layers:
             return
-        answer = QMessageBox.question(self, "Merge", "Copy into your project the documents, tags and annotations "
-                                      "it lacks from the colleagues' files? A backup is written first.")
+        answer = QMessageBox.question(
+            self,
+            "Merge",
+            "Copy into your project the documents, tags and annotations "
+            "it lacks from the colleagues' files? A backup is written first.",
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         self.merge_now()
@@ -521,8 +597,9 @@ class ReviewPanel(QWidget):
         if self.store.path is None:
             return
         suggested = self.store.path.with_name(f"{self.store.path.stem} ({self.annotator}).annotator")
-        path, _ = QFileDialog.getSaveFileName(self, "Share a copy", str(suggested),
-                                              "Annotator projects (*.annotator)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Share a copy", str(suggested), "Annotator projects (*.annotator)"
+        )
         if path:
             self.share_to(Path(path))
 
@@ -548,9 +625,14 @@ class ReviewPanel(QWidget):
         if project is None or not self.layers:
             return None
         sources = [c.source for c in self.layers.values()]
-        job = Job(lambda _context: merge_into(project, sources), title="Merge",
-                  label="Merging the colleagues' files into yours…", parent=self,
-                  progress_parent=self.window(), cancellable=False)
+        job = Job(
+            lambda _context: merge_into(project, sources),
+            title="Merge",
+            label="Merging the colleagues' files into yours…",
+            parent=self,
+            progress_parent=self.window(),
+            cancellable=False,
+        )
         job.succeeded.connect(self._merged)
         job.failed.connect(lambda message: self.summary.setText(f"Merge failed: {message}"))
         self._merge_job = job

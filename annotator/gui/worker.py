@@ -19,19 +19,38 @@ from annotator.importers.batch import ImportReport, import_paths
 from annotator.store import Store
 
 
-def import_into(project: Path, paths: list[str], *, annotator: str, options: ImportOptions,
-                context: JobContext) -> ImportReport:
+def import_into(
+    project: Path, paths: list[str], *, annotator: str, options: ImportOptions, context: JobContext
+) -> ImportReport:
     """Import ``paths`` into the project file ``project`` (runs in the job's thread)."""
     with Store.open(project) as store:
-        return import_paths(store, paths, annotator=annotator, options=options,
-                            progress=lambda done, total, path: context.progress(done, total, path.name),
-                            should_cancel=context.should_cancel)
+        return import_paths(
+            store,
+            paths,
+            annotator=annotator,
+            options=options,
+            progress=lambda done, total, path: context.progress(done, total, path.name),
+            should_cancel=context.should_cancel,
+        )
 
 
-def import_job(project: Path, paths: list[str], *, annotator: str, options: ImportOptions | None = None,
-               parent: QObject | None = None, progress_parent: QWidget | None = None) -> Job:
+def import_job(
+    project: Path,
+    paths: list[str],
+    *,
+    annotator: str,
+    options: ImportOptions | None = None,
+    parent: QObject | None = None,
+    progress_parent: QWidget | None = None,
+) -> Job:
     """A (not yet started) job importing files; ``succeeded`` carries the ``ImportReport``."""
     chosen = options or ImportOptions()
-    return Job(lambda context: import_into(project, list(paths), annotator=annotator, options=chosen,
-                                           context=context),
-               title="Import", label="Importing…", parent=parent, progress_parent=progress_parent)
+    return Job(
+        lambda context: import_into(
+            project, list(paths), annotator=annotator, options=chosen, context=context
+        ),
+        title="Import",
+        label="Importing…",
+        parent=parent,
+        progress_parent=progress_parent,
+    )

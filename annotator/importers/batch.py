@@ -142,7 +142,9 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
     return files, problems
 
 
-def _walk_folder(folder: Path, lookup: _ImporterLookup, found: list[Path], problems: list[FileResult]) -> None:
+def _walk_folder(
+    folder: Path, lookup: _ImporterLookup, found: list[Path], problems: list[FileResult]
+) -> None:
     """Append the supported files under ``folder`` in sorted path order, hidden ones skipped.
 
     The order and choice are those of ``sorted(folder.rglob("*"))`` filtered
@@ -158,10 +160,13 @@ def _walk_folder(folder: Path, lookup: _ImporterLookup, found: list[Path], probl
     """
     try:
         with os.scandir(folder) as scan:
-            entries = sorted((e for e in scan if not e.name.startswith(".")),
-                             key=lambda e: os.path.normcase(e.name))
+            entries = sorted(
+                (e for e in scan if not e.name.startswith(".")), key=lambda e: os.path.normcase(e.name)
+            )
     except OSError as exc:
-        problems.append(FileResult(folder, "failed", f"{describe_os_error(exc)} (the folder cannot be opened)"))
+        problems.append(
+            FileResult(folder, "failed", f"{describe_os_error(exc)} (the folder cannot be opened)")
+        )
         return
     for entry in entries:
         path = folder / entry.name
@@ -191,8 +196,9 @@ def _is_special(path: Path, problems: list[FileResult]) -> bool:
     return True
 
 
-def import_file(store, path: Path, *, annotator: str, options: ImportOptions,
-                importer: Importer | None = None) -> FileResult:
+def import_file(
+    store, path: Path, *, annotator: str, options: ImportOptions, importer: Importer | None = None
+) -> FileResult:
     """Import one file into ``store``; never raises for a bad file.
 
     Reading and storing are two steps. Whatever goes wrong while the file
@@ -266,14 +272,22 @@ class _Stored:
         self.present += outcome.spans_present
 
     def result(self, path: Path) -> FileResult:
-        parts = partial(FileResult, path, part_failures=tuple(self.failures), skipped_parts=tuple(self.skipped),
-                        spans_collapsed=self.collapsed, spans_present=self.present)
+        parts = partial(
+            FileResult,
+            path,
+            part_failures=tuple(self.failures),
+            skipped_parts=tuple(self.skipped),
+            spans_collapsed=self.collapsed,
+            spans_present=self.present,
+        )
         if not self.ids and self.skipped and not self.failures:
             return parts("imported", "every line or row was skipped")
         if not self.ids:
             return parts("failed", "no line or row could be imported")
         if self.created == 0:
-            message = "already in the project" + (f"; {self.added} new annotation(s) added" if self.added else "")
+            message = "already in the project" + (
+                f"; {self.added} new annotation(s) added" if self.added else ""
+            )
             return parts("duplicate", message, tuple(self.ids), self.added)
         return parts("imported", "", tuple(self.ids), self.added)
 
@@ -300,8 +314,9 @@ class StoreDocuments(Op):
 
     def apply(self, store) -> None:
         documents = self.documents
-        self.stored = _Stored(failures=list(getattr(documents, "failures", [])),
-                              skipped=list(getattr(documents, "skipped", [])))
+        self.stored = _Stored(
+            failures=list(getattr(documents, "failures", [])), skipped=list(getattr(documents, "skipped", []))
+        )
         with store.db.atomic() if len(documents) > 1 else contextlib.nullcontext():
             for doc in documents:
                 self._store_one(store, doc)
@@ -355,17 +370,22 @@ class _ImportBatch(Op):
                     break
                 if self.progress is not None:
                     self.progress(self.index, len(files), files[self.index])
-                report.results.append(import_file(
-                    store, files[self.index], annotator=self.annotator, options=self.options,
-                    importer=self.lookup(files[self.index]),
-                ))
+                report.results.append(
+                    import_file(
+                        store,
+                        files[self.index],
+                        annotator=self.annotator,
+                        options=self.options,
+                        importer=self.lookup(files[self.index]),
+                    )
+                )
                 self.index += 1
 
     def revert(self, store) -> None:
         raise NotImplementedError("an import is taken back from the backup made before it")
 
     def changed(self) -> OpChanges:
-        return ImportReport(self.report.results[self._first:]).changes
+        return ImportReport(self.report.results[self._first :]).changes
 
 
 def import_paths(

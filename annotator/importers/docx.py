@@ -38,9 +38,16 @@ def import_docx(path: Path, options: ImportOptions) -> list[ImportedDocument]:
     document = _open_with_python_docx(path)
     text = join_paragraphs(body_blocks(document.element.body))
     meta = {"filename": path.name, **core_properties(document)}
-    return [build_document(
-        path, text, source_format="docx", meta=meta, options=options, title=meta.get("title"),
-    )]
+    return [
+        build_document(
+            path,
+            text,
+            source_format="docx",
+            meta=meta,
+            options=options,
+            title=meta.get("title"),
+        )
+    ]
 
 
 def _open_with_python_docx(path: Path):
@@ -61,8 +68,19 @@ def _open_with_python_docx(path: Path):
 
 #: Elements whose text is not body text, or would repeat it (a drawing's fallback copy).
 _SKIPPED = {
-    "pPr", "rPr", "del", "moveFrom", "delText", "instrText", "drawing", "pict", "object",
-    "AlternateContent", "footnoteReference", "endnoteReference", "commentReference",
+    "pPr",
+    "rPr",
+    "del",
+    "moveFrom",
+    "delText",
+    "instrText",
+    "drawing",
+    "pict",
+    "object",
+    "AlternateContent",
+    "footnoteReference",
+    "endnoteReference",
+    "commentReference",
 }
 _CHARACTERS = {"tab": "\t", "ptab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
@@ -142,7 +160,8 @@ def table_rows(table) -> list[str]:
             continue
         cells = [
             " ".join(" ".join(block.split()) for block in body_blocks(cell) if block.strip())
-            for cell in row.iterchildren() if _local(cell.tag) == "tc"
+            for cell in row.iterchildren()
+            if _local(cell.tag) == "tc"
         ]
         rows.append("\t".join(cells))
     return rows

@@ -25,10 +25,45 @@ from annotator.model import ImportedDocument
 
 _HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object", "select"}
 _BLOCKS = {
-    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "thead", "tfoot", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "ul",
 }
 _CELLS = {"td", "th"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -50,10 +85,16 @@ def import_html(path: Path, options: ImportOptions) -> list[ImportedDocument]:
     meta = {"filename": path.name, "encoding": encoding, **extractor.meta}
     if extractor.title:
         meta["title"] = extractor.title
-    return [build_document(
-        path, join_paragraphs(extractor.paragraphs()), source_format="html", meta=meta,
-        options=options, title=extractor.title,
-    )]
+    return [
+        build_document(
+            path,
+            join_paragraphs(extractor.paragraphs()),
+            source_format="html",
+            meta=meta,
+            options=options,
+            title=extractor.title,
+        )
+    ]
 
 
 def decode_html(data: bytes) -> tuple[str, str]:

@@ -61,8 +61,9 @@ SKIPPED_ANSWERS = ("reject", "ignore")
 #: Keys under which other tools put annotations this importer does not read.
 UNREAD_ANNOTATION_KEYS = ("annotations", "completions", "predictions", "result", "ner_tags", "relations")
 #: Keys of a doccano line that are not its own metadata (doccano spreads that on the line).
-_DOCCANO_KEYS = frozenset({"id", "title", "text", "meta", "label", "labels", "entities", "relations",
-                           "Comments", "cats"})
+_DOCCANO_KEYS = frozenset(
+    {"id", "title", "text", "meta", "label", "labels", "entities", "relations", "Comments", "cats"}
+)
 
 
 def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
@@ -89,8 +90,15 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
     _refuse_unread(record, read)
     title, meta = _title(record, meta, f"{stem} line {number}")
     doc_id, meta = _document_id(record, meta)
-    return ImportedDocument(title=title, text=text, source_format="jsonl", meta=meta, spans=tuple(spans),
-                            id=doc_id, origin=f"line {number}")
+    return ImportedDocument(
+        title=title,
+        text=text,
+        source_format="jsonl",
+        meta=meta,
+        spans=tuple(spans),
+        id=doc_id,
+        origin=f"line {number}",
+    )
 
 
 def _spans(record: dict, text: str, meta: dict) -> tuple[list[ImportedSpan], set[str]]:
@@ -99,7 +107,11 @@ def _spans(record: dict, text: str, meta: dict) -> tuple[list[ImportedSpan], set
     read: set[str] = set()
     if "spans" in record:
         value = record["spans"]
-        spans += spacy_span_groups(value, text) if isinstance(value, dict) else spans_from_list(value, text, key="spans")
+        spans += (
+            spacy_span_groups(value, text)
+            if isinstance(value, dict)
+            else spans_from_list(value, text, key="spans")
+        )
         read.add("spans")
     elif "label" in record or "labels" in record:
         labels = record.get("label", record.get("labels"))
@@ -140,8 +152,10 @@ def _refuse_unread(record: dict, read: set[str]) -> None:
     for key in UNREAD_ANNOTATION_KEYS:
         value = record.get(key)
         if key not in read and value not in (None, "", [], {}):
-            raise BadLine(f"unknown shape: '{key}' ({described(value)}) holds annotations in a shape Annotator "
-                          "does not read; it reads 'spans', 'label', 'entities' and 'ents'")
+            raise BadLine(
+                f"unknown shape: '{key}' ({described(value)}) holds annotations in a shape Annotator "
+                "does not read; it reads 'spans', 'label', 'entities' and 'ents'"
+            )
 
 
 def _title(record: dict, meta: dict, fallback: str) -> tuple[str, dict]:

@@ -25,10 +25,15 @@ def import_markdown(path: Path, options: ImportOptions) -> list[ImportedDocument
     data = read_limited(path, options)
     source, encoding = decode_text(data)
     meta = {"filename": path.name, "encoding": encoding, "size_bytes": len(data)}
-    return [build_document(
-        path, join_paragraphs(markdown_blocks(source)), source_format="markdown", meta=meta,
-        options=options,
-    )]
+    return [
+        build_document(
+            path,
+            join_paragraphs(markdown_blocks(source)),
+            source_format="markdown",
+            meta=meta,
+            options=options,
+        )
+    ]
 
 
 def markdown_blocks(source: str) -> list[str]:

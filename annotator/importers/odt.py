@@ -58,9 +58,16 @@ def import_odt(path: Path, options: ImportOptions) -> list[ImportedDocument]:
         raise ImportFailure(f"corrupt {WHAT} (no text body; a spreadsheet or presentation?)")
     meta = {"filename": path.name, **document_meta(meta_root)}
     text = join_paragraphs(blocks(body))
-    return [build_document(
-        path, text, source_format="odt", meta=meta, options=options, title=meta.get("title"),
-    )]
+    return [
+        build_document(
+            path,
+            text,
+            source_format="odt",
+            meta=meta,
+            options=options,
+            title=meta.get("title"),
+        )
+    ]
 
 
 def blocks(element) -> list[str]:
@@ -93,7 +100,8 @@ def table_rows(table) -> list[str]:
     for row in _own_rows(table):
         cells = [
             " ".join(b.strip() for b in blocks(cell) if b.strip())
-            for cell in row if cell.tag == _TABLE + "table-cell"
+            for cell in row
+            if cell.tag == _TABLE + "table-cell"
         ]
         rows.append("\t".join(cells))
     return rows

@@ -46,9 +46,18 @@ def import_pdf(path: Path, options: ImportOptions) -> list[ImportedDocument]:
     meta = {"filename": path.name, "pages": len(pages), "page_offsets": offsets, **pdf_info(reader)}
     if failures:
         meta["unreadable_pages"] = [number for number, _ in failures]
-    result = PartialImport([build_document(
-        path, text, source_format="pdf", meta=meta, options=options, title=meta.get("title"),
-    )])
+    result = PartialImport(
+        [
+            build_document(
+                path,
+                text,
+                source_format="pdf",
+                meta=meta,
+                options=options,
+                title=meta.get("title"),
+            )
+        ]
+    )
     result.failures.extend(
         (f"page {number}", f"text could not be extracted ({reason}); stored as an empty page")
         for number, reason in failures

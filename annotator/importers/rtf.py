@@ -39,9 +39,16 @@ def import_rtf(path: Path, options: ImportOptions) -> list[ImportedDocument]:
         raise ImportFailure(f"corrupt RTF file ({exc})") from None
     meta = {"filename": path.name, "encoding": encoding, **info_fields(markup, encoding)}
     text = join_paragraphs(plain.split("\n"))
-    return [build_document(
-        path, text, source_format="rtf", meta=meta, options=options, title=meta.get("title"),
-    )]
+    return [
+        build_document(
+            path,
+            text,
+            source_format="rtf",
+            meta=meta,
+            options=options,
+            title=meta.get("title"),
+        )
+    ]
 
 
 def code_page(data: bytes) -> str:

@@ -165,7 +165,9 @@ def regular_file_size(path: Path, max_file_bytes: int) -> int:
 
 
 #: Opening never waits (a pipe swapped in after the check opens at once) and never adopts a terminal.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
 def read_regular_file(path: Path, max_file_bytes: int) -> bytes:

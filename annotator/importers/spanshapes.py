@@ -117,7 +117,7 @@ def check_covered_text(span: ImportedSpan, text: str, claimed: str | None) -> No
     if claimed is None or covers(text, span.start, span.end, claimed):
         return
     raise BadSpans(
-        f"span [{span.start}, {span.end}) covers {short(text[span.start:span.end])} but its 'text' is "
+        f"span [{span.start}, {span.end}) covers {short(text[span.start : span.end])} but its 'text' is "
         f"{short(claimed)}: the offsets do not match the text (counted in UTF-16 units or bytes rather "
         "than characters?)"
     )
@@ -152,12 +152,18 @@ def span_from_dict(item: object, text: str) -> ImportedSpan:
     """A ``{"start", "end", "label", ...}`` span (our native shape, Prodigy's, spaCy's) in code points."""
     if not isinstance(item, dict):
         raise BadSpans(f"a span must be an object, not {item!r}")
-    span = checked(ImportedSpan(
-        start=whole_number(item.get("start"), "start"), end=whole_number(item.get("end"), "end"),
-        label=label_of(item.get("label")), kind=kind_of(item.get("kind")),
-        id=uuid_or_none(optional_text(item.get("id"), "id")),
-        annotator=optional_text(item.get("annotator"), "annotator"), note=optional_text(item.get("note"), "note"),
-    ), len(text))
+    span = checked(
+        ImportedSpan(
+            start=whole_number(item.get("start"), "start"),
+            end=whole_number(item.get("end"), "end"),
+            label=label_of(item.get("label")),
+            kind=kind_of(item.get("kind")),
+            id=uuid_or_none(optional_text(item.get("id"), "id")),
+            annotator=optional_text(item.get("annotator"), "annotator"),
+            note=optional_text(item.get("note"), "note"),
+        ),
+        len(text),
+    )
     claimed = item.get("text")
     if claimed is not None and not isinstance(claimed, str):
         raise BadSpans(f"a span's 'text' must be a string, not {type(claimed).__name__}")
@@ -177,7 +183,9 @@ def spacy_span_groups(groups: dict, text: str) -> list[ImportedSpan]:
 
     The group's name is not kept, nor a span's ``kb_id``: a span is its range and label here.
     """
-    return [span for name, value in groups.items() for span in spans_from_list(value, text, key=f"spans.{name}")]
+    return [
+        span for name, value in groups.items() for span in spans_from_list(value, text, key=f"spans.{name}")
+    ]
 
 
 def _json_type(value: object) -> str:
@@ -192,8 +200,12 @@ def span_from_triple(item: object, text_length: int) -> ImportedSpan:
     """One ``[start, end, label]`` of a doccano ``label`` list, in code points as our export writes it."""
     if not isinstance(item, list) or len(item) != 3:
         raise BadSpans(f"a doccano label must be [start, end, label], not {item!r}")
-    return checked(ImportedSpan(start=whole_number(item[0], "start"), end=whole_number(item[1], "end"),
-                                label=label_of(item[2])), text_length)
+    return checked(
+        ImportedSpan(
+            start=whole_number(item[0], "start"), end=whole_number(item[1], "end"), label=label_of(item[2])
+        ),
+        text_length,
+    )
 
 
 _ENTITY_KEYS = ("start_offset", "end_offset", "label")
@@ -214,15 +226,18 @@ def doccano_entities(entities: object, text: str) -> tuple[list[ImportedSpan], d
         if isinstance(item, dict):
             if not all(key in item for key in _ENTITY_KEYS):
                 found = ", ".join(f"'{key}'" for key in sorted(map(str, item)))
-                raise BadSpans("unknown shape: a doccano entity must have 'start_offset', 'end_offset' and "
-                               f"'label', found {found}")
+                raise BadSpans(
+                    "unknown shape: a doccano entity must have 'start_offset', 'end_offset' and "
+                    f"'label', found {found}"
+                )
             start, end, label = (item[key] for key in _ENTITY_KEYS)
         elif isinstance(item, list) and len(item) == 3:
             start, end, label = item
         else:
             raise BadSpans(f"a doccano entity must be an object or [start, end, label], not {item!r}")
-        span = _from_units(units, whole_number(start, "start_offset"), whole_number(end, "end_offset"),
-                           label_of(label))
+        span = _from_units(
+            units, whole_number(start, "start_offset"), whole_number(end, "end_offset"), label_of(label)
+        )
         spans.append(span)
         if isinstance(item, dict) and isinstance(item.get("id"), (int, str)):
             by_id[item["id"]] = [span.start, span.end, span.label]
@@ -233,8 +248,10 @@ def _from_units(units: Utf16Offsets, start: int, end: int, label: str) -> Import
     if start >= end:
         raise BadSpans(f"span [{start}, {end}) has start >= end")
     if start < 0 or end > units.units:
-        raise BadSpans(f"span [{start}, {end}) is outside the text (length {units.units} in UTF-16 units, "
-                       "as doccano counts)")
+        raise BadSpans(
+            f"span [{start}, {end}) is outside the text (length {units.units} in UTF-16 units, "
+            "as doccano counts)"
+        )
     try:
         return ImportedSpan(start=units.code_point(start), end=units.code_point(end), label=label)
     except BadSpans as exc:
@@ -262,7 +279,9 @@ def doccano_relations(relations: list, entity_ends: dict[object, list]) -> list:
 # -- Label Studio -------------------------------------------------------------------------
 
 
-def label_studio_spans(cell: str, text: str, *, column: str, annotator: str | None) -> list[ImportedSpan] | None:
+def label_studio_spans(
+    cell: str, text: str, *, column: str, annotator: str | None
+) -> list[ImportedSpan] | None:
     """The labelled regions of one cell of a Label Studio CSV/TSV export, or None if it holds none.
 
     Label Studio writes each control's results as a JSON list in the column
@@ -287,14 +306,25 @@ def label_studio_spans(cell: str, text: str, *, column: str, annotator: str | No
     spans: list[ImportedSpan] = []
     for region in regions:
         start, end, labels = region.get("start"), region.get("end"), region.get("labels")
-        if not (_is_int(start) and _is_int(end) and isinstance(labels, list) and labels
-                and isinstance(region.get("text", ""), str)):
+        if not (
+            _is_int(start)
+            and _is_int(end)
+            and isinstance(labels, list)
+            and labels
+            and isinstance(region.get("text", ""), str)
+        ):
             found = ", ".join(f"'{key}'" for key in sorted(map(str, region)))
-            raise BadSpans(f"column '{column}' holds spans in a shape Annotator does not read (found {found})")
+            raise BadSpans(
+                f"column '{column}' holds spans in a shape Annotator does not read (found {found})"
+            )
         try:
             start, end = _region_offsets(text, start, end, region.get("text"))
-            spans.extend(checked(ImportedSpan(start=start, end=end, label=label_of(label), annotator=annotator),
-                                 len(text)) for label in labels)
+            spans.extend(
+                checked(
+                    ImportedSpan(start=start, end=end, label=label_of(label), annotator=annotator), len(text)
+                )
+                for label in labels
+            )
         except BadSpans as exc:
             raise BadSpans(f"column '{column}': {exc}") from None
     return spans
@@ -316,8 +346,10 @@ def _region_offsets(text: str, start: int, end: int, claimed: str | None) -> tup
     if claimed is None:
         if _ASTRAL.search(text) is None:
             return start, end
-        raise BadSpans(f"span [{start}, {end}) has no 'text' to tell whether its offsets count characters "
-                       "or UTF-16 units, and the text has characters that count differently")
+        raise BadSpans(
+            f"span [{start}, {end}) has no 'text' to tell whether its offsets count characters "
+            "or UTF-16 units, and the text has characters that count differently"
+        )
     if in_range and covers(text, start, end, claimed):
         return start, end
     units = Utf16Offsets(text)
@@ -330,4 +362,6 @@ def _region_offsets(text: str, start: int, end: int, claimed: str | None) -> tup
             return converted
     if not in_range:
         raise BadSpans(f"span [{start}, {end}) is outside the text (length {len(text)})")
-    raise BadSpans(f"span [{start}, {end}) covers {short(text[start:end])} but its 'text' is {short(claimed)}")
+    raise BadSpans(
+        f"span [{start}, {end}) covers {short(text[start:end])} but its 'text' is {short(claimed)}"
+    )

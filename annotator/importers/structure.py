@@ -51,6 +51,10 @@ def build_document(
         spans = speaker_spans(detect_turns(text))
         meta = {**meta, "speaker_turns": len(spans)}
     return ImportedDocument(
-        title=(title or "").strip() or path.stem, text=text, source_path=str(path),
-        source_format=source_format, meta=meta, spans=spans,
+        title=(title or "").strip() or path.stem,
+        text=text,
+        source_path=str(path),
+        source_format=source_format,
+        meta=meta,
+        spans=spans,
     )

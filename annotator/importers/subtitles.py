@@ -60,10 +60,16 @@ def import_subtitles(path: Path, options: ImportOptions) -> list[ImportedDocumen
     text, cue_meta = cue_lines(cues)
     turns = cue_turns(text, cue_meta)
     meta = {"filename": path.name, "encoding": encoding, "cues": cue_meta, "speaker_turns": len(turns)}
-    return [ImportedDocument(
-        title=path.stem, text=text, source_path=str(path), source_format=fmt, meta=meta,
-        spans=speaker_spans(turns),
-    )]
+    return [
+        ImportedDocument(
+            title=path.stem,
+            text=text,
+            source_path=str(path),
+            source_format=fmt,
+            meta=meta,
+            spans=speaker_spans(turns),
+        )
+    ]
 
 
 def parse_cues(source: str) -> list[Cue]:
@@ -76,7 +82,7 @@ def parse_cues(source: str) -> list[Cue]:
             continue  # the WEBVTT header, NOTE, STYLE and REGION blocks, stray text
         match = _TIMING.match(lines[timing_at])
         assert match is not None  # timing_at is a line this pattern matched
-        text = cue_text(lines[timing_at + 1:])
+        text = cue_text(lines[timing_at + 1 :])
         if text:
             cues.append(Cue(timestamp(match.group("from")), timestamp(match.group("to")), text))
     return cues
@@ -105,8 +111,9 @@ def cue_lines(cues: list[Cue]) -> tuple[str, list[dict]]:
     """The document text (one cue per line) and every cue's offsets and times."""
     lines, meta, position = [], [], 0
     for cue in cues:
-        meta.append({"start": position, "end": position + len(cue.text),
-                     "from": cue.start_time, "to": cue.end_time})
+        meta.append(
+            {"start": position, "end": position + len(cue.text), "from": cue.start_time, "to": cue.end_time}
+        )
         lines.append(cue.text)
         position += len(cue.text) + 1
     return "\n".join(lines), meta

@@ -120,7 +120,11 @@ class _Table:
         if not any(cell.strip() for cell in row):
             return  # a blank line is not a row a spreadsheet would show
         where = f"row {number}"
-        if self.cancelled_at is not None and _cell(row, self.cancelled_at).strip().lower() in ("true", "1", "yes"):
+        if self.cancelled_at is not None and _cell(row, self.cancelled_at).strip().lower() in (
+            "true",
+            "1",
+            "yes",
+        ):
             self.documents.skipped.append((where, "cancelled in Label Studio"))
             return
         raw_text = _cell(row, self.text_at)
@@ -135,13 +139,21 @@ class _Table:
         cells = dict(zip(self.header, row + [""] * (len(self.header) - len(row)), strict=False))
         title = row[self.title_at].strip() if self.title_at is not None and self.title_at < len(row) else ""
         meta = {**self.base, "row": number}
-        meta.update({k: v for i, (k, v) in enumerate(cells.items()) if i not in (self.text_at, self.title_at) and k})
-        self.documents.append(ImportedDocument(
-            # With spans the text stays as written: the store normalises it and remaps the offsets.
-            title=title or f"{self.path.stem} row {number}", text=raw_text if spans else normalise_newlines(raw_text),
-            source_path=str(self.path), source_format=self.path.suffix.lower().lstrip("."), meta=meta,
-            spans=tuple(spans), origin=where,
-        ))
+        meta.update(
+            {k: v for i, (k, v) in enumerate(cells.items()) if i not in (self.text_at, self.title_at) and k}
+        )
+        self.documents.append(
+            ImportedDocument(
+                # With spans the text stays as written: the store normalises it and remaps the offsets.
+                title=title or f"{self.path.stem} row {number}",
+                text=raw_text if spans else normalise_newlines(raw_text),
+                source_path=str(self.path),
+                source_format=self.path.suffix.lower().lstrip("."),
+                meta=meta,
+                spans=tuple(spans),
+                origin=where,
+            )
+        )
 
     def _spans(self, row: list[str], text: str) -> list[ImportedSpan]:
         """The labelled regions in the row's other cells (Label Studio's export), in code points."""
@@ -191,7 +203,10 @@ def pick_column(header: list[str], wanted: str | None, *, role: str, guesses: tu
 
 
 def read_table_head(
-    path: Path, options: ImportOptions | None = None, *, rows: int = 5,
+    path: Path,
+    options: ImportOptions | None = None,
+    *,
+    rows: int = 5,
 ) -> tuple[list[str], list[list[str]]]:
     """The header and first non-blank rows of a CSV/TSV, decoded and split as ``import_table`` does.
 

@@ -92,7 +92,11 @@ def text_document(path: Path, text: str, *, source_format: str, meta: dict) -> I
     if not text.strip():
         raise ImportFailure("empty file (only whitespace)")
     return ImportedDocument(
-        title=path.stem, text=text, source_path=str(path), source_format=source_format, meta=meta,
+        title=path.stem,
+        text=text,
+        source_path=str(path),
+        source_format=source_format,
+        meta=meta,
     )
 
 

@@ -92,7 +92,7 @@ def speakers_in(text: str) -> list[SpeakerSummary]:
         key = turn.speaker.casefold()
         spellings.setdefault(key, turn.speaker)
         counts[key] = counts.get(key, 0) + 1
-        firsts.setdefault(key, text[turn.start:turn.end].split("\n", 1)[0].strip())
+        firsts.setdefault(key, text[turn.start : turn.end].split("\n", 1)[0].strip())
     return [SpeakerSummary(spellings[k], counts[k], firsts[k]) for k in spellings]
 
 
@@ -100,5 +100,6 @@ def speaker_spans(turns: list[Turn], *, annotator: str = TRANSCRIPT_ANNOTATOR) -
     """Turns as speaker spans for an ``ImportedDocument``, credited to the automatic ``annotator``."""
     return tuple(
         ImportedSpan(start=t.start, end=t.end, label=t.speaker, kind=TagKind.SPEAKER, annotator=annotator)
-        for t in turns if t.end > t.start
+        for t in turns
+        if t.end > t.start
     )

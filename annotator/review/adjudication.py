@@ -47,13 +47,27 @@ class AcceptAnnotation(Op):
             tag = store.add_tag(kind=self.span.kind, name=self.span.tag)
             self._created_tag = tag.id
         self._tags = frozenset([tag.id]) if self._created_tag else frozenset()
-        self._added = Annotation(AnnotationId(self.span.id), doc.id, self.span.start, self.span.end, tag.id,
-                                 self.span.annotator, self.span.note, self.span.created, self.span.updated)
+        self._added = Annotation(
+            AnnotationId(self.span.id),
+            doc.id,
+            self.span.start,
+            self.span.end,
+            tag.id,
+            self.span.annotator,
+            self.span.note,
+            self.span.created,
+            self.span.updated,
+        )
         with store.db.atomic():
             store.insert_annotations([self._added])
-            store.record_adjudication(annotation_id=self.span.id, decision="accepted",
-                                      disagreement=self.disagreement or f"accept:{self.span.id}", decided_by=self.decided_by,
-                                      source=self.source, id=self.adjudication_id)
+            store.record_adjudication(
+                annotation_id=self.span.id,
+                decision="accepted",
+                disagreement=self.disagreement or f"accept:{self.span.id}",
+                decided_by=self.decided_by,
+                source=self.source,
+                id=self.adjudication_id,
+            )
 
     def revert(self, store: Store) -> None:
         with store.db.atomic():
@@ -82,12 +96,17 @@ class DismissDisagreement(Op):
     changes = Changed.ANNOTATIONS
 
     def apply(self, store: Store) -> None:
-        store.record_adjudication(annotation_id=self.annotation_id, decision="dismissed", disagreement=self.key,
-                                  decided_by=self.decided_by, source=self.source, id=self.adjudication_id)
+        store.record_adjudication(
+            annotation_id=self.annotation_id,
+            decision="dismissed",
+            disagreement=self.key,
+            decided_by=self.decided_by,
+            source=self.source,
+            id=self.adjudication_id,
+        )
 
     def revert(self, store: Store) -> None:
         store.remove_adjudication(self.adjudication_id)
 
     def changed(self) -> OpChanges:
         return OpChanges(adjudications=frozenset([self.annotation_id]))
-

@@ -119,7 +119,9 @@ def _clipped(merged: list[tuple[int, int]], length: int) -> list[tuple[int, int]
     return merged
 
 
-def coverage_runs(length: int, layers: Sequence[list[tuple[int, int]]]) -> Iterable[tuple[int, tuple[bool, ...]]]:
+def coverage_runs(
+    length: int, layers: Sequence[list[tuple[int, int]]]
+) -> Iterable[tuple[int, tuple[bool, ...]]]:
     """(run length, who covers it) over ``[0, length)`` for each annotator's merged intervals."""
     events: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for who, intervals in enumerate(layers):
@@ -211,8 +213,9 @@ def _document_span_counts(a: list[tuple[int, int]], b: list[tuple[int, int]]) ->
     """Span counts of one document and tag, from each side's sorted (start, end) list."""
     if not a or not b:
         return SpanCounts(spans_a=len(a), spans_b=len(b))
-    return SpanCounts(spans_a=len(a), spans_b=len(b), exact=_exact_matches(a, b),
-                      overlap=_greedy_overlap_matches(a, b))
+    return SpanCounts(
+        spans_a=len(a), spans_b=len(b), exact=_exact_matches(a, b), overlap=_greedy_overlap_matches(a, b)
+    )
 
 
 @dataclass
@@ -234,13 +237,23 @@ class Metrics:
         return {
             "cohen_kappa": cohen_kappa(self.binary),
             "krippendorff_alpha": krippendorff_alpha(self.alpha),
-            "precision_exact": _ratio(s.exact, s.spans_b), "recall_exact": _ratio(s.exact, s.spans_a),
+            "precision_exact": _ratio(s.exact, s.spans_b),
+            "recall_exact": _ratio(s.exact, s.spans_a),
             "f1_exact": _ratio(2 * s.exact, s.spans_a + s.spans_b),
-            "precision_overlap": _ratio(s.overlap, s.spans_b), "recall_overlap": _ratio(s.overlap, s.spans_a),
+            "precision_overlap": _ratio(s.overlap, s.spans_b),
+            "recall_overlap": _ratio(s.overlap, s.spans_a),
             "f1_overlap": _ratio(2 * s.overlap, s.spans_a + s.spans_b),
-            "counts": {"characters": self.binary.total, "both": self.binary.both, "only_a": self.binary.only_a,
-                       "only_b": self.binary.only_b, "neither": self.binary.neither, "spans_a": s.spans_a,
-                       "spans_b": s.spans_b, "matches_exact": s.exact, "matches_overlap": s.overlap},
+            "counts": {
+                "characters": self.binary.total,
+                "both": self.binary.both,
+                "only_a": self.binary.only_a,
+                "only_b": self.binary.only_b,
+                "neither": self.binary.neither,
+                "spans_a": s.spans_a,
+                "spans_b": s.spans_b,
+                "matches_exact": s.exact,
+                "matches_overlap": s.overlap,
+            },
         }
 
 
@@ -259,19 +272,26 @@ def intersection_length(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> i
     return total
 
 
-def _pair_metrics(length: int, a: list[tuple[int, int]], b: list[tuple[int, int]]) -> tuple[BinaryCounts, AlphaCounts]:
+def _pair_metrics(
+    length: int, a: list[tuple[int, int]], b: list[tuple[int, int]]
+) -> tuple[BinaryCounts, AlphaCounts]:
     """The two-annotator case in closed form: only lengths and one intersection are needed."""
     in_a = sum(end - start for start, end in a)
     in_b = sum(end - start for start, end in b)
     both = intersection_length(a, b)
-    binary = BinaryCounts(both=both, only_a=in_a - both, only_b=in_b - both, neither=length - in_a - in_b + both)
+    binary = BinaryCounts(
+        both=both, only_a=in_a - both, only_b=in_b - both, neither=length - in_a - in_b + both
+    )
     # with m = 2 a character disagrees (k = 1) exactly when one annotator alone marks it
-    alpha = AlphaCounts(disagreement=binary.only_a + binary.only_b, n_in=in_a + in_b,
-                        n_out=2 * length - in_a - in_b)
+    alpha = AlphaCounts(
+        disagreement=binary.only_a + binary.only_b, n_in=in_a + in_b, n_out=2 * length - in_a - in_b
+    )
     return binary, alpha
 
 
-def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> tuple[BinaryCounts, AlphaCounts]:
+def character_metrics(
+    length: int, layers: Sequence[list[tuple[int, int]]]
+) -> tuple[BinaryCounts, AlphaCounts]:
     """Binary (first two layers) and alpha counts for one document and one tag."""
     merged = [_clipped(merged_intervals(layer), length) for layer in layers]
     if len(merged) == 2:
@@ -296,8 +316,9 @@ def character_metrics(length: int, layers: Sequence[list[tuple[int, int]]]) -> t
     return binary, alpha
 
 
-def _index_spans(spans: Iterable[Span], lengths: dict[str, int], tags: set[str]
-                 ) -> dict[str, dict[str, list[tuple[int, int]]]]:
+def _index_spans(
+    spans: Iterable[Span], lengths: dict[str, int], tags: set[str]
+) -> dict[str, dict[str, list[tuple[int, int]]]]:
     """tag -> document -> sorted (start, end) of one annotator, on the compared documents only."""
     index: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     for doc, start, end, tag in spans:
@@ -357,4 +378,8 @@ def compare(
             alpha_counts = metrics_for(annotators, tag).alpha if len(annotators) > 2 else AlphaCounts()
         everyone_tags[tag] = krippendorff_alpha(alpha_counts)
         everyone.add(alpha_counts)
-    return pairs, {"annotators": annotators, "per_tag": everyone_tags, "overall": krippendorff_alpha(everyone)}
+    return pairs, {
+        "annotators": annotators,
+        "per_tag": everyone_tags,
+        "overall": krippendorff_alpha(everyone),
+    }

@@ -61,12 +61,15 @@ def gather_spans(stores: Iterable[Store]) -> tuple[dict[str, list[Span]], dict[s
 def _distinct_labels(names: dict[str, str]) -> dict[str, str]:
     """Tag key -> label; a name used by both a theme and a speaker gets its kind in brackets."""
     counts = Counter(name.casefold() for name in names.values())
-    return {key: f"{name} ({key.split(':', 1)[0]})" if counts[name.casefold()] > 1 else name
-            for key, name in names.items()}
+    return {
+        key: f"{name} ({key.split(':', 1)[0]})" if counts[name.casefold()] > 1 else name
+        for key, name in names.items()
+    }
 
 
-def _compared(stores: Sequence[Store], include_automatic: bool
-              ) -> tuple[dict[str, list[Span]], dict[str, str], dict[str, str], list[str]]:
+def _compared(
+    stores: Sequence[Store], include_automatic: bool
+) -> tuple[dict[str, list[Span]], dict[str, str], dict[str, str], list[str]]:
     """Spans by annotator, plain tag names and labels of the tags they use, and the automatic annotators
     left out (their spans are a program's, not anyone's coding: ``annotator.model.is_automatic``)."""
     spans, offered = gather_spans(stores)
@@ -84,8 +87,13 @@ def tag_labels(stores: Sequence[Store], *, include_automatic: bool = False) -> l
     return sorted(names.values(), key=str.casefold)
 
 
-def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = (), kind: str | None = None,
-                     include_automatic: bool = False) -> dict:
+def agreement_report(
+    stores: Sequence[Store],
+    *,
+    tags: Sequence[str] = (),
+    kind: str | None = None,
+    include_automatic: bool = False,
+) -> dict:
     """The ``annotator agree --json`` object for these files.
 
     ``tags`` limits it to tags named so (a name, or "name (kind)"); ``kind``
@@ -102,8 +110,10 @@ def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = (), kind:
     unknown = [t for t, w in zip(tags, wanted, strict=True) if not any(asked(k, w) for k in names)]
     if unknown:
         raise InvalidInputError(_unknown_tags(stores, unknown, include_automatic))
-    keys = sorted((k for k in candidates if not wanted or any(asked(k, w) for w in wanted)),
-                  key=lambda k: names[k].casefold())
+    keys = sorted(
+        (k for k in candidates if not wanted or any(asked(k, w) for w in wanted)),
+        key=lambda k: names[k].casefold(),
+    )
     if wanted and not keys:  # each tag asked for is used, none of them is of that kind
         raise InvalidInputError(f"no {kind} in these files is named {', '.join(map(repr, tags))}")
     pairs, everyone = compare(lengths, spans, keys)
@@ -111,9 +121,13 @@ def agreement_report(stores: Sequence[Store], *, tags: Sequence[str] = (), kind:
         pair["per_tag"] = {names[k]: v for k, v in pair["per_tag"].items()}
     everyone["per_tag"] = {names[k]: v for k, v in everyone["per_tag"].items()}
     return {
-        "documents": len(lengths), "characters": sum(lengths.values()),
-        "annotators": sorted(spans), "tags": [names[k] for k in keys],
-        "pairs": pairs, "all_annotators": everyone, "automatic_left_out": left_out,
+        "documents": len(lengths),
+        "characters": sum(lengths.values()),
+        "annotators": sorted(spans),
+        "tags": [names[k] for k in keys],
+        "pairs": pairs,
+        "all_annotators": everyone,
+        "automatic_left_out": left_out,
     }
 
 

@@ -59,8 +59,10 @@ class Disagreement:
             return f"only {who}, not {other}: {side.tag} [{self.start}, {self.end})"
         assert self.ours is not None and self.theirs is not None  # the other kinds pair two spans
         if self.kind == "boundaries":
-            return (f"{self.ours.tag}: {a} [{self.ours.start}, {self.ours.end}) vs "
-                    f"{b} [{self.theirs.start}, {self.theirs.end})")
+            return (
+                f"{self.ours.tag}: {a} [{self.ours.start}, {self.ours.end}) vs "
+                f"{b} [{self.theirs.start}, {self.theirs.end})"
+            )
         return f"[{self.start}, {self.end}): {a} {self.ours.tag}, {b} {self.theirs.tag}"
 
 
@@ -99,8 +101,14 @@ class _Theirs:
         return found
 
 
-def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan], dismissed: Set[str] = frozenset(),
-                       *, a: str = "", b: str = "") -> list[Disagreement]:
+def find_disagreements(
+    ours: list[ReviewSpan],
+    theirs: list[ReviewSpan],
+    dismissed: Set[str] = frozenset(),
+    *,
+    a: str = "",
+    b: str = "",
+) -> list[Disagreement]:
     """Disagreements between two annotators' spans (``a``'s, ``b``'s) on one document, in text order.
 
     The two lists must each be one annotator's: comparing two files' lists
@@ -135,8 +143,11 @@ def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan], dismiss
         if candidates:
             best = max(candidates, key=lambda t: _overlaps(mine, t))  # first of equals, in text order
             pool.paired.add(best.id)
-            found.append(Disagreement("boundaries", min(mine.start, best.start), max(mine.end, best.end), mine, best,
-                                      a, b))
+            found.append(
+                Disagreement(
+                    "boundaries", min(mine.start, best.start), max(mine.end, best.end), mine, best, a, b
+                )
+            )
         else:
             unpaired.append(mine)
     for mine in unpaired:
@@ -146,7 +157,9 @@ def find_disagreements(ours: list[ReviewSpan], theirs: list[ReviewSpan], dismiss
         else:
             pool.paired.add(other.id)
             found.append(Disagreement("tag", mine.start, mine.end, mine, other, a, b))
-    found.extend(Disagreement("missing", t.start, t.end, None, t, a, b) for t in pool.sorted if t.id not in pool.paired)
+    found.extend(
+        Disagreement("missing", t.start, t.end, None, t, a, b) for t in pool.sorted if t.id not in pool.paired
+    )
     return sorted((d for d in found if d.key not in dismissed), key=lambda d: (d.start, d.end, d.kind))
 
 
@@ -172,8 +185,14 @@ def annotator_pairs(annotators: Iterable[str], you: str | None = None) -> list[t
     return pairs
 
 
-def between_annotators(spans: Iterable[ReviewSpan], *, annotators: Iterable[str] = (), you: str | None = None,
-                       include_automatic: bool = False, settled: Set[str] = frozenset()) -> list[Disagreement]:
+def between_annotators(
+    spans: Iterable[ReviewSpan],
+    *,
+    annotators: Iterable[str] = (),
+    you: str | None = None,
+    include_automatic: bool = False,
+    settled: Set[str] = frozenset(),
+) -> list[Disagreement]:
     """Disagreements of every pair of annotators over one document's pooled spans, in text order.
 
     ``annotators`` adds names with no span here (agreement pairs every annotator
@@ -192,8 +211,14 @@ def between_annotators(spans: Iterable[ReviewSpan], *, annotators: Iterable[str]
     return sorted(found, key=lambda d: (d.start, d.end, d.kind, d.a, d.b))
 
 
-def document_disagreements(stores: Sequence[Store], sha256: str, *, you: str | None = None,
-                           include_automatic: bool = False, settled: set[str] | None = None) -> list[Disagreement]:
+def document_disagreements(
+    stores: Sequence[Store],
+    sha256: str,
+    *,
+    you: str | None = None,
+    include_automatic: bool = False,
+    settled: set[str] | None = None,
+) -> list[Disagreement]:
     """Every pair's disagreements in the document with this text hash, over all these files.
 
     ``settled`` defaults to the decisions recorded in the first file (ours).
@@ -204,12 +229,18 @@ def document_disagreements(stores: Sequence[Store], sha256: str, *, you: str | N
         lists.append(list(store.iter_review_spans(doc_id)) if doc_id is not None else [])
     if settled is None:
         settled = settled_keys(stores[0])
-    return between_annotators(union_spans(lists), annotators=file_annotators(stores), you=you,
-                              include_automatic=include_automatic, settled=settled)
+    return between_annotators(
+        union_spans(lists),
+        annotators=file_annotators(stores),
+        you=you,
+        include_automatic=include_automatic,
+        settled=settled,
+    )
 
 
-def all_disagreements(stores: Sequence[Store], *, you: str | None = None, include_automatic: bool = False
-                      ) -> list[tuple[DocumentSummary, list[Disagreement]]]:
+def all_disagreements(
+    stores: Sequence[Store], *, you: str | None = None, include_automatic: bool = False
+) -> list[tuple[DocumentSummary, list[Disagreement]]]:
     """Each document every file holds (as agreement counts them), in our order, with its disagreements.
 
     One pass over each file's spans; the decisions recorded in the first file settle disagreements.
@@ -224,9 +255,20 @@ def all_disagreements(stores: Sequence[Store], *, you: str | None = None, includ
         for sha, lists in spans_by_doc.items():
             lists.append(mine.get(sha, []))
     annotators, settled = file_annotators(stores), settled_keys(stores[0])
-    return [(doc, between_annotators(union_spans(spans_by_doc[doc.sha256]), annotators=annotators, you=you,
-                                     include_automatic=include_automatic, settled=settled))
-            for doc in stores[0].documents() if doc.sha256 in shared]
+    return [
+        (
+            doc,
+            between_annotators(
+                union_spans(spans_by_doc[doc.sha256]),
+                annotators=annotators,
+                you=you,
+                include_automatic=include_automatic,
+                settled=settled,
+            ),
+        )
+        for doc in stores[0].documents()
+        if doc.sha256 in shared
+    ]
 
 
 def file_annotators(stores: Sequence[Store]) -> set[str]:
@@ -234,7 +276,9 @@ def file_annotators(stores: Sequence[Store]) -> set[str]:
     return {name for store in stores for name in store.annotators()}
 
 
-def compared_annotators(stores: Sequence[Store], *, include_automatic: bool = False) -> tuple[list[str], list[str]]:
+def compared_annotators(
+    stores: Sequence[Store], *, include_automatic: bool = False
+) -> tuple[list[str], list[str]]:
     """(the annotators compared, the automatic ones left out), each in name order."""
     names = sorted(file_annotators(stores))
     left_out = [] if include_automatic else [name for name in names if is_automatic(name)]

@@ -141,6 +141,8 @@ def open_colleague(path: str | Path) -> ColleagueFile:
             store.close()
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(exc, ProjectError):
-            raise type(exc)(str(exc).replace(str(copy), str(given)).replace(str(source), str(given))) from None
+            raise type(exc)(
+                str(exc).replace(str(copy), str(given)).replace(str(source), str(given))
+            ) from None
         raise
     return ColleagueFile(source=given, store=store, folder=folder)

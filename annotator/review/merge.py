@@ -44,8 +44,10 @@ class MergeReport:
 
     def summary(self) -> str:
         """What was left out (a line per file and kind), then one line of what was added."""
-        line = (f"{self.documents} document(s), {self.tags} tag(s) and {self.annotations} annotation(s) added; "
-                f"{len(self.conflicts)} conflict(s)")
+        line = (
+            f"{self.documents} document(s), {self.tags} tag(s) and {self.annotations} annotation(s) added; "
+            f"{len(self.conflicts)} conflict(s)"
+        )
         line += f"; backup at {self.backup}" if self.backup else "; nothing changed"
         return "\n".join([*self.skipped, line])
 
@@ -101,7 +103,9 @@ class MergeColleague(Op):
 
     def changed(self) -> OpChanges:
         everything = self._changed_annotations or bool(self._tags)
-        return OpChanges(documents=frozenset(self._documents), tags=frozenset(self._tags), everything=everything)
+        return OpChanges(
+            documents=frozenset(self._documents), tags=frozenset(self._tags), everything=everything
+        )
 
     def apply(self, store: Store) -> None:
         self.ours = store
@@ -130,9 +134,17 @@ class MergeColleague(Op):
         self.ensure_backup()
         doc = self.theirs.document(their_id)
         taken = self.ours.has_row("documents", doc.id)
-        result = self.ours.add_document(ImportedDocument(
-            title=doc.title, text=doc.text, source_path=doc.source_path, source_format=doc.source_format,
-            meta=doc.meta, id=None if taken else doc.id), annotator="merge")
+        result = self.ours.add_document(
+            ImportedDocument(
+                title=doc.title,
+                text=doc.text,
+                source_path=doc.source_path,
+                source_format=doc.source_format,
+                meta=doc.meta,
+                id=None if taken else doc.id,
+            ),
+            annotator="merge",
+        )
         self.doc_by_sha[doc.sha256] = result.document_id
         self._documents.add(result.document_id)
         self.report.documents += 1
@@ -142,8 +154,14 @@ class MergeColleague(Op):
         parent = by_id.get(tag.parent_id) if tag.parent_id else None
         parent_ours = self.tag_by_key.get(tag_key(parent.kind, parent.name)) if parent else None
         taken = self.ours.has_row("tags", tag.id)
-        added = self.ours.add_tag(kind=tag.kind, name=tag.name, color=tag.color, description=tag.description,
-                                  parent_id=parent_ours.id if parent_ours else None, id=None if taken else tag.id)
+        added = self.ours.add_tag(
+            kind=tag.kind,
+            name=tag.name,
+            color=tag.color,
+            description=tag.description,
+            parent_id=parent_ours.id if parent_ours else None,
+            id=None if taken else tag.id,
+        )
         self.tag_by_key[tag_key(tag.kind, tag.name)] = added
         self._tags.add(added.id)
         self.report.tags += 1
@@ -176,14 +194,22 @@ class MergeColleague(Op):
         mine_by_id = {row[0]: row for row in self.ours.annotation_rows(row[0] for row in shared)}
         for theirs in shared:
             mine = mine_by_id[theirs[0]]
-            if (our_docs[mine[1]], mine[2], mine[3], our_tags[mine[4]], mine[5], mine[6]) == \
-                    (their_docs[theirs[1]], theirs[2], theirs[3], their_tags[theirs[4]], theirs[5], theirs[6]):
+            if (our_docs[mine[1]], mine[2], mine[3], our_tags[mine[4]], mine[5], mine[6]) == (
+                their_docs[theirs[1]],
+                theirs[2],
+                theirs[3],
+                their_tags[theirs[4]],
+                theirs[5],
+                theirs[6],
+            ):
                 continue
             if later(theirs[8], mine[8]):
                 self.ensure_backup()
                 self.ours.replace_annotation(Annotation(*translated(theirs)))
                 self._changed_annotations = True
-                self.report.conflicts.append(f"{theirs[0]}: kept the colleague's version (updated {theirs[8]})")
+                self.report.conflicts.append(
+                    f"{theirs[0]}: kept the colleague's version (updated {theirs[8]})"
+                )
             else:
                 self.report.conflicts.append(f"{theirs[0]}: kept ours (updated {mine[8]})")
 
@@ -201,7 +227,9 @@ def merge_files(store: Store, others: list[str | Path], *, backup: bool = True) 
     with ExitStack() as stack:
         colleagues = [stack.enter_context(open_colleague(other)) for other in others]
         for colleague in colleagues:
-            report.skipped.extend(f"{colleague.source.name}: {finding.line()}" for finding in _checked(colleague))
+            report.skipped.extend(
+                f"{colleague.source.name}: {finding.line()}" for finding in _checked(colleague)
+            )
         for colleague in colleagues:
             assert colleague.store.path is not None  # a private copy on disk
             with store.attached(colleague.store.path) as schema:
@@ -215,4 +243,3 @@ def _checked(colleague: ColleagueFile) -> list[Finding]:
         return colleague_findings(colleague.store)
     except ProjectError as exc:
         raise type(exc)(str(exc).replace(str(colleague.store.path), str(colleague.source))) from None
-

@@ -213,8 +213,11 @@ def _document_problem(row: tuple) -> tuple[str | None, str | None, int]:
         return f"{name}: {problem}", doc_id, 0
     if _text(status) not in _STATUSES:
         return f"{name}: its status {_named(status)} is unknown", doc_id, 0
-    if _text(title) is None or _text(source_format) is None or (
-            source_path[0] != "null" and _text(source_path) is None):
+    if (
+        _text(title) is None
+        or _text(source_format) is None
+        or (source_path[0] != "null" and _text(source_path) is None)
+    ):
         return f"{name}: its title, format or source is not text", doc_id, 0
     return None, doc_id, len(body)
 

@@ -21,7 +21,9 @@ _INSERT_ANNOTATION = f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES (?,
 _BY_POSITION = itemgetter(2, 3, 0)
 #: The columns of a ShownAnnotation, all held by the index annotations_document_span.
 SHOWN_COLUMNS = 'id, start, "end", tag_id, annotator, note'
-_SHOWN_SQL = f'SELECT {SHOWN_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start, "end", tag_id, id'
+_SHOWN_SQL = (
+    f'SELECT {SHOWN_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start, "end", tag_id, id'
+)
 
 
 def _row_to_annotation(row: tuple) -> Annotation:
@@ -48,9 +50,12 @@ class AnnotationsMixin(StoreBase):
     def annotations_for_document(self, document_id: str) -> list[Annotation]:
         """A document's annotations ordered by start, then end."""
         rows = self.db.conn.execute(
-            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start", [document_id]
+            f"SELECT {ANNOTATION_COLUMNS} FROM annotations WHERE document_id = ? ORDER BY start",
+            [document_id],
         ).fetchall()
-        rows.sort(key=_BY_POSITION)  # the index gives start order; Python finishes it faster than a temp B-tree
+        rows.sort(
+            key=_BY_POSITION
+        )  # the index gives start order; Python finishes it faster than a temp B-tree
         # tuple.__new__ straight from C: Annotation._make is a Python call per row (a fifth of the read)
         return list(map(tuple.__new__, repeat(Annotation), rows))
 
@@ -113,9 +118,15 @@ class AnnotationsMixin(StoreBase):
         self.tag(tag_id)  # type: ignore[attr-defined]
         now = utc_now()
         return Annotation(
-            id=AnnotationId(id or new_id()), document_id=DocumentId(document_id), start=start,
-            end=end, tag_id=TagId(tag_id), annotator=annotator, note=note or None,
-            created=now, updated=now,
+            id=AnnotationId(id or new_id()),
+            document_id=DocumentId(document_id),
+            start=start,
+            end=end,
+            tag_id=TagId(tag_id),
+            annotator=annotator,
+            note=note or None,
+            created=now,
+            updated=now,
         )
 
     def add_annotation(
@@ -134,8 +145,9 @@ class AnnotationsMixin(StoreBase):
         through ``ops.annotate_span``, which also applies the rules of a new span.
         """
         self._require_writable()
-        annotation = self.prepare_annotation(document_id=document_id, start=start, end=end, tag_id=tag_id,
-                                             annotator=annotator, note=note)
+        annotation = self.prepare_annotation(
+            document_id=document_id, start=start, end=end, tag_id=tag_id, annotator=annotator, note=note
+        )
         self.db.execute(_INSERT_ANNOTATION, _annotation_row(annotation))
         return annotation
 
@@ -159,7 +171,7 @@ class AnnotationsMixin(StoreBase):
         select = f"SELECT {ANNOTATION_COLUMNS} FROM annotations"
         wanted = list(ids)
         for first in range(0, len(wanted), 500):
-            chunk = wanted[first:first + 500]
+            chunk = wanted[first : first + 500]
             yield from self.db.conn.execute(f"{select} WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
 
     def update_annotation(
@@ -180,8 +192,7 @@ class AnnotationsMixin(StoreBase):
         new_tag = old.tag_id if tag_id is None else TagId(self.tag(tag_id).id)  # type: ignore[attr-defined]
         new_note = old.note if note is ... else (note or None)
         self.db.execute(
-            'UPDATE annotations SET start = ?, "end" = ?, tag_id = ?, note = ?, updated = ? '
-            "WHERE id = ?",
+            'UPDATE annotations SET start = ?, "end" = ?, tag_id = ?, note = ?, updated = ? WHERE id = ?',
             [new_start, new_end, new_tag, new_note, utc_now(), annotation_id],
         )
         return self.annotation(annotation_id)

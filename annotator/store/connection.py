@@ -131,8 +131,10 @@ def not_writable_reason(path: Path) -> str | None:
     if not os.access(path, os.W_OK):
         return f"{path.name} is read-only: it is open for reading, and changes cannot be saved."
     if not os.access(path.resolve().parent, os.W_OK):
-        return (f"The folder of {path.name} is read-only: the project is open for reading, "
-                "and changes cannot be saved.")
+        return (
+            f"The folder of {path.name} is read-only: the project is open for reading, "
+            "and changes cannot be saved."
+        )
     return None
 
 
@@ -168,8 +170,10 @@ def _header_through_sqlite(path: Path) -> tuple[int, int]:
     """The header's two fields read by a read-only connection (which shares the live one's locks)."""
     conn = connect(read_only_uri(path), uri=True, read_only=True)
     try:
-        return (conn.execute("PRAGMA application_id").fetchone()[0],
-                conn.execute("PRAGMA user_version").fetchone()[0])
+        return (
+            conn.execute("PRAGMA application_id").fetchone()[0],
+            conn.execute("PRAGMA user_version").fetchone()[0],
+        )
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"{path}: damaged project file ({exc})") from None
     finally:
@@ -215,9 +219,9 @@ def _check_open_database(path: Path, db: Database) -> None:
     conn = db.conn
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    applied = [r[0] for r in conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator'"
-    )]
+    applied = [
+        r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'annotator'")
+    ]
     _refuse_if_incompatible(path, app_id, version, applied)
 
 
@@ -282,8 +286,11 @@ def reading_uri(path: Path) -> str:
     means a writer may be at work, so then SQLite reads it the usual way.
     """
     uri = read_only_uri(path)
-    if (not_writable_reason(path) is not None and not Path(f"{path}-wal").exists()
-            and not openfiles.is_open_here(path)):
+    if (
+        not_writable_reason(path) is not None
+        and not Path(f"{path}-wal").exists()
+        and not openfiles.is_open_here(path)
+    ):
         uri += "&immutable=1"  # an immutable connection takes no locks: never beside a live one
     return uri
 
@@ -297,8 +304,7 @@ def _open_for_reading(path: Path) -> Database:
         _check_open_database(path, db)
         if migrations.pending_names(db):
             raise ProjectError(
-                f"{path}: made by an older version and opened read-only; "
-                "open a copy to upgrade it"
+                f"{path}: made by an older version and opened read-only; open a copy to upgrade it"
             )
     except BaseException:
         db.close()
@@ -312,8 +318,10 @@ def _quick_check(path: Path, db: Database) -> None:
         return
     problems = [row[0] for row in db.conn.execute("PRAGMA quick_check(3)")]
     if problems != ["ok"]:
-        raise ProjectError(f"{path}: damaged project file ({problems[0]}); restore a backup "
-                           "(annotator backups / annotator restore)")
+        raise ProjectError(
+            f"{path}: damaged project file ({problems[0]}); restore a backup "
+            "(annotator backups / annotator restore)"
+        )
 
 
 def _open_for_writing(path: Path) -> Database:
@@ -346,5 +354,6 @@ def open_project(path: Path, *, read_only: bool = False) -> tuple[Database, str 
             raise ProjectError(f"{path}: file or folder is read-only") from None
         raise ProjectError(f"{path}: cannot be opened ({exc})") from None
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"{path}: damaged project file ({exc}); restore a backup "
-                           "(annotator backups / annotator restore)") from None
+        raise ProjectError(
+            f"{path}: damaged project file ({exc}); restore a backup (annotator backups / annotator restore)"
+        ) from None

@@ -85,8 +85,14 @@ class SpanCounts(NamedTuple):
 
 def _row_to_summary(r: tuple) -> DocumentSummary:
     return DocumentSummary(
-        id=DocumentId(r[0]), title=r[1], sha256=r[2], length=r[3], annotation_count=r[4],
-        status=_STATUS_BY_VALUE[r[5]], imported_at=r[6], position=r[7],
+        id=DocumentId(r[0]),
+        title=r[1],
+        sha256=r[2],
+        length=r[3],
+        annotation_count=r[4],
+        status=_STATUS_BY_VALUE[r[5]],
+        imported_at=r[6],
+        position=r[7],
     )
 
 
@@ -113,14 +119,26 @@ def normalised(doc: ImportedDocument) -> ImportedDocument:
     remap = offset_mapper(doc.text)
     spans = tuple(
         ImportedSpan(
-            start=remap(s.start), end=remap(s.end), label=s.label, kind=s.kind, id=s.id,
-            annotator=s.annotator, note=s.note, created=s.created, updated=s.updated,
+            start=remap(s.start),
+            end=remap(s.end),
+            label=s.label,
+            kind=s.kind,
+            id=s.id,
+            annotator=s.annotator,
+            note=s.note,
+            created=s.created,
+            updated=s.updated,
         )
         for s in doc.spans
     )
     return ImportedDocument(
-        title=doc.title, text=text, source_path=doc.source_path,
-        source_format=doc.source_format, meta=doc.meta, spans=spans, id=doc.id,
+        title=doc.title,
+        text=text,
+        source_path=doc.source_path,
+        source_format=doc.source_format,
+        meta=doc.meta,
+        spans=spans,
+        id=doc.id,
     )
 
 
@@ -177,9 +195,16 @@ class DocumentsMixin(StoreBase):
         if doc_id is None:
             existing = self.db.conn.execute("SELECT id FROM documents WHERE sha256 = ?", [sha]).fetchone()
             doc_id = DocumentId(existing[0])
-        counts = self._add_imported_spans(doc_id, doc.spans, annotator=annotator) if doc.spans else SpanCounts()
-        return AddResult(document_id=doc_id, created=created, annotations_added=counts.added,
-                         spans_collapsed=counts.collapsed, spans_present=counts.present)
+        counts = (
+            self._add_imported_spans(doc_id, doc.spans, annotator=annotator) if doc.spans else SpanCounts()
+        )
+        return AddResult(
+            document_id=doc_id,
+            created=created,
+            annotations_added=counts.added,
+            spans_collapsed=counts.collapsed,
+            spans_present=counts.present,
+        )
 
     @contextmanager
     def bulk_document_insert(self) -> Iterator[None]:
@@ -201,8 +226,10 @@ class DocumentsMixin(StoreBase):
             conn.execute("DROP TRIGGER documents_fts_insert")
             yield
             if not conn.in_transaction:  # SQLite rolled it all back (a full disk, say)
-                raise ProjectError(f"{self.path}: the import was interrupted by a storage error and "
-                                   "nothing of its last batch was saved; import again once it is fixed")
+                raise ProjectError(
+                    f"{self.path}: the import was interrupted by a storage error and "
+                    "nothing of its last batch was saved; import again once it is fixed"
+                )
             self._index_documents_after(last_rowid)
             conn.execute(trigger_sql)
 
@@ -234,9 +261,15 @@ class DocumentsMixin(StoreBase):
                 "(?, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha256) DO NOTHING",
                 [
-                    doc_id, doc.title, doc.text, sha, doc.source_path,
-                    doc.source_format, json.dumps(doc.meta, ensure_ascii=False, default=str),
-                    utc_now(), len(doc.text),
+                    doc_id,
+                    doc.title,
+                    doc.text,
+                    sha,
+                    doc.source_path,
+                    doc.source_format,
+                    json.dumps(doc.meta, ensure_ascii=False, default=str),
+                    utc_now(),
+                    len(doc.text),
                 ],
             )
         except sqlite3.IntegrityError:
@@ -279,8 +312,10 @@ class DocumentsMixin(StoreBase):
             if known is not None:
                 present += 1
                 continue
-            execute(_INSERT_IMPORTED_SPAN, [span.id or new_id(), doc_id, *key, span.created or now,
-                                            span.updated or span.created or now])
+            execute(
+                _INSERT_IMPORTED_SPAN,
+                [span.id or new_id(), doc_id, *key, span.created or now, span.updated or span.created or now],
+            )
             added += 1
         return SpanCounts(added, collapsed, present)
 
@@ -324,9 +359,7 @@ class DocumentsMixin(StoreBase):
     def iter_documents(self) -> Iterator[Document]:
         """Every document with its text, in import order, one at a time."""
         cursor = self.db.conn.cursor()
-        for row in cursor.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY d.position"
-        ):
+        for row in cursor.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents d ORDER BY d.position"):
             yield _row_to_document(row)
 
     def document_by_sha256(self, sha256: str) -> Document | None:
@@ -374,7 +407,8 @@ class DocumentsMixin(StoreBase):
         SQLite's ``substr`` counts characters (code points) in text, as Python does.
         """
         row = self.db.conn.execute(
-            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", [start + 1, max(0, end - start), document_id]
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+            [start + 1, max(0, end - start), document_id],
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {document_id}")
@@ -405,9 +439,7 @@ class DocumentsMixin(StoreBase):
         self._update_document(document_id, "title", title)
 
     def _update_document(self, document_id: str, column: str, value: str) -> None:
-        cursor = self.db.execute(
-            f"UPDATE documents SET {column} = ? WHERE id = ?", [value, document_id]
-        )
+        cursor = self.db.execute(f"UPDATE documents SET {column} = ? WHERE id = ?", [value, document_id])
         if cursor.rowcount == 0:
             raise NotFoundError(f"no document with id {document_id}")
 

@@ -85,16 +85,24 @@ class ExportMixin(StoreBase):
         name_of = {tag_id: name for tag_id, (name, _) in tag_of.items()}
         kind_of = {tag_id: tag_kind for tag_id, (_, tag_kind) in tag_of.items()}
         where, params = _span_filter(annotators, list(tag_of) if filtered else None)
-        span_sql = f'SELECT start, "end", tag_id, id, annotator, note FROM annotations WHERE document_id = ?{where}'
+        span_sql = (
+            f'SELECT start, "end", tag_id, id, annotator, note FROM annotations WHERE document_id = ?{where}'
+        )
         spans = self.db.conn.cursor()
         documents = self.db.conn.cursor().execute(
             "SELECT id, title, text, meta FROM documents ORDER BY position"
         )
         for doc_id, title, text, meta in documents:
             # Plain tuples in ExportSpan's field order: a million NamedTuple constructions cost seconds.
-            doc_spans = cast(list[ExportSpan], [
-                (start, end, name_of[tag_id], span_id, kind_of[tag_id], annotator, note)
-                for start, end, tag_id, span_id, annotator, note in spans.execute(span_sql, [doc_id, *params])])
+            doc_spans = cast(
+                list[ExportSpan],
+                [
+                    (start, end, name_of[tag_id], span_id, kind_of[tag_id], annotator, note)
+                    for start, end, tag_id, span_id, annotator, note in spans.execute(
+                        span_sql, [doc_id, *params]
+                    )
+                ],
+            )
             if only_annotated and not doc_spans:
                 continue
             doc_spans.sort()
@@ -103,5 +111,7 @@ class ExportMixin(StoreBase):
     def export_counts(self) -> tuple[int, int]:
         """(documents, annotations) in the project, for progress bars."""
         conn = self.db.conn
-        return (conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-                conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0])
+        return (
+            conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+            conn.execute("SELECT COUNT(*) FROM annotations").fetchone()[0],
+        )

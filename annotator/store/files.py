@@ -98,16 +98,22 @@ def check_file(path: Path) -> tuple[list[str], dict[str, int]]:
             return False
 
     export_checks = (
-        ("WITH lengths AS MATERIALIZED (SELECT id, length(text) AS n FROM documents) "
-         "SELECT count(*), min(a.id) FROM annotations a JOIN lengths d ON d.id = a.document_id "
-         "WHERE typeof(a.start) != 'integer' OR typeof(a.\"end\") != 'integer' OR a.start < 0 "
-         "OR a.\"end\" <= a.start OR a.\"end\" > d.n",
-         "{} span(s) outside their document's text or empty (annotation {})"),
-        ("SELECT count(*), min(id) FROM documents WHERE NOT annotator_is_json_object(meta)",
-         "{} document(s) whose metadata is not a JSON object (document {})"),
-        ("SELECT count(*), min(t.id) FROM tags t WHERE t.parent_id IS NOT NULL "
-         "AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)",
-         "{} tag(s) whose parent tag does not exist (tag {})"),
+        (
+            "WITH lengths AS MATERIALIZED (SELECT id, length(text) AS n FROM documents) "
+            "SELECT count(*), min(a.id) FROM annotations a JOIN lengths d ON d.id = a.document_id "
+            "WHERE typeof(a.start) != 'integer' OR typeof(a.\"end\") != 'integer' OR a.start < 0 "
+            'OR a."end" <= a.start OR a."end" > d.n',
+            "{} span(s) outside their document's text or empty (annotation {})",
+        ),
+        (
+            "SELECT count(*), min(id) FROM documents WHERE NOT annotator_is_json_object(meta)",
+            "{} document(s) whose metadata is not a JSON object (document {})",
+        ),
+        (
+            "SELECT count(*), min(t.id) FROM tags t WHERE t.parent_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM tags p WHERE p.id = t.parent_id)",
+            "{} tag(s) whose parent tag does not exist (tag {})",
+        ),
     )
     conn = _reader(path)
     try:
@@ -117,8 +123,12 @@ def check_file(path: Path) -> tuple[list[str], dict[str, int]]:
             for table in ("documents", "tags", "annotations"):
                 counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             conn.create_function("annotator_is_json_object", 1, is_json_object, deterministic=True)
-            found = [message.format(*row) for sql, message in export_checks
-                     for row in [conn.execute(sql).fetchone()] if row[0]]
+            found = [
+                message.format(*row)
+                for sql, message in export_checks
+                for row in [conn.execute(sql).fetchone()]
+                if row[0]
+            ]
             orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
             if orphans:
                 found.append(f"{len(orphans)} row(s) point to missing rows (foreign keys)")

@@ -37,8 +37,11 @@ class ReviewMixin(StoreBase):
             'SELECT a.id, d.sha256, d.id, a.start, a."end", t.kind, t.name, a.annotator, a.note, a.created, '
             "a.updated FROM annotations a JOIN documents d ON d.id = a.document_id JOIN tags t ON t.id = a.tag_id"
         )
-        rows = (self.db.conn.execute(sql + " WHERE d.id = ?", [document_id]) if document_id
-                else self.db.conn.execute(sql))
+        rows = (
+            self.db.conn.execute(sql + " WHERE d.id = ?", [document_id])
+            if document_id
+            else self.db.conn.execute(sql)
+        )
         for row in rows:
             yield ReviewSpan(*row)
 
@@ -49,7 +52,9 @@ class ReviewMixin(StoreBase):
         (``review_document_keys``, ``review_tag_names``), which reads 100,000
         rows in about half the time of joining each to its document and tag.
         """
-        return self.db.conn.execute('SELECT id, document_id, start, "end", tag_id, annotator FROM annotations')
+        return self.db.conn.execute(
+            'SELECT id, document_id, start, "end", tag_id, annotator FROM annotations'
+        )
 
     def review_document_keys(self) -> dict[str, str]:
         """Document id -> SHA-256 of its text, the key documents match by across files."""
@@ -57,7 +62,10 @@ class ReviewMixin(StoreBase):
 
     def review_tag_names(self) -> dict[str, tuple[str, str]]:
         """Tag id -> (kind, name)."""
-        return {tag_id: (kind, name) for tag_id, kind, name in self.db.conn.execute("SELECT id, kind, name FROM tags")}
+        return {
+            tag_id: (kind, name)
+            for tag_id, kind, name in self.db.conn.execute("SELECT id, kind, name FROM tags")
+        }
 
     def document_lengths_by_sha(self) -> dict[str, int]:
         """SHA-256 of each document's text -> its length in code points."""
@@ -99,7 +107,9 @@ class ReviewMixin(StoreBase):
         """How many annotations the attached file holds."""
         return self.db.conn.execute(f"SELECT COUNT(*) FROM {schema}.annotations").fetchone()[0]
 
-    def copy_new_annotations(self, schema: str, document_ids: Mapping[str, str], tag_ids: Mapping[str, str]) -> int:
+    def copy_new_annotations(
+        self, schema: str, document_ids: Mapping[str, str], tag_ids: Mapping[str, str]
+    ) -> int:
         """Insert the attached file's annotations whose id this project lacks; returns how many.
 
         Their document and tag ids become ours through ``document_ids`` and
@@ -153,15 +163,32 @@ class ReviewMixin(StoreBase):
         finally:
             copy.close()
 
-    def record_adjudication(self, *, annotation_id: str, decision: str, disagreement: str, decided_by: str,
-                            source: str = "", id: str | None = None, decided_at: str | None = None) -> str:
+    def record_adjudication(
+        self,
+        *,
+        annotation_id: str,
+        decision: str,
+        disagreement: str,
+        decided_by: str,
+        source: str = "",
+        id: str | None = None,
+        decided_at: str | None = None,
+    ) -> str:
         """Remember that a disagreement was settled (an annotation accepted, or dismissed)."""
         self._require_writable()
         adjudication_id = id or new_id()
         self.db.execute(
             "INSERT INTO adjudications (id, annotation_id, decision, disagreement, source, decided_by, decided_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [adjudication_id, annotation_id, decision, disagreement, source, decided_by, decided_at or utc_now()],
+            [
+                adjudication_id,
+                annotation_id,
+                decision,
+                disagreement,
+                source,
+                decided_by,
+                decided_at or utc_now(),
+            ],
         )
         return adjudication_id
 

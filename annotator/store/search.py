@@ -89,10 +89,15 @@ class SearchMixin(StoreBase):
                 if _OPEN in text or _CLOSE in text:
                     continue  # cannot tell markers from text; never seen in real data
                 for start, end in marked_ranges(marked):
-                    hits.append(SearchHit(
-                        document_id=DocumentId(doc_id), title=title, start=start, end=end,
-                        snippet=make_snippet(text, start, end),
-                    ))
+                    hits.append(
+                        SearchHit(
+                            document_id=DocumentId(doc_id),
+                            title=title,
+                            start=start,
+                            end=end,
+                            snippet=make_snippet(text, start, end),
+                        )
+                    )
                     if len(hits) >= limit:
                         return hits
         except sqlite3.OperationalError as exc:

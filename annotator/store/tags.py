@@ -30,8 +30,13 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 def _row_to_tag(row: tuple) -> Tag:
     return Tag(
-        id=TagId(row[0]), kind=TagKind(row[1]), name=row[2], color=row[3],
-        description=row[4], parent_id=TagId(row[5]) if row[5] else None, position=row[6],
+        id=TagId(row[0]),
+        kind=TagKind(row[1]),
+        name=row[2],
+        color=row[3],
+        description=row[4],
+        parent_id=TagId(row[5]) if row[5] else None,
+        position=row[6],
     )
 
 
@@ -48,9 +53,7 @@ class TagsMixin(StoreBase):
     def tags(self, kind: TagKind | str | None = None) -> list[Tag]:
         """Tags in palette order, optionally of one kind."""
         if kind is None:
-            rows = self.db.conn.execute(
-                f"SELECT {_TAG_COLUMNS} FROM tags ORDER BY position, name"
-            )
+            rows = self.db.conn.execute(f"SELECT {_TAG_COLUMNS} FROM tags ORDER BY position, name")
         else:
             rows = self.db.conn.execute(
                 f"SELECT {_TAG_COLUMNS} FROM tags WHERE kind = ? ORDER BY position, name",
@@ -60,9 +63,7 @@ class TagsMixin(StoreBase):
 
     def tag(self, tag_id: str) -> Tag:
         """One tag by id."""
-        row = self.db.conn.execute(
-            f"SELECT {_TAG_COLUMNS} FROM tags WHERE id = ?", [tag_id]
-        ).fetchone()
+        row = self.db.conn.execute(f"SELECT {_TAG_COLUMNS} FROM tags WHERE id = ?", [tag_id]).fetchone()
         if row is None:
             raise NotFoundError(f"no tag with id {tag_id}")
         return _row_to_tag(row)
@@ -135,13 +136,14 @@ class TagsMixin(StoreBase):
             self._check_parent(kind, parent_id, child_id=None)
         count = self.db.conn.execute("SELECT COUNT(*) FROM tags").fetchone()[0]
         if position is None:
-            position = self.db.conn.execute(
-                "SELECT COALESCE(MAX(position), -1) + 1 FROM tags"
-            ).fetchone()[0]
+            position = self.db.conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM tags").fetchone()[0]
         tag = Tag(
-            id=TagId(id or new_id()), kind=kind, name=name,
+            id=TagId(id or new_id()),
+            kind=kind,
+            name=name,
             color=check_color(color) if color else DEFAULT_PALETTE[count % len(DEFAULT_PALETTE)],
-            description=description, parent_id=TagId(parent_id) if parent_id else None,
+            description=description,
+            parent_id=TagId(parent_id) if parent_id else None,
             position=position,
         )
         self.insert_tag(tag)
@@ -152,8 +154,7 @@ class TagsMixin(StoreBase):
         try:
             self.db.execute(
                 f"INSERT INTO tags ({_TAG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [tag.id, tag.kind.value, tag.name, tag.color, tag.description,
-                 tag.parent_id, tag.position],
+                [tag.id, tag.kind.value, tag.name, tag.color, tag.description, tag.parent_id, tag.position],
             )
         except sqlite3.IntegrityError as exc:
             raise DuplicateTagError(f"tag '{tag.name}' cannot be added ({exc})") from None
@@ -207,9 +208,7 @@ class TagsMixin(StoreBase):
             changes["position"] = position
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
-            self.db.execute(
-                f"UPDATE tags SET {assignments} WHERE id = ?", [*changes.values(), tag_id]
-            )
+            self.db.execute(f"UPDATE tags SET {assignments} WHERE id = ?", [*changes.values(), tag_id])
         return self.tag(tag_id)
 
     def reorder_tags(self, tag_ids: Iterable[str]) -> None:
@@ -231,12 +230,9 @@ class TagsMixin(StoreBase):
         with self.db.atomic():
             annotations = tuple(self.annotations_with_tag(tag_id))  # type: ignore[attr-defined]
             children = tuple(
-                TagId(r[0])
-                for r in self.db.conn.execute("SELECT id FROM tags WHERE parent_id = ?", [tag_id])
+                TagId(r[0]) for r in self.db.conn.execute("SELECT id FROM tags WHERE parent_id = ?", [tag_id])
             )
-            self.db.conn.execute(
-                "UPDATE tags SET parent_id = ? WHERE parent_id = ?", [tag.parent_id, tag_id]
-            )
+            self.db.conn.execute("UPDATE tags SET parent_id = ? WHERE parent_id = ?", [tag.parent_id, tag_id])
             self.db.conn.execute("DELETE FROM annotations WHERE tag_id = ?", [tag_id])
             self.db.conn.execute("DELETE FROM tags WHERE id = ?", [tag_id])
         return TagRemoval(tag=tag, annotations=annotations, reparented_children=children)
@@ -247,9 +243,7 @@ class TagsMixin(StoreBase):
         with self.db.atomic():
             self.insert_tag(removal.tag)
             for child in removal.reparented_children:
-                self.db.conn.execute(
-                    "UPDATE tags SET parent_id = ? WHERE id = ?", [removal.tag.id, child]
-                )
+                self.db.conn.execute("UPDATE tags SET parent_id = ? WHERE id = ?", [removal.tag.id, child])
             self.insert_annotations(removal.annotations)  # type: ignore[attr-defined]
 
     def merge_tags(self, source_id: str, target_id: str) -> tuple[Annotation, ...]:
@@ -263,9 +257,7 @@ class TagsMixin(StoreBase):
         target = self.tag(target_id)
         with self.db.atomic():
             moved = tuple(self.annotations_with_tag(source_id))  # type: ignore[attr-defined]
-            self.db.conn.execute(
-                "UPDATE annotations SET tag_id = ? WHERE tag_id = ?", [target.id, source_id]
-            )
+            self.db.conn.execute("UPDATE annotations SET tag_id = ? WHERE tag_id = ?", [target.id, source_id])
             self.delete_tag(source_id)
         return moved
 
@@ -282,8 +274,11 @@ class TagsMixin(StoreBase):
                     continue
                 parent = self.find_tag(TagKind.THEME, entry.parent) if entry.parent else None
                 self.add_tag(
-                    kind=entry.kind, name=entry.name, color=entry.color,
-                    description=entry.description, parent_id=parent.id if parent else None,
+                    kind=entry.kind,
+                    name=entry.name,
+                    color=entry.color,
+                    description=entry.description,
+                    parent_id=parent.id if parent else None,
                 )
                 added += 1
         return added, skipped

@@ -65,19 +65,23 @@ class Schema:
         """
         if kind == "index":
             listing = self.conn.execute(
-                'SELECT "unique", origin, partial FROM pragma_index_list(?, \'main\') WHERE name = ?',
-                [table, name]).fetchone()
+                "SELECT \"unique\", origin, partial FROM pragma_index_list(?, 'main') WHERE name = ?",
+                [table, name],
+            ).fetchone()
             columns = self.conn.execute(
-                'SELECT seqno, cid, name, "desc", coll, key FROM pragma_index_xinfo(?, \'main\')', [name]).fetchall()
+                "SELECT seqno, cid, name, \"desc\", coll, key FROM pragma_index_xinfo(?, 'main')", [name]
+            ).fetchall()
             return (table, tuple(listing or ()), tuple(columns))
         if kind != "table":
             return (table, _normalised(sql))
         if _normalised(sql).upper().startswith("CREATE VIRTUAL TABLE"):
             return ("virtual", _normalised(sql))
-        listing = self.conn.execute("SELECT type, wr, strict FROM pragma_table_list(?) WHERE schema = 'main'",
-                                    [name]).fetchone()
+        listing = self.conn.execute(
+            "SELECT type, wr, strict FROM pragma_table_list(?) WHERE schema = 'main'", [name]
+        ).fetchone()
         columns = self.conn.execute(
-            'SELECT name, upper(type), "notnull", pk, hidden FROM pragma_table_xinfo(?, \'main\')', [name]).fetchall()
+            "SELECT name, upper(type), \"notnull\", pk, hidden FROM pragma_table_xinfo(?, 'main')", [name]
+        ).fetchall()
         return (tuple(listing or ()), tuple(columns))
 
 
@@ -119,8 +123,10 @@ def raw_documents(store: StoreBase) -> Iterator[tuple]:
     Each text column comes as (typeof, bytes); ``length`` as (typeof, value).
     Rows come one at a time: only one document's text is held at once.
     """
-    columns = ", ".join(f"typeof({c}), CAST({c} AS BLOB)" for c in (
-        "id", "title", "text", "sha256", "meta", "status", "source_format", "source_path"))
+    columns = ", ".join(
+        f"typeof({c}), CAST({c} AS BLOB)"
+        for c in ("id", "title", "text", "sha256", "meta", "status", "source_format", "source_path")
+    )
     cursor = store.db.conn.execute(f"SELECT rowid, {columns}, typeof(length), length FROM main.documents")
     for row in cursor:
         yield (row[0], *zip(row[1:-2:2], row[2:-2:2], strict=True), (row[-2], row[-1]))
@@ -128,9 +134,12 @@ def raw_documents(store: StoreBase) -> Iterator[tuple]:
 
 def raw_tags(store: StoreBase) -> list[tuple]:
     """(rowid, id, kind, name, color, description, parent_id, position) per tag, each (typeof, bytes or value)."""
-    columns = ", ".join(f"typeof({c}), CAST({c} AS BLOB)" for c in (
-        "id", "kind", "name", "color", "description", "parent_id"))
-    rows = store.db.conn.execute(f"SELECT rowid, {columns}, typeof(position), position FROM main.tags").fetchall()
+    columns = ", ".join(
+        f"typeof({c}), CAST({c} AS BLOB)" for c in ("id", "kind", "name", "color", "description", "parent_id")
+    )
+    rows = store.db.conn.execute(
+        f"SELECT rowid, {columns}, typeof(position), position FROM main.tags"
+    ).fetchall()
     return [(row[0], *zip(row[1::2], row[2::2], strict=True)) for row in rows]
 
 
@@ -183,8 +192,10 @@ def remove_refused(store: StoreBase, refusals: Refusals) -> tuple[int, str | Non
     store._require_writable()  # a private copy always is; rows are never removed from anything else
     conn = store.db.conn
     with store.db.atomic():
-        conn.execute("CREATE TEMP TABLE untrusted_documents (id TEXT PRIMARY KEY, length INTEGER NOT NULL) "
-                     "WITHOUT ROWID")  # one lookup per span, no second one for the length
+        conn.execute(
+            "CREATE TEMP TABLE untrusted_documents (id TEXT PRIMARY KEY, length INTEGER NOT NULL) "
+            "WITHOUT ROWID"
+        )  # one lookup per span, no second one for the length
         conn.execute("CREATE TEMP TABLE untrusted_tags (id TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute("CREATE TEMP TABLE untrusted_refused (row INTEGER PRIMARY KEY, reason BLOB NOT NULL)")
         try:
@@ -198,7 +209,8 @@ def remove_refused(store: StoreBase, refusals: Refusals) -> tuple[int, str | Non
             )
             count, first = conn.execute(
                 "SELECT count(*), (SELECT reason FROM temp.untrusted_refused ORDER BY row LIMIT 1) "
-                "FROM temp.untrusted_refused").fetchone()
+                "FROM temp.untrusted_refused"
+            ).fetchone()
             _remove(conn, refusals)
         finally:
             for table in ("untrusted_documents", "untrusted_tags", "untrusted_refused"):
@@ -208,10 +220,14 @@ def remove_refused(store: StoreBase, refusals: Refusals) -> tuple[int, str | Non
 
 def _remove(conn: sqlite3.Connection, refusals: Refusals) -> None:
     conn.execute("DELETE FROM main.annotations WHERE rowid IN (SELECT row FROM temp.untrusted_refused)")
-    conn.executemany("UPDATE main.tags SET parent_id = NULL WHERE rowid = ?",  # refused ones too: they
-                     ((row,) for row in [*refusals.parentless_rows, *refusals.tag_rows]))  # may be parents
+    conn.executemany(
+        "UPDATE main.tags SET parent_id = NULL WHERE rowid = ?",  # refused ones too: they
+        ((row,) for row in [*refusals.parentless_rows, *refusals.tag_rows]),
+    )  # may be parents
     conn.executemany("DELETE FROM main.tags WHERE rowid = ?", ((row,) for row in refusals.tag_rows))
-    conn.executemany("DELETE FROM main.document_memos WHERE document_id = (SELECT id FROM main.documents "
-                     "WHERE rowid = ?)", ((row,) for row in refusals.document_rows))
+    conn.executemany(
+        "DELETE FROM main.document_memos WHERE document_id = (SELECT id FROM main.documents WHERE rowid = ?)",
+        ((row,) for row in refusals.document_rows),
+    )
     conn.executemany("DELETE FROM main.documents WHERE rowid = ?", ((row,) for row in refusals.document_rows))
     conn.executemany("UPDATE main.documents SET length = ? WHERE rowid = ?", refusals.lengths)

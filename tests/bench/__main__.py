@@ -29,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     parser.add_argument("--small", action="store_true", help="tiny corpora: checks that the suite works (CI)")
     parser.add_argument("--only", help="comma-separated workload ids, e.g. W2,W5")
-    parser.add_argument("--json", type=Path, default=Path("bench-results/latest.json"), help="where to write JSON")
+    parser.add_argument(
+        "--json", type=Path, default=Path("bench-results/latest.json"), help="where to write JSON"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     scale = "small" if args.small else "full"
@@ -40,9 +42,19 @@ def main(argv: list[str] | None = None) -> int:
         rows.extend(run_isolated(WORKLOADS[workload], scale))
     print(format_table(rows))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(
-        {"scale": scale, "python": platform.python_version(), "machine": platform.machine(),
-         "cpus": os.cpu_count(), "results": rows}, indent=2), encoding="utf-8")
+    args.json.write_text(
+        json.dumps(
+            {
+                "scale": scale,
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "results": rows,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     print(f"\nJSON written to {args.json}")
     if scale == "full" and any(r["met"] is False for r in rows):
         return 1

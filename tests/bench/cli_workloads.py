@@ -34,8 +34,11 @@ def sample_project(path: Path) -> Path:
 
     with Store.create(path) as store:
         store.import_scheme(load_scheme(SEEDS / "scheme.json"))
-        import_paths(store, [SEEDS / name for name in sorted(os.listdir(SEEDS)) if name.endswith(".txt")],
-                     annotator="bench")
+        import_paths(
+            store,
+            [SEEDS / name for name in sorted(os.listdir(SEEDS)) if name.endswith(".txt")],
+            annotator="bench",
+        )
         doc = store.documents()[0].id
         tag = store.tags(TagKind.THEME)[0].id
         store.add_annotation(document_id=doc, start=0, end=10, tag_id=tag, annotator="ana")
@@ -53,8 +56,14 @@ def command(*argv: str) -> list[str]:
 
 def cli_import_ms(argv: list[str], env: dict) -> float:
     """Cumulative import time of ``annotator.cli`` and the command's own modules, from ``-X importtime``."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "annotator", *argv], env=env,
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "annotator", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     total = 0
     for line in done.stderr.splitlines():  # top-level entries only: each is its whole import tree
         found = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S+)$", line)
@@ -69,10 +78,13 @@ def w8_cli_stats(scale: str) -> list[Measurement]:
     work = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
     try:
         project = sample_project(work / "sample.annotator")
-        env = {**os.environ, "ANNOTATOR_CONFIG_DIR": str(work / "config"),
-               "ANNOTATOR_DATA_DIR": str(work / "data"),
-               # An installed app has its bytecode cached; keep this run's cache out of the tree.
-               "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+        env = {
+            **os.environ,
+            "ANNOTATOR_CONFIG_DIR": str(work / "config"),
+            "ANNOTATOR_DATA_DIR": str(work / "data"),
+            # An installed app has its bytecode cached; keep this run's cache out of the tree.
+            "PYTHONPYCACHEPREFIX": str(work / "pycache"),
+        }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         argv = ["stats", str(project)]
         job = command(*argv)
@@ -91,10 +103,20 @@ def w8_cli_stats(scale: str) -> list[Measurement]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median, p95 = summarise(wall)
-    return [Measurement(
-        workload="W8", what="annotator stats on the sample project (wall)",
-        target=f"< {TARGET_S * 1000:.0f} ms", runs=runs, median_s=median, p95_s=p95,
-        baseline_median_s=summarise(bare)[0], met=median < TARGET_S,
-        notes={"baseline": "python -c pass", "annotator_imports_ms": round(imports_ms, 1),
-               "includes": "interpreter start, imports, opening the project, printing"},
-    )]
+    return [
+        Measurement(
+            workload="W8",
+            what="annotator stats on the sample project (wall)",
+            target=f"< {TARGET_S * 1000:.0f} ms",
+            runs=runs,
+            median_s=median,
+            p95_s=p95,
+            baseline_median_s=summarise(bare)[0],
+            met=median < TARGET_S,
+            notes={
+                "baseline": "python -c pass",
+                "annotator_imports_ms": round(imports_ms, 1),
+                "includes": "interpreter start, imports, opening the project, printing",
+            },
+        )
+    ]

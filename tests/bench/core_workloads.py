@@ -37,7 +37,9 @@ def baseline_import(folder: Path, database: Path) -> None:
     conn = sqlite3.connect(database)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("CREATE TABLE documents (id INTEGER PRIMARY KEY, title TEXT, text TEXT, sha256 TEXT)")
-    conn.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', content_rowid='id')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', content_rowid='id')"
+    )
     rows = []
     for path in sorted(folder.iterdir()):
         text = path.read_bytes().decode("utf-8")
@@ -69,19 +71,29 @@ def w2_import(scale: str) -> list[Measurement]:
         total = write_corpus(work / "corpus", shape)
         ours, base = work / "ours.annotator", work / "base.sqlite"
         job_times, base_times = alternate(
-            lambda: our_import(work / "corpus", ours), lambda: baseline_import(work / "corpus", base),
-            RUNS[scale], setup=lambda: (_fresh(ours), _fresh(base)),
+            lambda: our_import(work / "corpus", ours),
+            lambda: baseline_import(work / "corpus", base),
+            RUNS[scale],
+            setup=lambda: (_fresh(ours), _fresh(base)),
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median, p95 = summarise(job_times)
     base_median, _ = summarise(base_times)
-    return [Measurement(
-        workload="W2", what=f"import {shape.documents} files, {total / 1e6:.0f} MB + index",
-        target="<= 1.5x baseline", runs=len(job_times), median_s=median, p95_s=p95,
-        baseline_median_s=base_median, peak_mb=peak_mb(), met=median / base_median <= 1.5,
-        notes={"bytes": total},
-    )]
+    return [
+        Measurement(
+            workload="W2",
+            what=f"import {shape.documents} files, {total / 1e6:.0f} MB + index",
+            target="<= 1.5x baseline",
+            runs=len(job_times),
+            median_s=median,
+            p95_s=p95,
+            baseline_median_s=base_median,
+            peak_mb=peak_mb(),
+            met=median / base_median <= 1.5,
+            notes={"bytes": total},
+        )
+    ]
 
 
 def search_queries(count: int = 60, seed: int = 7) -> list[str]:
@@ -120,8 +132,16 @@ def w5_search(scale: str) -> list[Measurement]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median, p95 = summarise(latencies)
-    return [Measurement(
-        workload="W5", what=f"search {shape.documents} docs ({len(latencies)} queries)",
-        target="p95 < 50 ms", runs=len(latencies), median_s=median, p95_s=p95,
-        peak_mb=peak_mb(), met=p95 < 0.050, notes={"hits": hits},
-    )]
+    return [
+        Measurement(
+            workload="W5",
+            what=f"search {shape.documents} docs ({len(latencies)} queries)",
+            target="p95 < 50 ms",
+            runs=len(latencies),
+            median_s=median,
+            p95_s=p95,
+            peak_mb=peak_mb(),
+            met=p95 < 0.050,
+            notes={"hits": hits},
+        )
+    ]

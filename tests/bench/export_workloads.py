@@ -27,14 +27,29 @@ def build_project(path: Path, shape: CorpusShape, *, seed: int = 3, annotator: s
     rng = random.Random(seed)
     total = 0
     with Store.create(path) as store:
-        tags = [store.add_tag(kind="speaker" if i >= 6 else "theme", name=name) for i, name in enumerate(LABELS)]
+        tags = [
+            store.add_tag(kind="speaker" if i >= 6 else "theme", name=name) for i, name in enumerate(LABELS)
+        ]
         rows = []
         with store.bulk_document_insert():
             for title, text in documents(shape, seed=seed):
-                doc_id = store.add_document(ImportedDocument(title=title, text=text), annotator=annotator).document_id
+                doc_id = store.add_document(
+                    ImportedDocument(title=title, text=text), annotator=annotator
+                ).document_id
                 for start, end, label in spans_for(text, shape.spans_per_document, rng, LABELS):
-                    rows.append(Annotation(new_id(), doc_id, start, end, tags[LABELS.index(label)].id, annotator,
-                                           None, "2026-11-22T00:00:00+00:00", "2026-11-22T00:00:00+00:00"))
+                    rows.append(
+                        Annotation(
+                            new_id(),
+                            doc_id,
+                            start,
+                            end,
+                            tags[LABELS.index(label)].id,
+                            annotator,
+                            None,
+                            "2026-11-22T00:00:00+00:00",
+                            "2026-11-22T00:00:00+00:00",
+                        )
+                    )
                 if len(rows) > 200_000:
                     store.insert_annotations(rows)
                     total += len(rows)
@@ -54,10 +69,33 @@ def raw_dump(project: Path, out: Path) -> None:
         )
         with open(out, "w", encoding="utf-8") as handle:
             for (doc_id, title, text, meta), group in itertools.groupby(rows, key=lambda r: r[:4]):
-                spans = [{"id": r[4], "start": r[5], "end": r[6], "text": text[r[5]:r[6]], "label": r[7],
-                          "kind": r[8], "annotator": r[9], "note": r[10]} for r in group if r[4] is not None]
-                handle.write(json.dumps({"id": doc_id, "title": title, "text": text, "meta": json.loads(meta),
-                                         "spans": spans}, ensure_ascii=False) + "\n")
+                spans = [
+                    {
+                        "id": r[4],
+                        "start": r[5],
+                        "end": r[6],
+                        "text": text[r[5] : r[6]],
+                        "label": r[7],
+                        "kind": r[8],
+                        "annotator": r[9],
+                        "note": r[10],
+                    }
+                    for r in group
+                    if r[4] is not None
+                ]
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": doc_id,
+                            "title": title,
+                            "text": text,
+                            "meta": json.loads(meta),
+                            "spans": spans,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
 
 
 def our_export(project: Path, out: Path) -> None:
@@ -73,15 +111,27 @@ def w3_export(scale: str) -> list[Measurement]:
     try:
         project = work / "export.annotator"
         spans = build_project(project, shape)
-        job, base = alternate(lambda: our_export(project, work / "ours.jsonl"),
-                              lambda: raw_dump(project, work / "raw.jsonl"), 3 if scale == "full" else 2)
+        job, base = alternate(
+            lambda: our_export(project, work / "ours.jsonl"),
+            lambda: raw_dump(project, work / "raw.jsonl"),
+            3 if scale == "full" else 2,
+        )
         size = (work / "ours.jsonl").stat().st_size
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median, p95 = summarise(job)
     base_median, _ = summarise(base)
-    return [Measurement(
-        workload="W3", what=f"export {spans:,} spans / {shape.documents:,} docs", target="< 3 s, <= 1.5x raw dump",
-        runs=len(job), median_s=median, p95_s=p95, baseline_median_s=base_median, peak_mb=peak_mb(),
-        met=median < 3 and median / base_median <= 1.5, notes={"bytes": size},
-    )]
+    return [
+        Measurement(
+            workload="W3",
+            what=f"export {spans:,} spans / {shape.documents:,} docs",
+            target="< 3 s, <= 1.5x raw dump",
+            runs=len(job),
+            median_s=median,
+            p95_s=p95,
+            baseline_median_s=base_median,
+            peak_mb=peak_mb(),
+            met=median < 3 and median / base_median <= 1.5,
+            notes={"bytes": size},
+        )
+    ]

@@ -36,7 +36,9 @@ def build_document(scale: str, seed: int = 5):
     words = vocabulary(rng)
     text = make_text(rng, words, word_weights(words), length)
     spans = [
-        ViewSpan(id=f"s{i}", start=s, end=e, color=COLORS[LABELS.index(label)], label=label, annotator="bench")
+        ViewSpan(
+            id=f"s{i}", start=s, end=e, color=COLORS[LABELS.index(label)], label=label, annotator="bench"
+        )
         for i, (s, e, label) in enumerate(spans_for(text, count, rng, LABELS))
     ]
     return text, spans
@@ -71,22 +73,44 @@ def w1_view(scale: str) -> list[Measurement]:
         span = ViewSpan(id=f"new{index}", start=first + 5, end=first + 60, color="#ff0000", label="New")
         add_times.append(timed(lambda s=span: (view.add_span(s), view.viewport().repaint())))
         remove_times.append(timed(lambda s=span: (view.remove_span(s.id), view.viewport().repaint())))
-        scroll_times.append(timed(lambda: (bar.setValue(bar.value() + bar.pageStep()), view.viewport().repaint())))
+        scroll_times.append(
+            timed(lambda: (bar.setValue(bar.value() + bar.pageStep()), view.viewport().repaint()))
+        )
     memory = peak_mb()
     view.close()
     view.deleteLater()
     rows = []
     median, p95 = summarise(open_times)
-    rows.append(Measurement(
-        workload="W1", what=f"open+paint {len(text) / 1e6:.1f} MB, {len(spans):,} spans", target="< 0.5 s, < 400 MB",
-        runs=len(open_times), median_s=median, p95_s=p95, peak_mb=memory,
-        met=median < 0.5 and memory < 400,
-    ))
-    for what, samples in (("add one span + repaint", add_times), ("remove one span + repaint", remove_times),
-                          ("scroll a page + repaint", scroll_times)):
+    rows.append(
+        Measurement(
+            workload="W1",
+            what=f"open+paint {len(text) / 1e6:.1f} MB, {len(spans):,} spans",
+            target="< 0.5 s, < 400 MB",
+            runs=len(open_times),
+            median_s=median,
+            p95_s=p95,
+            peak_mb=memory,
+            met=median < 0.5 and memory < 400,
+        )
+    )
+    for what, samples in (
+        ("add one span + repaint", add_times),
+        ("remove one span + repaint", remove_times),
+        ("scroll a page + repaint", scroll_times),
+    ):
         median, p95 = summarise(samples)
-        rows.append(Measurement(workload="W1", what=what, target="< 16 ms (median, p95)", runs=len(samples),
-                                median_s=median, p95_s=p95, peak_mb=memory, met=p95 < 0.016))
+        rows.append(
+            Measurement(
+                workload="W1",
+                what=what,
+                target="< 16 ms (median, p95)",
+                runs=len(samples),
+                median_s=median,
+                p95_s=p95,
+                peak_mb=memory,
+                met=p95 < 0.016,
+            )
+        )
     return rows + w1_window(scale, text, spans)
 
 
@@ -152,16 +176,36 @@ def w1_window(scale: str, text: str, spans) -> list[Measurement]:
             window.store.close()
         shutil.rmtree(work, ignore_errors=True)
     median, p95 = summarise(open_times)
-    rows = [Measurement(
-        workload="W1", what=f"window: open doc, {len(spans):,} spans stored", target="< 0.5 s",
-        runs=len(open_times), median_s=median, p95_s=p95, peak_mb=memory, met=median < 0.5,
-        notes={"includes": "store read, span index, annotations table, review panel, repaint"},
-    )]
-    for what, samples in (("window: key 1 adds a span + repaint", add_times),
-                          ("window: undo it + repaint", undo_times)):
+    rows = [
+        Measurement(
+            workload="W1",
+            what=f"window: open doc, {len(spans):,} spans stored",
+            target="< 0.5 s",
+            runs=len(open_times),
+            median_s=median,
+            p95_s=p95,
+            peak_mb=memory,
+            met=median < 0.5,
+            notes={"includes": "store read, span index, annotations table, review panel, repaint"},
+        )
+    ]
+    for what, samples in (
+        ("window: key 1 adds a span + repaint", add_times),
+        ("window: undo it + repaint", undo_times),
+    ):
         median, p95 = summarise(samples)
-        rows.append(Measurement(workload="W1", what=what, target="< 16 ms (median, p95)", runs=len(samples),
-                                median_s=median, p95_s=p95, peak_mb=memory, met=median < 0.016 and p95 < 0.016))
+        rows.append(
+            Measurement(
+                workload="W1",
+                what=what,
+                target="< 16 ms (median, p95)",
+                runs=len(samples),
+                median_s=median,
+                p95_s=p95,
+                peak_mb=memory,
+                met=median < 0.016 and p95 < 0.016,
+            )
+        )
     return rows
 
 
@@ -214,8 +258,12 @@ def w6_startup(scale: str) -> list[Measurement]:
         write_corpus(work / "corpus", STARTUP_SHAPES[scale])
         project = work / "big.annotator"
         our_import(work / "corpus", project)
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ANNOTATOR_CONFIG_DIR": str(work / "config"),
-               "ANNOTATOR_DATA_DIR": str(work / "data")}
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "ANNOTATOR_CONFIG_DIR": str(work / "config"),
+            "ANNOTATOR_DATA_DIR": str(work / "data"),
+        }
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app has its bytecode cached
         wall = []
         # One start first, not counted: it writes the bytecode cache and the opening backup (taken
@@ -223,8 +271,13 @@ def w6_startup(scale: str) -> list[Measurement]:
         runs = 1 + (3 if scale == "full" else 2)
         for _ in range(runs):
             start = time.perf_counter()
-            result = subprocess.run([sys.executable, "-c", STARTUP_SCRIPT, str(project)], env=env,
-                                    capture_output=True, text=True, timeout=300)
+            result = subprocess.run(
+                [sys.executable, "-c", STARTUP_SCRIPT, str(project)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             if result.returncode != 0:
                 raise RuntimeError(result.stderr[-2000:])
             wall.append(time.perf_counter() - start)
@@ -232,8 +285,15 @@ def w6_startup(scale: str) -> list[Measurement]:
         shutil.rmtree(work, ignore_errors=True)
     wall = wall[1:]
     median, p95 = summarise(wall)
-    return [Measurement(
-        workload="W6", what=f"start on {STARTUP_SHAPES[scale].documents:,} documents until shown",
-        target="< 1.5 s", runs=len(wall), median_s=median, p95_s=p95, met=median < 1.5,
-        notes={"includes": "interpreter start, imports, opening the project, first paint"},
-    )]
+    return [
+        Measurement(
+            workload="W6",
+            what=f"start on {STARTUP_SHAPES[scale].documents:,} documents until shown",
+            target="< 1.5 s",
+            runs=len(wall),
+            median_s=median,
+            p95_s=p95,
+            met=median < 1.5,
+            notes={"includes": "interpreter start, imports, opening the project, first paint"},
+        )
+    ]

@@ -57,8 +57,12 @@ def timed(job: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def alternate(job: Callable[[], object], baseline: Callable[[], object] | None, runs: int,
-              setup: Callable[[], object] | None = None) -> tuple[list[float], list[float]]:
+def alternate(
+    job: Callable[[], object],
+    baseline: Callable[[], object] | None,
+    runs: int,
+    setup: Callable[[], object] | None = None,
+) -> tuple[list[float], list[float]]:
     """Time ``job`` and ``baseline`` ``runs`` times each, interleaved; ``setup`` before each."""
     job_times, base_times = [], []
     for _ in range(runs):

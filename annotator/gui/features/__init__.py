@@ -19,8 +19,15 @@ from annotator.gui.features.search import SearchFeature
 from annotator.gui.features.tags import TagsFeature
 
 FEATURES: tuple[type[Feature], ...] = (
-    DocumentsFeature, SearchFeature, TagsFeature, MemoFeature, ReviewFeature, AnnotatingFeature,
-    ImportFeature, ExportFeature, BackupsFeature,
+    DocumentsFeature,
+    SearchFeature,
+    TagsFeature,
+    MemoFeature,
+    ReviewFeature,
+    AnnotatingFeature,
+    ImportFeature,
+    ExportFeature,
+    BackupsFeature,
 )
 
 __all__ = ["FEATURES", "Dock", "Feature"]

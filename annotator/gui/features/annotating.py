@@ -40,8 +40,11 @@ class AnnotatingFeature(Feature):
         return [Dock("annotations", "Annotations", self.panel, Area.BottomDockWidgetArea, height=200)]
 
     def actions(self):
-        return {"delete_annotation": self.on_delete_annotation, "edit_note": self.on_edit_note,
-                "fit_to_selection": self.on_fit_to_selection}
+        return {
+            "delete_annotation": self.on_delete_annotation,
+            "edit_note": self.on_edit_note,
+            "fit_to_selection": self.on_fit_to_selection,
+        }
 
     # -- showing ----------------------------------------------------------------------
 
@@ -112,8 +115,16 @@ class AnnotatingFeature(Feature):
             window.statusBar().showMessage("The selection is only white space.", 4000)
             return
         # The core's builder also marks a "to do" document in progress, in the same undo step.
-        window.run_op(annotate_span(window.store, document_id=document.id, start=trimmed[0], end=trimmed[1],
-                                    tag_id=tag_id, annotator=window.annotator))
+        window.run_op(
+            annotate_span(
+                window.store,
+                document_id=document.id,
+                start=trimmed[0],
+                end=trimmed[1],
+                tag_id=tag_id,
+                annotator=window.annotator,
+            )
+        )
 
     # -- the selected annotation ------------------------------------------------------
 
@@ -127,7 +138,9 @@ class AnnotatingFeature(Feature):
     def on_delete_annotation(self) -> None:
         ids = self.selected_annotation_ids()
         if not ids:
-            self.window.statusBar().showMessage("Click a span (or select rows in Annotations) to delete it.", 4000)
+            self.window.statusBar().showMessage(
+                "Click a span (or select rows in Annotations) to delete it.", 4000
+            )
             return
         self.window.run_op(DeleteAnnotations(ids))
         self.current_annotation_id = None
@@ -156,7 +169,9 @@ class AnnotatingFeature(Feature):
         document = window.current_document
         trimmed = trim_whitespace(document.text, *selected) if selected and document else None
         if trimmed is None:
-            window.statusBar().showMessage("Select the text the span should cover, then choose this again.", 4000)
+            window.statusBar().showMessage(
+                "Select the text the span should cover, then choose this again.", 4000
+            )
             return
         window.run_op(UpdateAnnotation(annotation_id, start=trimmed[0], end=trimmed[1]))
 
@@ -202,8 +217,10 @@ class AnnotatingFeature(Feature):
         for annotation_id in annotation_ids[:8]:
             annotation = window.store.annotation(annotation_id)
             tag = window.tags_by_id.get(annotation.tag_id)
-            sub = menu.addMenu(swatch(tag.color if tag else "#888888"),
-                               f"{tag.name if tag else '?'} · {annotation.annotator}")
+            sub = menu.addMenu(
+                swatch(tag.color if tag else "#888888"),
+                f"{tag.name if tag else '?'} · {annotation.annotator}",
+            )
             sub.setEnabled(writable)
             self._tag_menu(sub, "Retag as", lambda t, a=annotation_id: self.retag(a, t))
             sub.addAction("Edit note…", lambda a=annotation_id: self.edit_note(a))

@@ -18,7 +18,9 @@ class DocumentsFeature(Feature):
         super().__init__(window)
         self.panel = DocumentsPanel(window)
         self.panel.documentActivated.connect(window.show_document)
-        self.panel.statusChangeRequested.connect(lambda doc, status: window.run_op(SetDocumentStatus(doc, status)))
+        self.panel.statusChangeRequested.connect(
+            lambda doc, status: window.run_op(SetDocumentStatus(doc, status))
+        )
 
     def docks(self) -> list[Dock]:
         return [Dock("documents", "Documents", self.panel, Area.LeftDockWidgetArea, width=290)]
@@ -64,8 +66,11 @@ class DocumentsFeature(Feature):
             summary = store.document_summary(document_id)
         else:
             known = model.rows[row]
-            summary = dataclasses.replace(known, annotation_count=known.annotation_count + count_change,
-                                          status=store.document_status(document_id))
+            summary = dataclasses.replace(
+                known,
+                annotation_count=known.annotation_count + count_change,
+                status=store.document_status(document_id),
+            )
         model.update_document(summary)
 
     def step(self, step: int) -> None:

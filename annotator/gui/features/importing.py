@@ -36,13 +36,17 @@ class ImportFeature(Feature):
         self.last_report: ImportReport | None = None
 
     def actions(self):
-        return {"import_files": self.on_import_files, "import_folder": self.on_import_folder,
-                "import_transcript": self.on_import_transcript}
+        return {
+            "import_files": self.on_import_files,
+            "import_folder": self.on_import_folder,
+            "import_transcript": self.on_import_transcript,
+        }
 
     def on_import_files(self) -> None:
         patterns = " ".join(f"*{s}" for s in supported_suffixes())
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", str(Path.home()),
-                                                f"Documents ({patterns});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import documents", str(Path.home()), f"Documents ({patterns});;All files (*)"
+        )
         if paths:
             self.start_import(paths)
 
@@ -55,7 +59,9 @@ class ImportFeature(Feature):
         """Import off the UI thread with a cancellable progress dialog and a report at the end."""
         window = self.window
         if window.store.read_only or window.store.path is None:
-            QMessageBox.information(window, "Read-only", "This project is open read-only; nothing can be imported.")
+            QMessageBox.information(
+                window, "Read-only", "This project is open read-only; nothing can be imported."
+            )
             return None
         if options is None or not options.text_column:
             from annotator.gui import csv_columns  # looked up per call, so tests can replace choose_columns
@@ -63,8 +69,14 @@ class ImportFeature(Feature):
             options = csv_columns.choose_columns(window, paths, options)  # asks only when tables are imported
             if options is None:
                 return None  # cancelled
-        job = import_job(window.store.path, paths, annotator=window.annotator, options=options, parent=window,
-                         progress_parent=window)
+        job = import_job(
+            window.store.path,
+            paths,
+            annotator=window.annotator,
+            options=options,
+            parent=window,
+            progress_parent=window,
+        )
         job.succeeded.connect(self._imported)
         job.failed.connect(lambda _message: window.announce(OpChanges.all()))  # files before the failure stay
         self.job = job
@@ -94,8 +106,9 @@ class ImportFeature(Feature):
 
     def on_import_transcript(self) -> None:
         patterns = " ".join(f"*{s}" for s in supported_suffixes() if s not in NOT_TRANSCRIPTS)
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import transcripts", str(Path.home()),
-                                                f"Transcripts ({patterns});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import transcripts", str(Path.home()), f"Transcripts ({patterns});;All files (*)"
+        )
         if paths:
             self.import_transcripts(paths)
 

@@ -14,7 +14,9 @@ class ReviewFeature(Feature):
 
     def __init__(self, window):
         super().__init__(window)
-        self.panel = ReviewPanel(window.store, window.annotator, window.run_op, window, announce=window.announce)
+        self.panel = ReviewPanel(
+            window.store, window.annotator, window.run_op, window, announce=window.announce
+        )
         view = window.view
         self.panel.layerSpansChanged.connect(view.set_layer_spans)
         self.panel.layerVisibilityChanged.connect(view.set_layer_visible)

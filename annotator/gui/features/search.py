@@ -27,8 +27,12 @@ class SearchFeature(Feature):
         return [Dock("search", "Search", self.panel, Area.LeftDockWidgetArea, tab_with="documents")]
 
     def actions(self):
-        return {"find": self.on_find, "find_next": self.find_bar.next, "find_previous": self.find_bar.previous,
-                "search_corpus": self.on_search_corpus}
+        return {
+            "find": self.on_find,
+            "find_next": self.find_bar.next,
+            "find_previous": self.find_bar.previous,
+            "search_corpus": self.on_search_corpus,
+        }
 
     def project_opened(self) -> None:
         self.panel.set_store(self.window.store)
@@ -46,7 +50,7 @@ class SearchFeature(Feature):
         window = self.window
         selected = window.view.selected_range()
         document = window.current_document
-        initial = document.text[selected[0]:selected[1]] if selected and document else ""
+        initial = document.text[selected[0] : selected[1]] if selected and document else ""
         self.find_bar.open_bar(initial if "\n" not in initial else "")
 
     def _show_find_matches(self, ranges, current) -> None:

@@ -66,11 +66,20 @@ class TagsFeature(Feature):
     def new_tag(self, kind: str, parent_id: str | None = None) -> None:
         """Ask for a new tag's details and create it."""
         color = DEFAULT_PALETTE[len(self.window.tags_by_id) % len(DEFAULT_PALETTE)]
-        dialog = dialogs.TagDialog(self.window, kind=kind, themes=self._themes(), parent_id=parent_id, color=color)
+        dialog = dialogs.TagDialog(
+            self.window, kind=kind, themes=self._themes(), parent_id=parent_id, color=color
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values()
-            self.window.run_op(AddTag(kind=kind, name=v["name"], color=v["color"], description_text=v["description"],
-                                      parent_id=v["parent_id"] if kind == TagKind.THEME.value else None))
+            self.window.run_op(
+                AddTag(
+                    kind=kind,
+                    name=v["name"],
+                    color=v["color"],
+                    description_text=v["description"],
+                    parent_id=v["parent_id"] if kind == TagKind.THEME.value else None,
+                )
+            )
 
     def on_new_theme(self) -> None:
         current = self.palette.current_tag_id()
@@ -86,8 +95,15 @@ class TagsFeature(Feature):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             v = dialog.values()
             parent = v["parent_id"] if tag.kind is TagKind.THEME else ...
-            self.window.run_op(UpdateTag(tag_id, name=v["name"], color=v["color"],
-                                         description_text=v["description"], parent_id=parent))
+            self.window.run_op(
+                UpdateTag(
+                    tag_id,
+                    name=v["name"],
+                    color=v["color"],
+                    description_text=v["description"],
+                    parent_id=parent,
+                )
+            )
 
     def recolor_tag(self, tag_id: str) -> None:
         color = dialogs.ask_color(self.window, self.window.tags_by_id[tag_id].color)
@@ -115,7 +131,9 @@ class TagsFeature(Feature):
         if not others:
             return
         names = [t.name for t in others]
-        label = dialogs.plain_tooltip(f"Merge '{tag.name}' into:")  # escaped: the label would render a name as HTML
+        label = dialogs.plain_tooltip(
+            f"Merge '{tag.name}' into:"
+        )  # escaped: the label would render a name as HTML
         name, ok = QInputDialog.getItem(self.window, "Merge tags", label, names, 0, False)
         if ok:
             self.window.run_op(MergeTags(tag_id, others[names.index(name)].id))
@@ -125,7 +143,9 @@ class TagsFeature(Feature):
         tag = self.window.tags_by_id[tag_id]
         count = self.palette.count(tag_id)
         if count and not dialogs.ask_yes_no(
-                self.window, "Delete tag",
-                f"Delete '{tag.name}' and its {count:,} annotation(s)?\nYou can undo this with Ctrl+Z."):
+            self.window,
+            "Delete tag",
+            f"Delete '{tag.name}' and its {count:,} annotation(s)?\nYou can undo this with Ctrl+Z.",
+        ):
             return
         self.window.run_op(DeleteTag(tag_id))

@@ -30,8 +30,14 @@ FITTED_COLUMNS = (0, 1, 2, 4)
 CELL_PADDING = 18  # pixels beside a cell's text: margins, and the tag column's colour square
 
 
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.UserRole})
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.UserRole,
+    }
+)
 
 
 class AnnotationsModel(QAbstractTableModel):
@@ -61,14 +67,19 @@ class AnnotationsModel(QAbstractTableModel):
             return lambda a: (a.annotator.casefold(), a.start, a.end)
         if column == 5:
             return lambda a: ((a.note or "").casefold(), a.start, a.end)
-        return lambda a: (a.start, a.end, a.tag_id)  # the store's order (its index), so a document needs no sort
+        return lambda a: (
+            a.start,
+            a.end,
+            a.tag_id,
+        )  # the store's order (its index), so a document needs no sort
 
     def _tag_name(self, annotation: AnnotationRow) -> str:
         tag = self.tags.get(annotation.tag_id)
         return tag.name if tag else "?"
 
-    def set_rows(self, text: str, annotations: list[AnnotationRow], tags: dict[str, Tag], *,
-                 by_position: bool = False) -> None:
+    def set_rows(
+        self, text: str, annotations: list[AnnotationRow], tags: dict[str, Tag], *, by_position: bool = False
+    ) -> None:
         """Replace everything; ``by_position``: they come ordered by start, end, tag id and id (as
         ``Store.shown_annotations`` gives them), this table's default order: 50,000 rows need no sorting."""
         self.beginResetModel()
@@ -79,7 +90,9 @@ class AnnotationsModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (the header's click); selections follow their rows."""
         self._sort_column = column
-        resort_model(self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder)
+        resort_model(
+            self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder
+        )
 
     def add_row(self, annotation: AnnotationRow) -> None:
         row = self._shown.insertion_row(annotation)
@@ -123,7 +136,7 @@ class AnnotationsModel(QAbstractTableModel):
         return None
 
     def _snippet(self, annotation: AnnotationRow) -> str:
-        piece = self.text[annotation.start:min(annotation.end, annotation.start + SNIPPET)]
+        piece = self.text[annotation.start : min(annotation.end, annotation.start + SNIPPET)]
         piece = " ".join(piece.split())
         return piece + ("…" if annotation.end - annotation.start > SNIPPET else "")
 
@@ -148,7 +161,11 @@ class AnnotationsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 2 and tag:
             return QColor(tag.color)
         if role == Qt.ItemDataRole.ToolTipRole and column in (3, 5):
-            tip = (annotation.note or "") if column == 5 else self.text[annotation.start:annotation.end][:2000]
+            tip = (
+                (annotation.note or "")
+                if column == 5
+                else self.text[annotation.start : annotation.end][:2000]
+            )
             return plain_tooltip(tip) or None
         if role == Qt.ItemDataRole.UserRole:
             return annotation.id
@@ -183,7 +200,9 @@ class AnnotationsTable(QTableView):
     def _rows_changing(self, _parent, first: int, _last: int) -> None:
         last_shown = self.rowAt(self.viewport().height() - 1)  # -1: the rows end above the bottom
         below = last_shown >= 0 and first > last_shown
-        self._changes_all_below = below if self._changes_all_below is None else self._changes_all_below and below
+        self._changes_all_below = (
+            below if self._changes_all_below is None else self._changes_all_below and below
+        )
 
     def doItemsLayout(self) -> None:  # noqa: N802 - Qt's name
         all_below, self._changes_all_below = self._changes_all_below, None
@@ -229,7 +248,8 @@ class AnnotationsPanel(QWidget):
         model, metrics = self.model, self.table.fontMetrics()
         header = self.table.horizontalHeader()
         widest = {
-            0: str(len(model.text)), 1: str(len(model.text)),
+            0: str(len(model.text)),
+            1: str(len(model.text)),
             2: max((tag.name for tag in model.tags.values()), key=metrics.horizontalAdvance, default=""),
             4: max({a.annotator for a in model.rows}, key=metrics.horizontalAdvance, default=""),
         }
@@ -250,4 +270,6 @@ class AnnotationsPanel(QWidget):
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected rows."""
-        return [self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()]
+        return [
+            self.model.data(i, Qt.ItemDataRole.UserRole) for i in self.table.selectionModel().selectedRows()
+        ]

@@ -66,7 +66,8 @@ class DocumentsModel(QAbstractTableModel):
         self.rows = list(documents)
         self._row_of = {d.id: i for i, d in enumerate(self.rows)}
         in_import_order = self._sort_column == 0 and all(
-            a.position < b.position for a, b in zip(self.rows, self.rows[1:], strict=False))
+            a.position < b.position for a, b in zip(self.rows, self.rows[1:], strict=False)
+        )
         self._shown.reset((d for d in self.rows if self._matches(d)), presorted=in_import_order)
         self.endResetModel()
 
@@ -80,7 +81,9 @@ class DocumentsModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (the header's click); the selection follows its row."""
         self._sort_column = column
-        resort_model(self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder)
+        resort_model(
+            self, self._shown, self._key_for(column), descending=order == Qt.SortOrder.DescendingOrder
+        )
 
     def row_of(self, document_id: str) -> int | None:
         """The document's place in ``rows`` (import order), if it is in the project."""
@@ -132,7 +135,9 @@ class DocumentsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (doc.title, doc.annotation_count, STATUS_LABELS[doc.status])[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"{doc.title}\n{doc.length:,} characters · {doc.annotation_count:,} annotations")
+            return plain_tooltip(
+                f"{doc.title}\n{doc.length:,} characters · {doc.annotation_count:,} annotations"
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -237,6 +242,8 @@ class DocumentsPanel(QWidget):
         menu = QMenu(self)
         for status, label in STATUS_LABELS.items():
             action = QAction(f"Mark as {label}", menu)
-            action.triggered.connect(lambda _=False, s=status: self.statusChangeRequested.emit(document_id, s))
+            action.triggered.connect(
+                lambda _=False, s=status: self.statusChangeRequested.emit(document_id, s)
+            )
             menu.addAction(action)
         menu.exec(self.table.viewport().mapToGlobal(point))

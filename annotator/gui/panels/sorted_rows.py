@@ -32,8 +32,14 @@ class SortedRows(Generic[Row]):
     def __len__(self) -> int:
         return len(self._rows)
 
-    def reset(self, rows: Iterable[Row], key: SortKey | None = None, *, descending: bool | None = None,
-              presorted: bool = False) -> None:
+    def reset(
+        self,
+        rows: Iterable[Row],
+        key: SortKey | None = None,
+        *,
+        descending: bool | None = None,
+        presorted: bool = False,
+    ) -> None:
         """Replace every row (and optionally the key or the direction).
 
         ``presorted``: the caller promises ``rows`` already come in key order

@@ -39,8 +39,12 @@ class SwatchEngine(QIconEngine):
     def paint(self, painter: QPainter, rect: QRect, mode, state) -> None:
         side = min(rect.width(), rect.height())
         inset = max(side / 14, 0.5)  # the old 1 px margin and 3 px radius of a 14 px swatch, scaled
-        box = QRectF(rect.left() + (rect.width() - side) / 2 + inset, rect.top() + (rect.height() - side) / 2 + inset,
-                     side - 2 * inset, side - 2 * inset)
+        box = QRectF(
+            rect.left() + (rect.width() - side) / 2 + inset,
+            rect.top() + (rect.height() - side) / 2 + inset,
+            side - 2 * inset,
+            side - 2 * inset,
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(self._color)
