@@ -193,3 +193,50 @@ def test_no_mixins_compose_the_main_window():
         if isinstance(node, ast.ClassDef) and node.name.endswith("Mixin")
     ]
     assert mixins == []
+
+
+#: Where SQL may be written: the store, the schema steps, and the connection wrapper both use.
+SQL_HOMES = ("annotator/store/", "annotator/migrations.py", "annotator/_sqlite.py")
+#: The shapes SQL statements take here (keywords upper case, as the project writes them).
+SQL_STATEMENT = re.compile(
+    r"^\s*(SELECT\b.*\bFROM\b|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|"
+    r"(CREATE|DROP)\s+(TEMP\s+)?(TABLE|INDEX|TRIGGER|VIEW)\b|ALTER\s+TABLE\b|PRAGMA\s+\w+|"
+    r"BEGIN(\s+IMMEDIATE|\s+EXCLUSIVE)?\s*$|COMMIT\s*$|ATTACH\s+DATABASE\b|VACUUM\b)",
+    re.DOTALL,
+)
+
+
+def sql_outside_the_store() -> list[str]:
+    """Every string constant that reads as an SQL statement, in a module outside ``SQL_HOMES``."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(REPO).as_posix()
+        if relative.startswith(SQL_HOMES):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL_STATEMENT.match(node.value)
+            ):
+                found.append(f"{relative}:{node.lineno} {node.value[:60]!r}")
+    return found
+
+
+def test_sql_lives_only_in_the_store():
+    """Widgets, commands, importers and review code ask the store's named methods; none writes SQL."""
+    assert sql_outside_the_store() == []
+
+
+def test_the_sql_scan_finds_sql_and_not_prose():
+    for statement in (
+        "SELECT id FROM tags WHERE kind = ?",
+        "INSERT INTO tags VALUES (?)",
+        "PRAGMA user_version",
+        "UPDATE tags SET name = ?",
+        "BEGIN IMMEDIATE",
+        "CREATE TEMP TABLE t (x)",
+    ):
+        assert SQL_STATEMENT.match(statement), statement
+    for prose in ("Select ``[start, end)`` and scroll to it.", "Replace everything", "Update the view"):
+        assert not SQL_STATEMENT.match(prose), prose
