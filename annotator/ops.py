@@ -513,14 +513,18 @@ def annotate_span(
     tag_id: str,
     annotator: str,
     note: str | None = None,
+    text: str | None = None,
 ) -> Op:
     """The op for tagging a span, whichever face asks: the span is trimmed of surrounding white space,
     and a document still "to do" is also marked in progress, in one undo step.
 
-    Refuses a span outside the document, and one that is only white space.
+    Refuses a span outside the document, and one that is only white space. ``text``: the document's
+    text when the caller holds it already (the window), which saves reading the range back from a
+    long stored text (SQLite walks the text from its start to find a code-point offset).
     """
     store.check_range(document_id, start, end)
-    trimmed = trim_whitespace(store.text_range(document_id, start, end), 0, end - start)
+    piece = text[start:end] if text is not None else store.text_range(document_id, start, end)
+    trimmed = trim_whitespace(piece, 0, end - start)
     if trimmed is None:
         raise InvalidInputError(f"span [{start}, {end}) is only white space")
     start, end = start + trimmed[0], start + trimmed[1]

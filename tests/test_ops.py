@@ -211,3 +211,21 @@ def test_annotate_span_leaves_a_started_or_finished_document_alone(setup):
     )
     assert isinstance(op, AddAnnotation) and op.annotation.note == "why"
     assert store.document(doc).status is DocumentStatus.DONE
+
+
+def test_annotate_span_trims_from_the_text_the_caller_holds_without_reading_it_back(setup, monkeypatch):
+    """The window passes the document's text: the span is trimmed the same, and no range is read."""
+    store, history, doc, theme, _ = setup
+    text = store.document(doc).text
+    start, end = text.index(" "), text.index(" ") + 4  # begins with a space
+    expected = history.run(
+        annotate_span(store, document_id=doc, start=start, end=end, tag_id=theme.id, annotator="ana")
+    )
+    history.undo()
+    monkeypatch.setattr(type(store), "text_range", lambda *a, **k: pytest.fail("read the range back"))
+    op = annotate_span(
+        store, document_id=doc, start=start, end=end, tag_id=theme.id, annotator="ana", text=text
+    )
+    added = history.run(op).changed().added[0]
+    assert (added.start, added.end) == (expected.changed().added[0].start, expected.changed().added[0].end)
+    assert added.start == start + 1

@@ -110,19 +110,19 @@ class AnnotatingFeature(Feature):
         if document is None or selected is None:
             window.statusBar().showMessage("Select some text first, then press 1-9 or click a tag.", 4000)
             return
-        trimmed = trim_whitespace(document.text, *selected)
-        if trimmed is None:
+        if trim_whitespace(document.text, *selected) is None:
             window.statusBar().showMessage("The selection is only white space.", 4000)
             return
-        # The core's builder also marks a "to do" document in progress, in the same undo step.
+        # The core's builder trims the span and marks a "to do" document in progress, in one undo step.
         window.run_op(
             annotate_span(
                 window.store,
                 document_id=document.id,
-                start=trimmed[0],
-                end=trimmed[1],
+                start=selected[0],
+                end=selected[1],
                 tag_id=tag_id,
                 annotator=window.annotator,
+                text=document.text,
             )
         )
 
