@@ -167,7 +167,8 @@ def test_corpus_search_result_jumps_to_the_hit(make_window, emoji_project, qtbot
     qtbot.keyClicks(window.search.panel.query, "needle")
     qtbot.keyClick(window.search.panel.query, Qt.Key.Key_Return)
     results = window.search.panel.results
-    assert results.count() == 1 and window.search.panel.summary.text() == "1 hit(s)"
+    qtbot.waitUntil(lambda: window.search.panel.summary.text() == "1 hit(s)")  # searched off the UI thread
+    assert results.count() == 1
     qtbot.waitUntil(lambda: results.isVisible())
     qtbot.mouseClick(
         results.viewport(), Qt.MouseButton.LeftButton, pos=results.visualItemRect(results.item(0)).center()
@@ -286,3 +287,33 @@ def test_a_document_whose_count_changes_moves_in_a_table_sorted_by_count(make_wi
     assert panel.model.document_at(panel.table.currentIndex().row()).title == "a"
     window.on_undo()
     assert titles() == ["c", "b", "a"]
+
+
+def test_corpus_search_runs_off_the_ui_thread_and_a_failure_is_said(
+    make_window, emoji_project, qtbot, monkeypatch
+):
+    """The search opens its own connection in a job; an unexpected error reaches the summary line."""
+    import threading
+
+    from annotator.store.search import SearchMixin
+
+    window = make_window(emoji_project)
+    panel = window.search.panel
+    threads = []
+    real_search = SearchMixin.search
+
+    def search_and_note_thread(self, query, **kwargs):
+        threads.append(threading.current_thread())
+        if query == "boom":
+            raise RuntimeError("disk on fire")
+        return real_search(self, query, **kwargs)
+
+    monkeypatch.setattr(SearchMixin, "search", search_and_note_thread)
+    panel.query.setText("found")
+    panel.run_search()
+    qtbot.waitUntil(lambda: panel.summary.text() == "1 hit(s)")
+    assert threads and threads[0] is not threading.main_thread()
+    panel.query.setText("boom")
+    panel.run_search()
+    qtbot.waitUntil(lambda: "disk on fire" in panel.summary.text())
+    assert panel.results.count() == 0

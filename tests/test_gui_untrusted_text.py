@@ -71,10 +71,11 @@ def test_tag_tooltip_is_escaped(make_window, hostile_project):
     assert window.tags.palette._items[tag.id].text(0) == HOSTILE_TAG  # item text is plain by nature
 
 
-def test_search_hit_tooltip_is_escaped(make_window, hostile_project):
+def test_search_hit_tooltip_is_escaped(make_window, hostile_project, qtbot):
     window = make_window(hostile_project)
     window.search.panel.query.setText("needle")
     window.search.panel.run_search()
+    qtbot.waitUntil(lambda: window.search.panel.results.count() > 0)  # searched off the UI thread
     tooltip = window.search.panel.results.item(0).toolTip()
     assert "<img" not in tooltip and "&lt;img" in tooltip
     start = TEXT.index("needle")

@@ -39,6 +39,12 @@ class SearchFeature(Feature):
         if self.window.current_document is None:
             self.find_bar.set_text("")
 
+    def release(self) -> None:
+        self.panel.wait_for_search()  # its connection reads the project being closed
+
+    def shutdown(self) -> None:
+        self.panel.wait_for_search()
+
     def document_shown(self, document, annotations) -> None:
         self.find_bar.set_text(document.text)
 
