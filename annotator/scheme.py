@@ -40,6 +40,8 @@ def load_scheme(path: str | Path) -> dict:
         raise InvalidInputError(f"{path}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise InvalidInputError(f"{path}: nested too deeply to be a tag scheme") from None
     if not isinstance(scheme, dict) or not ("themes" in scheme or "speakers" in scheme):
         raise InvalidInputError(f"{path}: not a tag scheme (needs 'themes' or 'speakers')")
     list(scheme_entries(scheme))  # validate before anything is stored
@@ -58,13 +60,26 @@ def _entry(item: object, kind: TagKind, parent: str | None) -> SchemeEntry:
 
 
 def _themes(items: list, parent: str | None) -> Iterator[SchemeEntry]:
-    for item in items:
-        entry = _entry(item, TagKind.THEME, parent)
+    """Themes depth first, parents before children; a loop, not recursion, so depth costs nothing."""
+    stack: list[Iterator[object]] = [iter(items)]
+    parents: list[str | None] = [parent]
+    while stack:
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+            parents.pop()
+            continue
+        entry = _entry(item, TagKind.THEME, parents[-1])
         yield entry
         children = item.get("children", []) if isinstance(item, dict) else []
         if not isinstance(children, list):
             raise InvalidInputError(f"children of '{entry.name}' must be a list")
-        yield from _themes(children, entry.name)
+        if children:
+            stack.append(iter(children))
+            parents.append(entry.name)
+
+
+_END = object()
 
 
 def scheme_entries(scheme: dict) -> Iterator[SchemeEntry]:

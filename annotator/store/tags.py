@@ -262,23 +262,39 @@ class TagsMixin(StoreBase):
         return moved
 
     def import_scheme(self, scheme: dict) -> tuple[int, int]:
-        """Add the tags of a scheme (see ``annotator.scheme``); returns (added, skipped)."""
+        """Add the tags of a scheme (see ``annotator.scheme``); returns (added, skipped).
+
+        Linear in the size of the project and the scheme: existing names are read once into a
+        dict, and the new tags go in with one ``executemany``.
+        """
         from annotator.scheme import scheme_entries
 
         self._require_writable()
-        added = skipped = 0
+        entries = list(scheme_entries(scheme))  # validates before anything is written
+        known: dict[tuple[TagKind, str], TagId] = {
+            (tag.kind, tag_name_key(tag.name)): tag.id for tag in self.tags()
+        }
+        count = len(known)
+        position = self.db.conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM tags").fetchone()[0]
+        rows: list[tuple] = []
+        skipped = 0
+        for entry in entries:
+            key = (entry.kind, tag_name_key(entry.name))
+            if key in known:
+                skipped += 1
+                continue
+            parent_id = known.get((TagKind.THEME, tag_name_key(entry.parent))) if entry.parent else None
+            tag_id = TagId(new_id())
+            color = check_color(entry.color) if entry.color else DEFAULT_PALETTE[count % len(DEFAULT_PALETTE)]
+            rows.append((tag_id, entry.kind.value, entry.name, color, entry.description, parent_id, position))
+            known[key] = tag_id
+            count += 1
+            position += 1
         with self.db.atomic():
-            for entry in scheme_entries(scheme):
-                if self.find_tag(entry.kind, entry.name):
-                    skipped += 1
-                    continue
-                parent = self.find_tag(TagKind.THEME, entry.parent) if entry.parent else None
-                self.add_tag(
-                    kind=entry.kind,
-                    name=entry.name,
-                    color=entry.color,
-                    description=entry.description,
-                    parent_id=parent.id if parent else None,
+            try:
+                self.db.conn.executemany(
+                    f"INSERT INTO tags ({_TAG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows
                 )
-                added += 1
-        return added, skipped
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateTagError(f"the scheme's tags cannot be added ({exc})") from None
+        return len(rows), skipped

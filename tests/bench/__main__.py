@@ -21,6 +21,7 @@ WORKLOADS = {
     "W6": "tests.bench.gui_workloads:w6_startup",
     "W7": "tests.bench.review_workloads:w7_merge",
     "W8": "tests.bench.cli_workloads:w8_cli_stats",
+    "W9": "tests.bench.scale_workloads:w9_tags_import",
 }
 
 

@@ -1,0 +1,65 @@
+"""Issue 20 rows: work that used to grow faster than its input.
+
+W9 imports a 20,000-tag scheme (was quadratic: one full scan of the tags per new tag).
+W10 searches one 64 MB document for a word with 100,000 hits (was quadratic inside FTS5's
+``highlight()``, which re-copies its whole output for every hit).
+W11 imports 1 MB of hostile HTML (unclosed attribute quotes).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from annotator.ops import ImportScheme, run
+from annotator.scheme import load_scheme
+from annotator.store import Store
+from tests.bench.harness import Measurement, peak_mb, summarise, timed
+
+TAGS = {"full": 20_000, "small": 400}
+RUNS = {"full": 3, "small": 1}
+
+
+def _fresh(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def w9_tags_import(scale: str) -> list[Measurement]:
+    """W9: ``tags import`` of a scheme of N tags (themes with children, and speakers) into a new project."""
+    count = TAGS[scale]
+    work = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
+    try:
+        quarter = count // 4
+        scheme = {
+            "themes": [
+                {"name": f"theme {i}", "children": [f"code {i}.{j}" for j in range(2)]}
+                for i in range(quarter)
+            ],
+            "speakers": [f"speaker {i}" for i in range(quarter)],
+        }
+        (work / "scheme.json").write_text(json.dumps(scheme), encoding="utf-8")
+        project = work / "p.annotator"
+        times = []
+        for _ in range(RUNS[scale]):
+            _fresh(project)
+            with Store.create(project) as store:
+                times.append(timed(lambda s=store: run(s, ImportScheme(load_scheme(work / "scheme.json")))))
+                assert len(store.tags()) == count
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    median, p95 = summarise(times)
+    return [
+        Measurement(
+            workload="W9",
+            what=f"tags import, {count} tags",
+            target="< 2 s",
+            runs=len(times),
+            median_s=median,
+            p95_s=p95,
+            peak_mb=peak_mb(),
+            met=median < 2.0,
+        )
+    ]
