@@ -7,7 +7,13 @@ backup is older than ``BACKUP_INTERVAL``. Snapshots live in the user's data
 folder, one folder per project (its name plus a short hash of its absolute
 path, so two projects called alike never mix), named by UTC time. Backups
 older than ``KEEP_DAYS`` are pruned, but the newest ``KEEP_AT_LEAST`` are
-always kept. Restoring first backs up the current state, then replaces the
+always kept.
+
+A backup stamped later than now (taken while the clock ran ahead) never
+stops the next one: only stamps up to now count for the interval. A backup
+that is due but cannot be taken (a full disk, a data folder out of reach)
+raises ``BackupFailed``, which the command line and the window report as a
+warning and then go on with the user's work. Restoring first backs up the current state, then replaces the
 project atomically (write beside it, then rename).
 """
 
@@ -30,15 +36,27 @@ BACKUP_INTERVAL = timedelta(hours=1)
 KEEP_DAYS = 14
 KEEP_AT_LEAST = 5
 _STAMP = "%Y%m%dT%H%M%S%fZ"
+#: What a backup was taken for: on opening for a change, or before a merge changed the project.
+AUTOMATIC, BEFORE_MERGE = "automatic", "before merge"
+_KIND_TAGS = {AUTOMATIC: "", BEFORE_MERGE: "-before-merge"}
+
+
+class BackupFailed(ProjectError):
+    """A backup that was due (or asked for) could not be taken; ``reason`` says why in a few words."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
 class BackupInfo:
-    """One snapshot of a project: where it is, when it was taken, what it holds."""
+    """One snapshot of a project: where it is, when it was taken, what it holds, why it was taken."""
 
     path: Path
     taken: datetime
     size: int
+    kind: str = AUTOMATIC
 
     def counts(self) -> tuple[int, int] | None:
         """(documents, annotations) in the snapshot, or None when it cannot be read."""
@@ -55,40 +73,70 @@ def backup_folder(project: Path) -> Path:
     return settings.data_dir() / "backups" / f"{resolved.stem}-{digest}"
 
 
-def _parse_stamp(name: str) -> datetime | None:
-    try:
-        return datetime.strptime(name.removesuffix(BACKUP_SUFFIX), _STAMP).replace(tzinfo=UTC)
-    except ValueError:
+def _parse_name(name: str) -> tuple[datetime, str] | None:
+    """(time taken, kind) of a backup file's name, or None for any other name."""
+    if not name.endswith(BACKUP_SUFFIX):
         return None
+    stem = name.removesuffix(BACKUP_SUFFIX)
+    for kind, tag in _KIND_TAGS.items():
+        if tag and not stem.endswith(tag):
+            continue
+        try:
+            taken = datetime.strptime(stem.removesuffix(tag) if tag else stem, _STAMP)
+        except ValueError:
+            continue
+        return taken.replace(tzinfo=UTC), kind
+    return None
+
+
+def _parse_stamp(name: str) -> datetime | None:
+    parsed = _parse_name(name)
+    return parsed[0] if parsed else None
 
 
 def list_backups(project: Path) -> list[BackupInfo]:
-    """Backups of ``project``, newest first."""
+    """Backups of ``project`` (automatic and before-merge ones), newest first."""
     folder = backup_folder(project)
     if not folder.is_dir():
         return []
     found = []
     for entry in folder.iterdir():
-        taken = _parse_stamp(entry.name) if entry.name.endswith(BACKUP_SUFFIX) else None
-        if taken is not None and entry.is_file():
-            found.append(BackupInfo(entry, taken, entry.stat().st_size))
+        parsed = _parse_name(entry.name)
+        if parsed is not None and entry.is_file():
+            found.append(BackupInfo(entry, parsed[0], entry.stat().st_size, parsed[1]))
     return sorted(found, key=lambda b: b.taken, reverse=True)
 
 
-def make_backup(project: Path, *, now: datetime | None = None) -> BackupInfo:
-    """Take a snapshot of ``project`` now, then prune old ones."""
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        from annotator.importers.safety import describe_os_error
+
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        return where + describe_os_error(exc)
+    return str(exc)
+
+
+def make_backup(project: Path, *, now: datetime | None = None, kind: str = AUTOMATIC) -> BackupInfo:
+    """Take a snapshot of ``project`` now, then prune old ones; ``BackupFailed`` when it cannot be written."""
     project = Path(project)
     check_compatible(project)
     now = now or datetime.now(UTC)
     folder = backup_folder(project)
-    target = folder / (now.strftime(_STAMP) + BACKUP_SUFFIX)
     try:
+        target = folder / (now.strftime(_STAMP) + _KIND_TAGS[kind] + BACKUP_SUFFIX)
+        while target.exists():  # two snapshots in one microsecond: the later one a microsecond on
+            now += timedelta(microseconds=1)
+            target = folder / (now.strftime(_STAMP) + _KIND_TAGS[kind] + BACKUP_SUFFIX)
         folder.mkdir(parents=True, exist_ok=True)
         snapshot_file(project, target)
     except (OSError, sqlite3.Error) as exc:
-        raise ProjectError(f"{project}: backup failed ({exc})") from None
-    prune_backups(project, now=now)
-    return BackupInfo(target, now, target.stat().st_size)
+        reason = _reason(exc)
+        raise BackupFailed(f"{project}: backup failed ({reason})", reason) from None
+    try:
+        prune_backups(project, now=now)
+    except OSError:
+        pass  # the snapshot is whole; an old one that cannot be deleted now is deleted next time
+    return BackupInfo(target, now, target.stat().st_size, kind)
 
 
 def prune_backups(project: Path, *, now: datetime | None = None) -> list[Path]:
@@ -108,24 +156,39 @@ def prune_backups(project: Path, *, now: datetime | None = None) -> list[Path]:
     return deleted
 
 
+def backup_due(project: Path, *, now: datetime | None = None) -> bool:
+    """Whether ``project``'s newest backup taken up to ``now`` is ``BACKUP_INTERVAL`` old or more.
+
+    A backup stamped after ``now`` (the clock ran ahead when it was taken)
+    does not count: otherwise no backup would be taken until the clock
+    caught up with it.
+    """
+    now = now or datetime.now(UTC)
+    past = [b for b in list_backups(project) if b.taken <= now]
+    return not past or now - past[0].taken >= BACKUP_INTERVAL
+
+
 def maybe_backup(project: Path, *, now: datetime | None = None) -> BackupInfo | None:
-    """Back up ``project`` if its newest backup is older than ``BACKUP_INTERVAL``; never raises.
+    """Back up ``project`` if a backup is due (``backup_due``); None when none is due.
 
     Called when a project is opened for writing (the command line's write
-    commands, and the window). A backup that cannot be made must not stop
-    the user's work, so failures give None.
+    commands, and the window). A due backup that cannot be taken (a full
+    disk, an unreachable data folder) raises ``BackupFailed`` and nothing
+    else: the caller warns the user and goes on with the work.
     """
     project = Path(project)
     now = now or datetime.now(UTC)
     try:
         if not project.is_file():
             return None
-        existing = list_backups(project)
-        if existing and now - existing[0].taken < BACKUP_INTERVAL:
+        if not backup_due(project, now=now):
             return None
         return make_backup(project, now=now)
-    except (AnnotatorError, OSError):  # an unreachable data folder, say
-        return None
+    except BackupFailed:
+        raise
+    except (AnnotatorError, OSError) as exc:  # an unreachable data folder, say
+        reason = _reason(exc)
+        raise BackupFailed(f"{project}: backup failed ({reason})", reason) from None
 
 
 def _valid_project(candidate: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,4 +113,68 @@ def test_an_unreachable_data_folder_never_stops_the_work(project_path, monkeypat
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(backup.Path, "is_dir", unreachable)
-    assert backup.maybe_backup(project_path, now=T0) is None
+    with pytest.raises(backup.BackupFailed) as failed:  # said by the caller, which goes on
+        backup.maybe_backup(project_path, now=T0)
+    assert "permission denied" in failed.value.reason
+
+
+# -- a clock that ran ahead, a full disk: backups never stop silently ---------------------------
+
+
+def test_a_backup_dated_in_the_future_does_not_stop_backups(project_path):
+    make(project_path)
+    ahead = backup.make_backup(project_path, now=T0 + timedelta(days=30))  # the clock ran a month ahead
+    taken = backup.maybe_backup(project_path, now=T0)
+    assert taken is not None and taken.taken == T0
+    assert backup.maybe_backup(project_path, now=T0 + timedelta(minutes=30)) is None  # hourly still
+    assert backup.maybe_backup(project_path, now=T0 + timedelta(minutes=61)) is not None
+    assert ahead.path in [b.path for b in backup.list_backups(project_path)]
+
+
+def test_a_write_command_backs_up_though_a_backup_is_dated_in_the_future(project_path, run_cli):
+    make(project_path)
+    backup.make_backup(project_path, now=datetime.now(UTC) + timedelta(days=2))
+    assert run_cli("tags", "add", project_path, "Anger", "--kind", "theme").code == 0
+    assert len(backup.list_backups(project_path)) == 2
+
+
+def test_a_full_disk_fails_the_backup_with_its_reason(project_path, monkeypatch):
+    make(project_path)
+
+    def full(source, target):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "snapshot_file", full)
+    with pytest.raises(backup.BackupFailed) as failed:
+        backup.maybe_backup(project_path, now=T0)
+    assert failed.value.reason == "database or disk is full"
+    assert backup.list_backups(project_path) == []
+
+
+def test_a_write_command_warns_once_when_its_backup_fails_and_still_runs(project_path, run_cli, monkeypatch):
+    make(project_path)
+
+    def full(source, target):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "snapshot_file", full)
+    result = run_cli("tags", "add", project_path, "Anger", "--kind", "theme")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "annotator: warning: automatic backup failed (database or disk is full)"
+    ]
+    assert tag_names(project_path) == ["Anger", "Joy"]
+
+
+def test_an_unreachable_data_folder_is_reported_by_write_commands(
+    project_path, run_cli, tmp_path, monkeypatch
+):
+    make(project_path)
+    not_a_folder = tmp_path / "data-is-a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("ANNOTATOR_DATA_DIR", str(not_a_folder))
+    result = run_cli("tags", "add", project_path, "Anger", "--kind", "theme")
+    assert result.code == 0 and tag_names(project_path) == ["Anger", "Joy"]
+    [line] = result.err.splitlines()
+    assert line.startswith("annotator: warning: automatic backup failed (") and "backups" in line
+    assert run_cli("stats", project_path).err == ""  # a read command takes no backup, says nothing

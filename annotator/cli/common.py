@@ -43,9 +43,12 @@ def open_store(path: str, *, create: bool = False, read_only: bool = False) -> S
         read_only = False
     store = Store.open(project, read_only=read_only)
     if writes and not store.read_only:
-        from annotator.backup import maybe_backup
+        from annotator.backup import BackupFailed, maybe_backup
 
-        maybe_backup(project)  # a write command: keep a snapshot from before it, hourly
+        try:
+            maybe_backup(project)  # a write command: keep a snapshot from before it, hourly
+        except BackupFailed as exc:  # said once; the command still runs
+            warn(f"annotator: warning: automatic backup failed ({exc.reason})")
     return store
 
 

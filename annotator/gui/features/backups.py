@@ -2,7 +2,9 @@
 
 A backup is taken in a background thread each time a project is opened for
 writing (``maybe_backup``: at most one an hour), so a large project never
-delays the window. Restoring closes the window's connection first (SQLite
+delays the window. A due backup that cannot be taken (a full disk, a data
+folder out of reach) is said in the window's notice bar and status bar: the
+work goes on, but the user knows no snapshot is being kept. Restoring closes the window's connection first (SQLite
 must not have the file open while it is replaced), then reopens the project.
 """
 
@@ -11,12 +13,28 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from annotator.backup import BackupInfo, maybe_backup
+from PySide6.QtCore import QObject, Signal
+
+from annotator.backup import BackupFailed, BackupInfo, maybe_backup
 from annotator.gui.backups_dialog import BackupsDialog
 from annotator.gui.features.base import Feature
 
 #: How long closing the window waits for a backup still being written.
 BACKUP_JOIN_SECONDS = 30
+
+
+class _Relay(QObject):
+    """Carries a failure from the backup thread to the window's thread (a queued signal)."""
+
+    failed = Signal(str)
+
+
+def failure_text(reason: str) -> str:
+    """What the window says when a due backup could not be taken."""
+    return (
+        f"Automatic backup failed ({reason}). Your changes are still saved in the project, but no "
+        "backup of it is being kept: free some disk space or make the data folder reachable."
+    )
 
 
 class BackupsFeature(Feature):
@@ -28,6 +46,10 @@ class BackupsFeature(Feature):
         super().__init__(window)
         self._thread: threading.Thread | None = None
         self.last_backup: BackupInfo | None = None
+        #: Why the last due backup could not be taken (None when it was, or none was due).
+        self.last_failure: str | None = None
+        self._relay = _Relay(window)
+        self._relay.failed.connect(self._show_failure)
 
     def actions(self):
         return {"backups": self.on_backups}
@@ -43,7 +65,11 @@ class BackupsFeature(Feature):
         self.wait_for_backup()
 
         def work() -> None:
-            self.last_backup = maybe_backup(path)  # never raises; a failed backup must not stop work
+            try:
+                self.last_backup, self.last_failure = maybe_backup(path), None
+            except BackupFailed as exc:  # said in the window; a failed backup must not stop work
+                self.last_backup, self.last_failure = None, exc.reason
+                self._relay.failed.emit(exc.reason)
 
         self._thread = threading.Thread(target=work, name="annotator-backup", daemon=True)
         self._thread.start()
@@ -60,6 +86,12 @@ class BackupsFeature(Feature):
 
     def shutdown(self) -> None:
         self.wait_for_backup()
+
+    def _show_failure(self, reason: str) -> None:
+        text = failure_text(reason)
+        self.window.notice.setText(text)
+        self.window.notice.show()
+        self.window.statusBar().showMessage(text, 15000)
 
     def backups_dialog(self) -> BackupsDialog | None:
         """The Backups dialog of the open project, wired to close and reopen it around a restore."""
