@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -232,3 +233,50 @@ def test_merge_killed_halfway_changes_nothing_and_rerun_completes(tmp_path, run_
         assert store.document_count() == 2
         assert sorted(t.name for t in store.tags()) == ["Anger", "Joy"]
         assert store.annotation_count() == 10
+
+
+CREATE_CHILD = """
+    import sys
+    from pathlib import Path
+    from annotator import migrations
+    from annotator.store import Store
+    step = migrations.migrations._migrations[-1]
+    def stop(db):
+        print("KILL-ME-NOW", flush=True)
+        sys.stdin.readline()
+    migrations.migrations._migrations[-1] = step._replace(fn=stop)
+    Store.create(Path(sys.argv[1]))
+"""
+
+
+def test_create_killed_halfway_leaves_nothing_at_the_target_and_rerun_completes(tmp_path):
+    project = tmp_path / "new.annotator"
+    run_until_marker(CREATE_CHILD, str(project))
+    assert not project.exists()
+    with Store.create(project) as store:
+        assert store.get_meta("name") == "new"
+    assert integrity(project) == "ok"
+    assert not [p.name for p in tmp_path.iterdir() if ".creating" in p.name]
+
+
+def test_create_failing_in_a_schema_step_leaves_nothing_and_rerun_completes(tmp_path, monkeypatch):
+    from annotator import migrations
+    from annotator.errors import ProjectError
+
+    project = tmp_path / "new.annotator"
+    steps = migrations.migrations._migrations
+    real = steps[-1]
+
+    def fail(db):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(migrations.migrations, "_migrations", [*steps[:-1], real._replace(fn=fail)])
+    with pytest.raises(ProjectError, match="cannot create project"):
+        Store.create(project)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setattr(migrations.migrations, "_migrations", steps)
+    with Store.create(project) as store:
+        assert store.schema_version() == migrations.SCHEMA_VERSION
+        assert store.get_meta("created_by_version")
+    with Store.open(project) as store:
+        assert store.get_meta("name") == "new"

@@ -41,11 +41,14 @@ class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixi
     def create(cls, path: str | Path, *, name: str | None = None) -> Store:
         """Create a new, empty project file."""
         path = Path(path)
-        store = cls(create_database(path), path)
-        store.set_meta("name", name or path.stem)
-        store.set_meta("created", utc_now())
-        store.set_meta("created_by_version", __version__)
-        return store
+
+        def prepare(db: Database) -> None:
+            building = cls(db, path)
+            building.set_meta("name", name or path.stem)
+            building.set_meta("created", utc_now())
+            building.set_meta("created_by_version", __version__)
+
+        return cls(create_database(path, prepare=prepare), path)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False) -> Store:

@@ -15,8 +15,10 @@ locks SQLite holds on it (``read_header`` asks SQLite instead).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from annotator import migrations
@@ -124,6 +126,23 @@ def connect(target: str, *, uri: bool = False, read_only: bool = False) -> Guard
     conn.set_progress_handler(_stop_if_interrupted, INTERRUPT_CHECK_STEPS)
     openfiles.register(conn)
     return conn
+
+
+@contextlib.contextmanager
+def busy_timeout(conn: sqlite3.Connection, milliseconds: int) -> Iterator[None]:
+    """Inside the block, wait at most ``milliseconds`` for another program's write lock (then as before).
+
+    The window runs its changes on the UI thread: waiting there the usual
+    ``BUSY_TIMEOUT_MS`` would freeze it, so it waits a fraction of a second
+    and says the change was not saved instead.
+    """
+    before = sqlite3.Connection.execute(conn, "PRAGMA busy_timeout").fetchone()[0]
+    sqlite3.Connection.execute(conn, f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(sqlite3.ProgrammingError):  # closed inside the block
+            sqlite3.Connection.execute(conn, f"PRAGMA busy_timeout = {int(before)}")
 
 
 def not_writable_reason(path: Path) -> str | None:
@@ -243,21 +262,76 @@ def _configure(db: Database, *, wal: bool) -> None:
         db.conn.execute("PRAGMA synchronous = FULL")
 
 
-def create_database(path: Path) -> Database:
-    """Create a new project file at ``path`` with the current schema."""
+#: Suffix of the file a project is built in before it takes its name.
+CREATING_SUFFIX = ".creating"
+
+
+def creating_path(path: Path) -> Path:
+    """Where a new project at ``path`` is built: a hidden name beside it."""
+    return path.with_name(f".{path.name}{CREATING_SUFFIX}")
+
+
+def _remove_database_files(path: Path) -> None:
+    for name in (str(path), *(f"{path}{suffix}" for suffix in openfiles.COMPANION_SUFFIXES)):
+        Path(name).unlink(missing_ok=True)
+
+
+def create_database(path: Path, *, prepare: Callable[[Database], None] | None = None) -> Database:
+    """Create a new project file at ``path`` with the current schema.
+
+    The file is built under a hidden name beside ``path`` (``creating_path``)
+    and takes its name only once the schema and ``prepare``'s rows are
+    committed, so a creation that is killed or hits a full disk leaves no
+    half-made project at ``path``: running it again starts afresh.
+    """
     if path.exists():
         raise ProjectError(f"{path}: already exists")
     if not path.parent.is_dir():
         raise ProjectError(f"{path.parent}: folder does not exist")
+    building = creating_path(path)
+    if openfiles.is_open_here(building):
+        raise ProjectError(f"{path}: is being created already")
     try:
+        _remove_database_files(building)  # what a killed creation left
+        db = Database(connect(str(building)))
+        try:
+            _configure(db, wal=True)
+            migrations.apply_all(db)
+            if prepare is not None:
+                prepare(db)
+            db.conn.commit()
+        finally:
+            db.close()  # the last connection folds the log into the file and removes it
+        _install_new(building, path)
         db = Database(connect(str(path)))
         _configure(db, wal=True)
-        migrations.apply_all(db)
     except sqlite3.OperationalError as exc:
+        _remove_database_files(building)
         raise ProjectError(f"{path}: cannot create project ({_reason(exc)})") from None
     except sqlite3.Error as exc:
+        _remove_database_files(building)
         raise ProjectError(f"{path}: cannot create project ({exc})") from None
+    except OSError as exc:
+        _remove_database_files(building)
+        raise ProjectError(f"{path}: cannot create project ({exc.strerror or exc})") from None
+    except BaseException:
+        _remove_database_files(building)
+        raise
     return db
+
+
+def _install_new(building: Path, path: Path) -> None:
+    """Give the finished file its name, never replacing a file that appeared meanwhile."""
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        raise ProjectError(f"{path}: already exists") from None
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise ProjectError(f"{path}: already exists") from None
+        os.replace(building, path)
+        return
+    building.unlink()
 
 
 def _reason(exc: sqlite3.Error) -> str:
