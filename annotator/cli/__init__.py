@@ -25,8 +25,11 @@ from annotator.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     INTERRUPTED,
+    StandardOutputError,
     ctrl_c_ends_cleanly,
+    guarded_stdout,
     os_error_message,
+    stdout_failed,
     warn,
 )
 from annotator.errors import AnnotatorError
@@ -116,13 +119,27 @@ def _database_trouble(exc: sqlite3.OperationalError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Standard output is watched throughout, up to its last flush: a full disk
+    behind it is one line on standard error and exit status 1; a reader that
+    stopped early (``annotator documents P | head -1``) ends the command quietly.
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list:
         return _launch_window(None)
     first = args_list[0]
     if not first.startswith("-") and first not in COMMANDS and len(args_list) == 1:
         return _launch_window(first)
+    try:
+        with guarded_stdout():
+            return _run_command(args_list)
+    except StandardOutputError as exc:
+        return stdout_failed(exc)
+
+
+def _run_command(args_list: list[str]) -> int:
+    first = args_list[0]
     parser = build_parser([first] if first in COMMANDS else None)
     if first == "tags":
         from annotator.cli.project_cmds import normalise_tags_arguments
@@ -143,8 +160,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         warn(f"annotator: {INTERRUPTED}")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 0
     except OSError as exc:  # a path the user may not enter, read or write: one line naming it
         warn(f"annotator: error: {os_error_message(exc)}")
         return EXIT_ERROR

@@ -73,7 +73,90 @@ def os_error_message(exc: OSError) -> str:
 
 def warn(message: str) -> None:
     """One line on standard error."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    try:
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.flush()
+    except OSError:  # standard error is gone too: nothing is left to tell
+        pass
+
+
+class StandardOutputError(Exception):
+    """Standard output refused a write or a flush (a full disk, a closed pipe).
+
+    Deliberately not an ``OSError``: a command's own handling of files it
+    reads or writes must not mistake it for one of theirs.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _GuardedStream:
+    """A stand-in for standard output (text or its bytes ``buffer``) that names its own failures."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, data: Any) -> Any:
+        try:
+            return self._stream.write(data)
+        except OSError as exc:
+            raise StandardOutputError(exc) from exc
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise StandardOutputError(exc) from exc
+
+    @property
+    def buffer(self) -> _GuardedStream:
+        return _GuardedStream(self._stream.buffer)  # AttributeError for a text-only stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def guarded_stdout() -> Iterator[None]:
+    """Run a command with every write to standard output (and its final flush) raising ``StandardOutputError``."""
+    real = sys.stdout
+    sys.stdout = _GuardedStream(real)
+    try:
+        try:
+            yield
+        except SystemExit:  # argparse's --help and --version end this way
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()
+    finally:
+        sys.stdout = real
+
+
+def stdout_failed(exc: StandardOutputError) -> int:
+    """End a command whose standard output failed: one line for a full disk, nothing for a closed pipe.
+
+    What could not be written is then sent to the null device (Python's
+    advice for SIGPIPE), so the interpreter's own flush at exit has nothing
+    left to complain about.
+    """
+    stream = sys.stdout
+    if stream is sys.__stdout__ and stream is not None:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+    if isinstance(exc.error, BrokenPipeError):
+        return EXIT_OK  # the reader had enough (``| head``): not a failure of ours
+    warn(f"annotator: error: cannot write to standard output: {os_error_message(exc.error)}")
+    return EXIT_ERROR
 
 
 def _sqlite_interrupted(exc: BaseException) -> bool:
