@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from review_helpers import ONLY_THEIRS, SHARED, digest, folder_digests, make_pair, make_project
 
+from annotator.backup import BEFORE_MERGE, backup_folder, list_backups, make_backup, prune_backups
 from annotator.errors import ProjectError
 from annotator.model import TagKind
 from annotator.review.loading import open_colleague
@@ -68,17 +71,20 @@ def test_merging_twice_adds_nothing_and_writes_no_second_backup(files, tmp_path)
         )
         assert annotation_rows(store) == after_first and store.document_count() == 2
         assert "nothing changed" in again.summary()
-    backups = sorted(p.name for p in tmp_path.iterdir() if ".before-merge-" in p.name)
-    assert backups == [first.backup.name]
+    assert [b.path for b in list_backups(ours) if b.kind == BEFORE_MERGE] == [first.backup]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ours.annotator", "shared"]
 
 
-def test_backup_is_written_beside_the_project_before_it_changes(files):
+def test_backup_is_kept_with_the_automatic_backups_before_it_changes(files):
     ours, theirs = files
     with Store.open(ours) as store:
         before_rows = annotation_rows(store)
         report = merge_files(store, [theirs])
-    assert report.backup.parent == ours.parent
-    assert re.fullmatch(r"ours\.before-merge-\d{8}T\d{6}\.annotator", report.backup.name)
+    assert report.backup.parent == backup_folder(ours)  # nothing is written beside the project
+    assert re.fullmatch(r"\d{8}T\d{12}Z-before-merge\.annotator", report.backup.name)
+    [listed] = list_backups(ours)
+    assert (listed.path, listed.kind) == (report.backup, BEFORE_MERGE)
+    assert f"backup at {report.backup}" in report.summary()
     with Store.open(report.backup, read_only=True) as backup:
         assert annotation_rows(backup) == before_rows and backup.document_count() == 1
         assert backup.integrity_ok()
@@ -99,7 +105,7 @@ def test_the_backup_holds_changes_still_in_the_log_and_is_one_file(files):
     with Store.open(report.backup, read_only=True) as backup:
         assert annotation_rows(backup) == before_rows
         assert backup.integrity_ok()
-    leftovers = sorted(p.name for p in ours.parent.iterdir() if p.name.startswith(report.backup.name))
+    leftovers = sorted(p.name for p in report.backup.parent.iterdir())
     assert leftovers == [report.backup.name]  # no -wal, -shm or .part beside it
 
 
@@ -203,7 +209,7 @@ def test_every_file_is_checked_before_anything_is_merged(files, tmp_path):
         ):
             merge_files(store, [theirs, bad])
         assert annotation_rows(store) == before
-    assert not [p for p in tmp_path.iterdir() if ".before-merge-" in p.name]  # not even a backup
+    assert list_backups(ours) == []  # not even a backup
 
 
 def test_the_summary_says_what_was_left_out_one_line_per_kind_then_the_totals(files):
@@ -224,3 +230,31 @@ def test_the_summary_says_what_was_left_out_one_line_per_kind_then_the_totals(fi
     assert lines[-1].startswith(
         "0 document(s), 0 tag(s) and 1 annotation(s) added; 0 conflict(s); backup at "
     )
+
+
+def test_backups_before_merge_are_pruned_with_the_automatic_ones(files):
+    ours, theirs = files
+    with Store.open(ours) as store:
+        report = merge_files(store, [theirs])
+    old = datetime.now(UTC) - timedelta(days=40)
+    aged = report.backup.with_name(old.strftime("%Y%m%dT%H%M%S%fZ") + "-before-merge.annotator")
+    report.backup.rename(aged)
+    for day in range(1, 5):
+        make_backup(ours, now=datetime.now(UTC) - timedelta(days=day))
+    assert aged in [b.path for b in list_backups(ours)]
+    assert prune_backups(ours) == []  # one of the five newest: always kept
+    make_backup(ours)  # a fifth newer one: the 40-day-old backup goes, as an automatic one would
+    assert aged not in [b.path for b in list_backups(ours)] and not aged.exists()
+    assert len(list_backups(ours)) == 5
+
+
+def test_the_backups_command_lists_a_backup_before_merge(files, run_cli):
+    ours, theirs = files
+    result = run_cli("merge", ours, theirs)
+    assert result.code == 0, result.err
+    listing = run_cli("backups", ours)
+    lines = [line for line in listing.out.splitlines() if "before-merge" in line]
+    assert len(lines) == 1 and lines[0].endswith("(before merge)")
+    assert "backup at " + lines[0].split()[-3] in result.out
+    rows = json.loads(run_cli("backups", ours, "--json").out)
+    assert [r["kind"] for r in rows].count("before merge") == 1

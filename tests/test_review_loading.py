@@ -231,3 +231,83 @@ def test_a_file_whose_last_write_was_cut_short_is_read_as_before_that_write(tmp_
         assert [d.title for d in colleague.store.documents()] == ["talk"]
         assert colleague.store.annotation_count() == 1 and colleague.store.integrity_ok()
     assert folder_digests(folder) == before
+
+
+# -- copies a killed review or merge left in the temporary folder --------------------------------
+
+
+@pytest.fixture
+def private_temp(tmp_path, monkeypatch):
+    """A temporary folder of the test's own, so other runs' copies are never looked at."""
+    import tempfile
+
+    folder = tmp_path / "temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _pid_of_a_finished_process() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_copy_folder_is_named_with_the_owning_process(files, private_temp):
+    _, theirs = files
+    with open_colleague(theirs) as colleague:
+        assert colleague.folder.parent == private_temp
+        assert colleague.folder.name.startswith(f"annotator-review-{os.getpid()}-")
+
+
+def test_a_killed_merge_leaves_its_copy_and_the_next_review_removes_it(files, private_temp):
+    ours, theirs = files
+    script = (
+        "import os, signal, sys, tempfile\n"
+        f"tempfile.tempdir = {str(private_temp)!r}\n"
+        "from annotator.review.loading import open_colleague\n"
+        "colleague = open_colleague(sys.argv[1])\n"
+        "print(colleague.folder, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(theirs)], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == -9, done.stderr
+    left = Path(done.stdout.strip())
+    assert left.parent == private_temp and (left / "colleague.annotator").is_file()  # a whole copy, left
+    with Store.open(ours) as store:
+        merge_files(store, [theirs])
+    assert not left.exists()
+    assert list(private_temp.iterdir()) == []  # and the merge's own copy went when it closed
+
+
+def test_only_our_stale_copy_folders_are_removed(private_temp):
+    import time
+
+    from annotator.review.loading import STALE_SECONDS, clean_stale_copies
+
+    def folder(name: str, age: float = 0) -> Path:
+        path = private_temp / name
+        path.mkdir()
+        (path / "colleague.annotator").write_bytes(b"x")
+        stamp = time.time() - age
+        os.utime(path, (stamp, stamp))
+        return path
+
+    dead = folder(f"annotator-review-{_pid_of_a_finished_process()}-abcd_123")
+    running = folder(f"annotator-review-{os.getppid()}-efgh4567", age=3 * STALE_SECONDS)  # however old
+    ours = folder(f"annotator-review-{os.getpid()}-ijkl8901")
+    old_unnamed = folder("annotator-review-mnop2345", age=2 * STALE_SECONDS)  # from an older version
+    new_unnamed = folder("annotator-review-qrst6789")
+    not_ours = folder("annotator-review-notes-of-mine", age=3 * STALE_SECONDS)
+    a_file = private_temp / "annotator-review-1-uvwx0123"
+    a_file.write_bytes(b"keep")
+    target = folder("elsewhere")
+    link = private_temp / f"annotator-review-{_pid_of_a_finished_process()}-link0000"
+    link.symlink_to(target)
+
+    assert sorted(clean_stale_copies()) == sorted([dead, old_unnamed])
+    assert not dead.exists() and not old_unnamed.exists()
+    for kept in (running, ours, new_unnamed, not_ours, a_file, link, target / "colleague.annotator"):
+        assert kept.exists()

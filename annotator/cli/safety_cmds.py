@@ -11,7 +11,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from annotator.backup import BackupInfo, list_backups, restore_backup
+from annotator.backup import BEFORE_MERGE, BackupInfo, list_backups, restore_backup
 from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, warn
 from annotator.store.connection import check_compatible
 from annotator.store.files import check_file
@@ -34,11 +34,12 @@ def _backup_row(index: int, backup: BackupInfo) -> dict:
         "documents": counts[0] if counts else None,
         "annotations": counts[1] if counts else None,
         "path": str(backup.path),
+        "kind": backup.kind,
     }
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    """List a project's automatic backups, newest first."""
+    """List a project's automatic backups and those taken before a merge, newest first."""
     rows = [_backup_row(i, b) for i, b in enumerate(list_backups(Path(args.project)), start=1)]
     if args.json:
         print_json(rows)
@@ -51,7 +52,10 @@ def cmd_backups(args: argparse.Namespace) -> int:
             if row["documents"] is not None
             else "unreadable"
         )
-        print(f"{row['index']:>3}  {row['taken']}  {_human_size(row['size']):>9}  {counts}  {row['path']}")
+        kind = "  (before merge)" if row["kind"] == BEFORE_MERGE else ""
+        print(
+            f"{row['index']:>3}  {row['taken']}  {_human_size(row['size']):>9}  {counts}  {row['path']}{kind}"
+        )
     return EXIT_OK
 
 

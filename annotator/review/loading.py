@@ -16,13 +16,23 @@ closing the descriptor would drop the live connection's locks; SQLite's
 backup API copies it, and its ``-wal``/``-shm`` exist already. All reading
 and any upgrade of an older schema happen on the copy; the copy is deleted
 when the review closes.
+
+A process killed mid-review (or mid-merge) cannot delete its copy, a whole
+project's worth of data in the temporary folder. So each copy's folder is
+named with the owning process's id (``annotator-review-<pid>-...``), and
+opening a colleague's file first removes the folders of ours whose process
+is gone (or, where that cannot be asked, that are older than a day).
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sqlite3
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +43,12 @@ from annotator.store.connection import check_compatible, connect, read_only_uri
 from annotator.store.openfiles import plain_access
 
 WAL_MODE = 2  # header bytes 18 and 19 are 2 for a WAL database
+
+#: Name of a private copy's folder: ``annotator-review-<pid>-<random>``.
+COPY_PREFIX = "annotator-review-"
+_COPY_FOLDER = re.compile(r"annotator-review-(?:(\d+)-)?[A-Za-z0-9_]{8}")
+#: A leftover folder whose owner cannot be asked about is removed after this long.
+STALE_SECONDS = 24 * 60 * 60
 
 
 #: Files SQLite keeps beside a database that change what a reader sees.
@@ -121,6 +137,60 @@ def _copy_colleague(source: Path, target: Path) -> None:
     _copy_with_backup(source, target)
 
 
+def _process_gone(pid: int) -> bool | None:
+    """True when no process has this id, False when one has, None when this system cannot say."""
+    if sys.platform == "win32":
+        return None  # os.kill there ends the process instead of asking about it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # someone else's process
+    except OSError:
+        return None
+    return False
+
+
+def clean_stale_copies(*, now: float | None = None, temp_dir: Path | None = None) -> list[Path]:
+    """Remove private copies that a killed review or merge left behind; returns the folders removed.
+
+    Only folders of our own pattern and owner are touched: those whose
+    process is gone, and those older than ``STALE_SECONDS`` whose process
+    cannot be asked about (no id in the name, or a system that cannot say).
+    A folder whose process still runs is left alone, however old.
+    """
+    now = time.time() if now is None else now
+    base = Path(temp_dir) if temp_dir is not None else Path(tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(base.glob(f"{COPY_PREFIX}*"))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _COPY_FOLDER.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            continue
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            continue
+        pid = int(match.group(1)) if match.group(1) else None
+        if pid == os.getpid():
+            continue
+        gone = _process_gone(pid) if pid is not None else None
+        if gone is False or (gone is None and now - info.st_mtime < STALE_SECONDS):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        if not entry.exists():
+            removed.append(entry)
+    return removed
+
+
 def open_colleague(path: str | Path) -> ColleagueFile:
     """Copy a colleague's project into a temporary folder of ours and open the copy."""
     given = Path(path)
@@ -128,7 +198,8 @@ def open_colleague(path: str | Path) -> ColleagueFile:
     if not source.is_file():
         raise ProjectError(f"{given}: no such project file")
     check_compatible(source)
-    folder = Path(tempfile.mkdtemp(prefix="annotator-review-"))
+    clean_stale_copies()
+    folder = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))
     copy = folder / "colleague.annotator"
     store = None
     try:

@@ -4,7 +4,8 @@ Documents are matched by the SHA-256 of their text, tags by kind and name
 (case-insensitive), annotations by UUID. An annotation whose UUID is known
 but whose content differs keeps the version with the later ``updated``
 time, and the conflict is reported. Before the first change a backup of the
-project is written beside it, so a merge can always be taken back.
+project is taken (with its automatic backups, marked "before merge"), so a
+merge can always be taken back.
 
 A colleague's file is untrusted input (``annotator.review.untrusted``): every
 file is copied and checked before anything is merged, so one that is not an
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from annotator.backup import BEFORE_MERGE, make_backup
 from annotator.errors import ProjectError
 from annotator.model import Annotation, ImportedDocument, Tag
 from annotator.ops import Op, OpChanges, run
@@ -68,16 +70,15 @@ def later(theirs: str, ours: str) -> bool:
 
 
 def backup_before_change(store: Store) -> Path:
-    """A consistent copy of the project beside it, named with the time."""
+    """A consistent copy of the project as it was before the merge, kept with its automatic backups.
+
+    It lives in the project's backups folder (``annotator.backup``), marked
+    "before merge", listed by ``annotator backups`` and pruned like the
+    others. Taken inside the merge's transaction, it holds the last commit.
+    A copy that cannot be written stops the merge before anything changed.
+    """
     assert store.path is not None
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = store.path.with_name(f"{store.path.stem}.before-merge-{stamp}{store.path.suffix}")
-    counter = 1
-    while target.exists():
-        target = store.path.with_name(f"{store.path.stem}.before-merge-{stamp}-{counter}{store.path.suffix}")
-        counter += 1
-    store.backup_to(target)
-    return target
+    return make_backup(store.path, kind=BEFORE_MERGE).path
 
 
 class MergeColleague(Op):
