@@ -68,3 +68,67 @@ def test_import_on_a_full_disk_reports_each_file_and_keeps_the_project(full_stor
         assert reopened.integrity_ok()
         assert [d.title for d in reopened.documents()] == ["t"]
         assert reopened.annotation_count() == 1
+
+
+def _colleague_with_many_annotations(path, text: str) -> None:
+    with Store.create(path) as theirs:
+        doc = theirs.add_document(ImportedDocument(title="t", text=text), annotator="b")
+        tag = theirs.add_tag(kind=TagKind.THEME, name="Joy")
+        for i in range(100):  # notes make each row big: far more than the full disk holds
+            theirs.add_annotation(
+                document_id=doc.document_id, start=i, end=i + 4, tag_id=tag.id, annotator="b", note="n" * 3000
+            )
+
+
+def test_a_merge_that_runs_out_of_space_after_its_backup_says_the_disk_is_full(
+    full_store, project_path, tmp_path
+):
+    from annotator.review.merge import merge_files
+
+    store, document_id, *_ = full_store
+    colleague = tmp_path / "colleague.annotator"
+    _colleague_with_many_annotations(colleague, store.document(document_id).text)
+    with pytest.raises(StorageFullError) as caught:
+        merge_files(store, [colleague])
+    message = str(caught.value)
+    assert "disk is full" in message and "\n" not in message
+    assert store.annotation_count() == 1
+    store.close()
+    with Store.open(project_path) as reopened:
+        assert reopened.integrity_ok()
+        assert reopened.annotation_count() == 1  # the merge left nothing behind
+
+
+def test_a_merge_whose_whole_transaction_sqlite_rolled_back_says_the_disk_is_full(
+    full_store, project_path, tmp_path
+):
+    """On a real full disk SQLite may roll the whole transaction back (a full disk while it spills
+    its cache to the log), the merge's temporary tables with it: the error is still the full disk."""
+    from annotator.review.merge import merge_files
+
+    store, document_id, *_ = full_store
+    colleague = tmp_path / "colleague.annotator"
+    _colleague_with_many_annotations(colleague, store.document(document_id).text)
+    conn = store.db.conn
+    real_execute = conn.execute
+
+    def execute(sql, *args):
+        try:
+            return real_execute(sql, *args)
+        except StorageFullError:
+            if conn.in_transaction:
+                real_execute("ROLLBACK")  # what SQLite does itself when a spill fails
+            raise
+
+    conn.execute = execute
+    with pytest.raises(StorageFullError) as caught:
+        merge_files(store, [colleague])
+    message = str(caught.value)
+    assert "disk is full" in message and "\n" not in message
+    del conn.execute
+    assert store.annotation_count() == 1
+    store.close()
+    with Store.open(project_path) as reopened:
+        assert reopened.integrity_ok()
+        assert reopened.annotation_count() == 1
+        assert [tag.name for tag in reopened.tags()] == ["Joy"]

@@ -133,8 +133,11 @@ class ReviewMixin(StoreBase):
                     "ORDER BY d.ours, a.start"
                 ).rowcount
             finally:
-                conn.execute("DROP TABLE temp.merge_documents")
-                conn.execute("DROP TABLE temp.merge_tags")
+                # A failure may have ended the whole transaction (SQLite rolls it back itself when
+                # the disk fills while it spills its cache), taking the tables with it: the
+                # clean-up must not hide that failure behind "no such table".
+                for table in ("merge_documents", "merge_tags"):
+                    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the committed file at ``target``, through SQLite only.
