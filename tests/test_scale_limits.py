@@ -114,3 +114,84 @@ def test_a_deep_but_valid_scheme_file_imports(tmp_path, run_cli):
     result = run_cli("tags", "import", tmp_path / "p.annotator", path)
     assert result.code == 0, result.err
     assert "300 tag(s) added" in result.out
+
+
+# -- search in one long document ------------------------------------------------------------------
+
+LONG_WORDS = ["Sécurité", "security", "regional", "co-operation", "😀", "Café", "crème", "SECURITY", "the"]
+
+
+def _long_text(words: int, seed: int = 3) -> str:
+    import random
+
+    rng = random.Random(seed)
+    parts = []
+    for _ in range(words):
+        parts.append(rng.choice(LONG_WORDS))
+        parts.append(rng.choice([" ", " ", "  ", "\n", ", ", ".\n\n"]))
+    return "".join(parts)
+
+
+@pytest.fixture
+def long_document(store):
+    from annotator.model import ImportedDocument
+
+    text = _long_text(4_000)
+    doc = store.add_document(ImportedDocument(title="long", text=text), annotator="x").document_id
+    store.add_document(ImportedDocument(title="short", text="regional security, café"), annotator="x")
+    return store, doc, text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "security",
+        "securite",
+        "cafe*",
+        '"regional security"',
+        '"security regional co"',
+        "security café",
+        "the",
+    ],
+)
+def test_a_long_document_is_searched_in_pieces_with_the_same_hits(long_document, monkeypatch, query):
+    from annotator.store import search
+
+    store, _doc, text = long_document
+    whole = store.search(query, limit=100_000)  # under _DIRECT_MAX: one highlight() of the text
+    assert len(text) < search._DIRECT_MAX
+    monkeypatch.setattr(search, "_DIRECT_MAX", 100)
+    monkeypatch.setattr(search, "_PIECE", 200)
+    monkeypatch.setattr(search, "_OVERLAP", 40)
+    monkeypatch.setattr(search, "_BATCH", 3)
+    pieces = store.search(query, limit=100_000)
+    assert [(h.document_id, h.start, h.end, h.snippet) for h in pieces] == [
+        (h.document_id, h.start, h.end, h.snippet) for h in whole
+    ]
+    assert len(whole) > 0
+    limited = store.search(query, limit=7)
+    assert limited == pieces[:7]
+
+
+def test_highlighting_a_long_document_never_copies_more_than_a_piece(store, monkeypatch):
+    """FTS5's highlight() costs hits x output length; the output must stay piece-sized."""
+    from annotator.model import ImportedDocument
+    from annotator.store import search
+
+    monkeypatch.setattr(search, "_DIRECT_MAX", 1_000)
+    monkeypatch.setattr(search, "_PIECE", 1_000)
+    monkeypatch.setattr(search, "_OVERLAP", 100)
+    longest: list[int] = []
+    real = search.marked_ranges
+
+    def recording(marked: str) -> list[tuple[int, int]]:
+        longest.append(len(marked))
+        return real(marked)
+
+    monkeypatch.setattr(search, "marked_ranges", recording)
+    for size in (20_000, 40_000):
+        text = "security " * (size // 9)
+        store.add_document(ImportedDocument(title=f"t{size}", text=text), annotator="x")
+    hits = store.search("security", limit=1_000_000)
+    assert len(hits) == 20_000 // 9 + 40_000 // 9
+    assert max(longest) < 1_500  # a piece, its overlap and its markers; the texts are 20,000 and 40,000

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from itertools import islice
 
 from annotator.errors import InvalidInputError
 from annotator.model import DocumentId, SearchHit
@@ -22,12 +24,23 @@ _OPEN, _CLOSE = "\ufdd0", "\ufdd1"
 _QUERY_PARTS = re.compile(r'"([^"]*)"|(\S+)')
 SNIPPET_CONTEXT = 40
 
+#: FTS5's ``highlight()`` re-copies all of its output for every hit, so its cost grows with hits x
+#: length. A text longer than ``_DIRECT_MAX`` is highlighted in pieces of about ``_PIECE``
+#: characters (cut at white space, never inside a word) in a scratch in-memory index, each piece
+#: carrying ``_OVERLAP`` more characters so that a phrase across a cut is still found; a hit
+#: belongs to the piece it starts in. Pieces are indexed a batch at a time, only until ``limit``.
+_PIECE = 1 << 16
+_OVERLAP = 4096
+_DIRECT_MAX = 4 * _PIECE
+_BATCH = 16
+_SEPARATOR = re.compile(r"\s")
+
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def fts_query(user_input: str) -> str | None:
+def fts_query(user_input: str, *, joiner: str = " AND ") -> str | None:
     """Turn what a user typed into a safe FTS5 query, or None if nothing is searchable."""
     terms = []
     for phrase, word in _QUERY_PARTS.findall(user_input):
@@ -41,7 +54,7 @@ def fts_query(user_input: str) -> str | None:
             terms.append(_quote(word) + ("*" if prefix else ""))
     if not terms:
         return None
-    return "text : (" + " AND ".join(terms) + ")"
+    return "text : (" + joiner.join(terms) + ")"
 
 
 def marked_ranges(marked: str) -> list[tuple[int, int]]:
@@ -70,25 +83,88 @@ def make_snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT
     return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
 
 
+def _cut(text: str, position: int) -> int:
+    """The first white-space position at or after ``position`` (or the end): never inside a token."""
+    if position >= len(text):
+        return len(text)
+    found = _SEPARATOR.search(text, position)
+    return found.start() if found else len(text)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int, int]]:
+    """(start, keep, end) of each piece: hits starting in [start, keep) are its own; it reads to end."""
+    start = 0
+    while start < len(text):
+        keep = _cut(text, start + _PIECE)
+        yield start, keep, _cut(text, keep + _OVERLAP)
+        start = keep
+
+
+def piecewise_ranges(text: str, match: str, limit: int) -> Iterator[tuple[int, int]]:
+    """Hit ranges of ``match`` (an FTS5 query on column ``text``) in ``text``, in order, at most ``limit``.
+
+    Linear in the length of the text read: each piece is tokenised twice (index, highlight), and
+    ``highlight()`` only ever copies one piece's worth of output.
+    """
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        scratch.execute("CREATE VIRTUAL TABLE pieces USING fts5(text)")
+        pieces = _pieces(text)
+        found = 0
+        while found < limit:
+            batch = list(islice(pieces, _BATCH))
+            if not batch:
+                return
+            scratch.execute("BEGIN")
+            scratch.executemany(
+                "INSERT INTO pieces (rowid, text) VALUES (?, ?)",
+                ((index, text[start:end]) for index, (start, _keep, end) in enumerate(batch)),
+            )
+            scratch.execute("COMMIT")
+            rows = scratch.execute(
+                "SELECT rowid, highlight(pieces, 0, ?, ?) FROM pieces WHERE pieces MATCH ? ORDER BY rowid",
+                [_OPEN, _CLOSE, match],
+            )
+            for index, marked in rows:
+                start, keep, _end = batch[index]
+                for first, last in marked_ranges(marked):
+                    if start + first >= keep:
+                        break
+                    yield start + first, start + last
+                    found += 1
+                    if found >= limit:
+                        return
+            scratch.execute("DELETE FROM pieces")
+    finally:
+        scratch.close()
+
+
 class SearchMixin(StoreBase):
     def search(self, query: str, *, limit: int = 200) -> list[SearchHit]:
         """Occurrences of ``query`` in document texts, in corpus order, at most ``limit``."""
         match = fts_query(query)
         if match is None:
             return []
+        any_term = fts_query(query, joiner=" OR ")  # the document matched every term already
+        assert any_term is not None
         hits: list[SearchHit] = []
         try:
             rows = self.db.conn.execute(
                 "SELECT d.id, d.title, d.text, "
-                "highlight(documents_fts, 1, ?, ?) FROM documents_fts "
-                "JOIN documents d ON d.rowid = documents_fts.rowid "
+                "CASE WHEN d.length <= ? THEN highlight(documents_fts, 1, ?, ?) END "
+                "FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
                 "WHERE documents_fts MATCH ? ORDER BY documents_fts.rowid",
-                [_OPEN, _CLOSE, match],
+                [_DIRECT_MAX, _OPEN, _CLOSE, match],
             )
             for doc_id, title, text, marked in rows:
                 if _OPEN in text or _CLOSE in text:
                     continue  # cannot tell markers from text; never seen in real data
-                for start, end in marked_ranges(marked):
+                ranges = (
+                    marked_ranges(marked)
+                    if marked is not None
+                    else piecewise_ranges(text, any_term, limit - len(hits))
+                )
+                for start, end in ranges:
                     hits.append(
                         SearchHit(
                             document_id=DocumentId(doc_id),

@@ -22,6 +22,7 @@ WORKLOADS = {
     "W7": "tests.bench.review_workloads:w7_merge",
     "W8": "tests.bench.cli_workloads:w8_cli_stats",
     "W9": "tests.bench.scale_workloads:w9_tags_import",
+    "W10": "tests.bench.scale_workloads:w10_search_long",
 }
 
 

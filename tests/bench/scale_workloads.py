@@ -63,3 +63,60 @@ def w9_tags_import(scale: str) -> list[Measurement]:
             met=median < 2.0,
         )
     ]
+
+
+SEARCH_CHARS = {"full": 64_000_000, "small": 400_000}
+
+
+def _long_document(chars: int) -> tuple[str, int]:
+    """About ``chars`` characters of words, one word in 107 the searched one; (text, its count)."""
+    import random
+
+    rng = random.Random(20)
+    words = ["alpha", "beta", "gamma", "Délta", "epsilon", "zeta", "eta", "theta"] * 13 + ["needle"]
+    text = " ".join(rng.choice(words) for _ in range(chars // 6))
+    return text, text.count("needle")
+
+
+def w10_search_long(scale: str) -> list[Measurement]:
+    """W10: search one 64 MB document for a word with about 100,000 hits: the window's 500, then all."""
+    from annotator.gui.panels.search import SEARCH_LIMIT
+    from annotator.model import ImportedDocument
+
+    work = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
+    rows = []
+    try:
+        text, count = _long_document(SEARCH_CHARS[scale])
+        project = work / "p.annotator"
+        with Store.create(project) as store:
+            store.add_document(ImportedDocument(title="long", text=text), annotator="bench")
+        del text
+        with Store.open(project, read_only=True) as store:
+            for limit, label in (
+                (SEARCH_LIMIT, f"first {SEARCH_LIMIT} hits (the window)"),
+                (10**7, "every hit"),
+            ):
+                times = []
+                for _ in range(RUNS[scale]):
+                    found: list = []
+                    times.append(
+                        timed(lambda out=found, n=limit: out.extend(store.search("needle", limit=n)))
+                    )
+                    assert len(found) == min(limit, count)
+                median, p95 = summarise(times)
+                rows.append(
+                    Measurement(
+                        workload="W10",
+                        what=f"search {SEARCH_CHARS[scale] // 1_000_000} MB doc, {count} hits: {label}",
+                        target="< 1 s",
+                        runs=len(times),
+                        median_s=median,
+                        p95_s=p95,
+                        peak_mb=peak_mb(),
+                        met=median < 1.0,
+                        notes={"hits": count},
+                    )
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
