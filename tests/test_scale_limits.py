@@ -195,3 +195,53 @@ def test_highlighting_a_long_document_never_copies_more_than_a_piece(store, monk
     hits = store.search("security", limit=1_000_000)
     assert len(hits) == 20_000 // 9 + 40_000 // 9
     assert max(longest) < 1_500  # a piece, its overlap and its markers; the texts are 20,000 and 40,000
+
+
+# -- hostile HTML ---------------------------------------------------------------------------------
+
+HOSTILE_HTML = {
+    "unclosed attribute quotes": lambda n: '<p x="' + '"<a ' * (n // 4),
+    "unclosed start tags": lambda n: "<p>" + "<a " * (n // 3),
+    "an unclosed comment full of tags": lambda n: "<!--" + "x<y " * (n // 4),
+    "stray angle brackets": lambda n: "<" + "a<" * (n // 2),
+    "doctypes without an end": lambda n: "<!DOCTYPE" * (n // 9),
+    "end tags without an end": lambda n: "</" + "a</" * (n // 3),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE_HTML))
+def test_html_is_read_front_to_back_once(shape, monkeypatch):
+    """Each piece of markup is read from where the previous one ended: no rescanning, whatever the page."""
+    from annotator.importers import html
+
+    markup = HOSTILE_HTML[shape](20_000)
+    openings: list[int] = []
+    real = html.VisibleText._markup
+
+    def recording(self, text: str, opening: int) -> int:
+        openings.append(opening)
+        after = real(self, text, opening)
+        assert after > opening
+        return after
+
+    monkeypatch.setattr(html.VisibleText, "_markup", recording)
+    extractor = html.VisibleText()
+    extractor.feed(markup)
+    assert openings == sorted(set(openings))
+    assert len(openings) <= markup.count("<")
+    html._ENTITY_DECLARATION.search(markup)
+
+
+def test_broken_html_reads_as_a_browser_shows_it():
+    from annotator.importers.html import VisibleText
+
+    def read(markup: str) -> list[str]:
+        extractor = VisibleText()
+        extractor.feed(markup)
+        return [p for p in extractor.paragraphs() if p]
+
+    assert read('<p>before</p><p title="never closed>hidden <b>text</b>') == ["before"]
+    assert read("<p>kept</p><!-- never closed <p>gone") == ["kept"]
+    assert read("<p>a < b &amp; c</p><p>2 <3</p>") == ["a < b & c", "2 <3"]
+    assert read("<script>if (a<b) {}</script><p>shown</p><style>p{}</STYLE ><p>too</p>") == ["shown", "too"]
+    assert read("<P CLASS=x>Upper<BR>case</P ><hr/><p a='1' b=\"2\" c>x</p>") == ["Upper\ncase", "x"]

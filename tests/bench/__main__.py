@@ -23,6 +23,7 @@ WORKLOADS = {
     "W8": "tests.bench.cli_workloads:w8_cli_stats",
     "W9": "tests.bench.scale_workloads:w9_tags_import",
     "W10": "tests.bench.scale_workloads:w10_search_long",
+    "W11": "tests.bench.scale_workloads:w11_hostile_html",
 }
 
 

@@ -120,3 +120,50 @@ def w10_search_long(scale: str) -> list[Measurement]:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
+
+
+HTML_BYTES = {"full": 1_000_000, "small": 20_000}
+
+
+def hostile_html(size: int) -> dict[str, str]:
+    """Pages of about ``size`` characters built to make a rescanning parser quadratic."""
+    shown = "<p>Visible text before the trouble.</p>"
+    pages = {
+        "unclosed attribute quotes": '<html><body><p x="' + '"<a ' * (size // 4),
+        "unclosed start tags": "<p>" + "<a " * (size // 3),
+        "unclosed comment full of tags": "<!--" + "x<y " * (size // 4),
+        "stray angle brackets": "<" + "a<" * (size // 2),
+        "doctypes never closed": "<!DOCTYPE" * (size // 9),
+    }
+    return {name: shown + markup for name, markup in pages.items()}
+
+
+def w11_hostile_html(scale: str) -> list[Measurement]:
+    """W11: import each 1 MB hostile page; the slowest one is the row."""
+    from annotator.importers import ImportOptions
+    from annotator.importers.html import import_html
+
+    work = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
+    worst: dict[str, float] = {}
+    try:
+        for name, markup in hostile_html(HTML_BYTES[scale]).items():
+            path = work / "page.html"
+            path.write_text(markup, encoding="utf-8")
+            times = [timed(lambda p=path: import_html(p, ImportOptions())) for _ in range(RUNS[scale])]
+            worst[name] = summarise(times)[0]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    slowest = max(worst, key=lambda name: worst[name])
+    return [
+        Measurement(
+            workload="W11",
+            what=f"import 1 MB hostile HTML (slowest: {slowest})",
+            target="< 2 s",
+            runs=RUNS[scale],
+            median_s=worst[slowest],
+            p95_s=worst[slowest],
+            peak_mb=peak_mb(),
+            met=worst[slowest] < 2.0,
+            notes={name: round(seconds, 4) for name, seconds in worst.items()},
+        )
+    ]
