@@ -267,3 +267,30 @@ def test_a_line_refused_after_its_text_was_written_leaves_nothing_of_it(store, t
     else:
         assert (titles, fts_rows, store.annotation_count()) == (["first", "third"], 2, 1)
         assert report.part_failures == [(path, "line 2", "refused after writing")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"text": "some words", "label": [[0, 4, "bad \\ud800 label"]]}',
+        '{"text": "some words", "title": "\\ud800"}',
+        '{"text": "some words", "spans": [{"start": 0, "end": 4, "label": "X", "note": "n\\udfff"}]}',
+        '{"text": "some words", "spans": [{"start": 0, "end": 4, "label": "X", "annotator": "\\ud800"}]}',
+        '{"text": "some \\ud800 words"}',
+        '{"text": "some words", "meta": {"source": ["\\ud800"]}}',
+    ],
+)
+def test_a_lone_surrogate_fails_its_line_only(store, tmp_path, line):
+    path = write_jsonl(tmp_path / "surrogate.jsonl", {"text": "good one"}, line, {"text": "good two"})
+    report = run(store, path)
+    [(_, where, why)] = report.part_failures
+    assert where == "line 2"
+    assert "holds a lone surrogate (U+D" in why
+    assert sorted(d.title for d in store.documents()) == ["surrogate line 1", "surrogate line 3"]
+
+
+def test_a_lone_surrogate_is_one_line_on_the_command_line(run_cli, tmp_path):
+    path = write_jsonl(tmp_path / "s.jsonl", {"text": "fine"}, '{"text": "x", "title": "a\\ud800"}')
+    result = run_cli("import", tmp_path / "p.annotator", path)
+    assert result.code == 1
+    assert result.err == f"failed: {path}:2: 'title' holds a lone surrogate (U+D800)\n"

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.importers import Importer, ImportOptions, importer_for
@@ -245,7 +247,37 @@ def read_documents(importer: Importer, path: Path, options: ImportOptions) -> li
         raise ImportFailure(reason_for(exc)) from None
     if not documents and not getattr(documents, "failures", None) and not getattr(documents, "skipped", None):
         raise ImportFailure("no documents found in the file")
+    for index, document in enumerate(documents):
+        documents[index] = _named_in_utf8(document)
     return documents
+
+
+#: What a file name that is not UTF-8 holds once decoded (``os.fsdecode``'s surrogateescape).
+_UNDECODED = re.compile("[\\ud800-\\udfff]")
+
+
+def _named_in_utf8(document: ImportedDocument) -> ImportedDocument:
+    """``document`` with each undecodable byte of its file's name shown as U+FFFD (title, path, meta).
+
+    A name such as ``b"caf\\xe9.txt"`` (Latin-1, from an old disk or archive)
+    reaches Python with lone surrogates in it, which no UTF-8 text, database
+    or export can hold; the file itself imports like any other.
+    """
+    title, source, meta = document.title, document.source_path, document.meta
+    repaired = (_repaired(title), _repaired(source), _repaired(meta))
+    if repaired == (title, source, meta):
+        return document
+    return replace(document, title=repaired[0], source_path=repaired[1], meta=repaired[2])
+
+
+def _repaired(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNDECODED.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_repaired(key): _repaired(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    return value
 
 
 @dataclass

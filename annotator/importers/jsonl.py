@@ -31,6 +31,7 @@ the text.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from annotator.errors import ImportFailure
@@ -78,6 +79,7 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
         raise BadLine("structure nested too deeply to read") from None
     if not isinstance(record, dict):
         raise BadLine("unknown shape: a line must be a JSON object")
+    _refuse_lone_surrogates(record)
     text = record.get("text")
     if not isinstance(text, str):
         raise BadLine("missing text" if text is None else "'text' must be a string")
@@ -99,6 +101,28 @@ def parse_line(raw: str, *, number: int, stem: str) -> ImportedDocument:
         id=doc_id,
         origin=f"line {number}",
     )
+
+
+_LONE_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def _refuse_lone_surrogates(record: dict) -> None:
+    """Refuse a line with a lone surrogate anywhere (an escaped ``"\\ud800"``): UTF-8 cannot hold it.
+
+    JSON may escape half of a character; no text file, database or export
+    can store one. Found here, it fails its line, named by the key it came
+    under, instead of the whole file when the store meets it.
+    """
+    pending: list[tuple[str, object]] = [(key, key) for key in record] + list(record.items())
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, dict):
+            pending += [(key, item) for item in value.keys()] + [(key, item) for item in value.values()]
+        elif isinstance(value, list):
+            pending += [(key, item) for item in value]
+        elif isinstance(value, str) and (found := _LONE_SURROGATE.search(value)):
+            where = "text" if key == "text" else f"'{key}'"
+            raise BadLine(f"{where} holds a lone surrogate (U+{ord(found.group()):04X})")
 
 
 def _spans(record: dict, text: str, meta: dict) -> tuple[list[ImportedSpan], set[str]]:
