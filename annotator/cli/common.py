@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -52,9 +53,49 @@ def open_store(path: str, *, create: bool = False, read_only: bool = False) -> S
     return store
 
 
+#: What a terminal may act on rather than show: C0 and C1 controls (ESC, CSI, BEL, a newline in a
+#: title ...) and lone surrogates (a file name that is not UTF-8, an escaped ``"\ud800"``).
+_UNSHOWN = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: object) -> str:
+    """``text`` safe to print: control characters and lone surrogates as ``\\xNN`` / ``\\uNNNN``.
+
+    File names, titles, tag and annotator names come from other people's
+    files: printed raw, an escape sequence in one would recolour (or
+    retitle, or clear) the terminal, and a lone surrogate cannot be encoded
+    at all. Every other character (accents, emoji, CJK) is shown as it is.
+    """
+    return _UNSHOWN.sub(_escaped, str(text))
+
+
+def say(line: object = "") -> None:
+    """Print one line of output, its user-controlled text ``shown``."""
+    print(shown(line))
+
+
+#: What ``json`` leaves raw with ``ensure_ascii=False``: C1 controls and lone surrogates.
+_UNSHOWN_IN_JSON = re.compile("[\\x7f-\\x9f\\ud800-\\udfff]")
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def print_json(value: Any) -> None:
-    """Print one JSON value, UTF-8, not ASCII-escaped."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+    """Print one JSON value, UTF-8, not ASCII-escaped but for controls and lone surrogates.
+
+    ``json`` already escapes C0 controls; C1 controls (a terminal's CSI) and
+    lone surrogates (which UTF-8 cannot encode) are escaped here, which is
+    still the same JSON value.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    sys.stdout.write(_UNSHOWN_IN_JSON.sub(_json_escaped, text) + "\n")
 
 
 def os_error_message(exc: OSError) -> str:
@@ -72,9 +113,9 @@ def os_error_message(exc: OSError) -> str:
 
 
 def warn(message: str) -> None:
-    """One line on standard error."""
+    """One line on standard error, its user-controlled text ``shown``."""
     try:
-        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.write(shown(message.rstrip("\n")) + "\n")
         sys.stderr.flush()
     except OSError:  # standard error is gone too: nothing is left to tell
         pass

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from annotator.cli.common import EXIT_OK, CommandError, open_store
+from annotator.cli.common import EXIT_OK, CommandError, open_store, warn
 from annotator.exporters import export, format_for_path, format_named, formats, suffix_choices
 from annotator.model import TagKind
 
@@ -33,10 +32,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     where = "standard output" if summary.path == "-" else summary.path
     notes = "".join(f"; {note}" for note in summary.notes)
-    print(
-        f"exported {summary.documents} document(s) and {summary.spans} span(s) to {where}{notes}",
-        file=sys.stderr,
-    )
+    warn(f"exported {summary.documents} document(s) and {summary.spans} span(s) to {where}{notes}")
     return EXIT_OK
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from annotator.analysis.stats import project_stats
 from annotator.cli import deferred
-from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, print_json, warn
+from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, open_store, print_json, say, warn
 from annotator.model import TagKind
 from annotator.palette import palette_order
 from annotator.store import Store
@@ -90,7 +90,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         sys.stderr.write("\r")
     for result in report.results:
         _print_file_result(result)
-    print(report.summary())
+    say(report.summary())
     return EXIT_ERROR if report.failed or report.part_failures else EXIT_OK
 
 
@@ -103,16 +103,16 @@ def _print_file_result(result) -> None:
     for where, reason in result.part_failures:
         warn(f"failed: {result.path}:{number(where)}: {reason}")
     for where, reason in result.skipped_parts:
-        print(f"skipped: {result.path}:{number(where)}: {reason}")
+        say(f"skipped: {result.path}:{number(where)}: {reason}")
     collapsed = f"{result.spans_collapsed} identical span(s) collapsed" if result.spans_collapsed else ""
     if result.status == "failed":
         warn(f"failed: {result.path}: {result.message}")
     elif result.status == "duplicate":
-        print(f"skipped: {result.path}: {'; '.join(filter(None, [result.message, collapsed]))}")
+        say(f"skipped: {result.path}: {'; '.join(filter(None, [result.message, collapsed]))}")
     else:
         added = f"{result.annotations_added} annotation(s)" if result.annotations_added else ""
         extra = "; ".join(filter(None, [added, collapsed, result.message]))
-        print(f"imported: {result.path}" + (f" ({extra})" if extra else ""))
+        say(f"imported: {result.path}" + (f" ({extra})" if extra else ""))
 
 
 # -- tags ---------------------------------------------------------------------
@@ -147,10 +147,10 @@ def cmd_tags_list(args: argparse.Namespace) -> int:
         print_json(rows)
         return EXIT_OK
     if not rows:
-        print("no tags yet; add one with 'annotator tags add' or 'annotator tags import'")
+        say("no tags yet; add one with 'annotator tags add' or 'annotator tags import'")
     for row in rows:
         key = str(row["key"]) if row["key"] else " "
-        print(f"{key}  {row['kind']:<7}  {row['color']}  {row['annotations']:>6}  {row['path']}")
+        say(f"{key}  {row['kind']:<7}  {row['color']}  {row['annotations']:>6}  {row['path']}")
     return EXIT_OK
 
 
@@ -172,7 +172,7 @@ def cmd_tags_add(args: argparse.Namespace) -> int:
         run(store, op)
         tag = op.tag
     assert tag is not None  # set by the op's first apply
-    print(f"added {tag.kind.value} '{tag.name}' ({tag.color})")
+    say(f"added {tag.kind.value} '{tag.name}' ({tag.color})")
     return EXIT_OK
 
 
@@ -184,7 +184,7 @@ def cmd_tags_import(args: argparse.Namespace) -> int:
     with open_store(args.project, create=True) as store:
         op = ImportScheme(scheme)
         run(store, op)
-    print(f"{op.added} tag(s) added, {op.skipped} already present")
+    say(f"{op.added} tag(s) added, {op.skipped} already present")
     return EXIT_OK
 
 
@@ -205,7 +205,7 @@ def cmd_tags_rename(args: argparse.Namespace) -> int:
         tag_id = _find(store, args.name, args.kind).id
         run(store, UpdateTag(tag_id, name=args.new_name))
         tag = store.tag(tag_id)
-    print(f"renamed to '{tag.name}'")
+    say(f"renamed to '{tag.name}'")
     return EXIT_OK
 
 
@@ -217,7 +217,7 @@ def cmd_tags_recolor(args: argparse.Namespace) -> int:
         tag_id = _find(store, args.name, args.kind).id
         run(store, UpdateTag(tag_id, color=args.color))
         tag = store.tag(tag_id)
-    print(f"'{tag.name}' is now {tag.color}")
+    say(f"'{tag.name}' is now {tag.color}")
     return EXIT_OK
 
 
@@ -233,7 +233,7 @@ def cmd_tags_delete(args: argparse.Namespace) -> int:
                 f"'{tag.name}' is used by {used} annotation(s); add --force to delete them too"
             )
         used = len(run(store, DeleteTag(tag.id)).removed)
-    print(f"deleted '{tag.name}' and {used} annotation(s)")
+    say(f"deleted '{tag.name}' and {used} annotation(s)")
     return EXIT_OK
 
 
@@ -245,7 +245,7 @@ def cmd_tags_merge(args: argparse.Namespace) -> int:
         source = _find(store, args.source, args.kind)
         target = _find(store, args.target, args.kind)
         moved = run(store, MergeTags(source.id, target.id)).updated
-    print(f"merged '{source.name}' into '{target.name}' ({len(moved)} annotation(s) moved)")
+    say(f"merged '{source.name}' into '{target.name}' ({len(moved)} annotation(s) moved)")
     return EXIT_OK
 
 
@@ -259,15 +259,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(stats)
         return EXIT_OK
-    print(f"documents:   {stats['documents']}")
-    print(f"characters:  {stats['characters']}")
-    print(f"tags:        {stats['tags']['theme']} theme(s), {stats['tags']['speaker']} speaker(s)")
-    print(f"annotations: {stats['annotations']}")
+    say(f"documents:   {stats['documents']}")
+    say(f"characters:  {stats['characters']}")
+    say(f"tags:        {stats['tags']['theme']} theme(s), {stats['tags']['speaker']} speaker(s)")
+    say(f"annotations: {stats['annotations']}")
     for heading, table in (("per tag", stats["per_tag"]), ("per annotator", stats["per_annotator"])):
         if table:
-            print(f"{heading}:")
+            say(f"{heading}:")
             for name, count in table.items():
-                print(f"  {count:>7}  {name}")
+                say(f"  {count:>7}  {name}")
     return EXIT_OK
 
 
@@ -290,8 +290,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     for hit in hits:
-        print(f"{hit.title}  [{hit.start}, {hit.end})  {hit.snippet}")
-    print(f"{len(hits)} hit(s)" + (" (limit reached)" if len(hits) >= args.limit else ""))
+        say(f"{hit.title}  [{hit.start}, {hit.end})  {hit.snippet}")
+    say(f"{len(hits)} hit(s)" + (" (limit reached)" if len(hits) >= args.limit else ""))
     return EXIT_OK
 
 
@@ -315,9 +315,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     for d in docs:
-        print(
-            f"{d.id[:8]}  {d.status.value:<11}  {d.length:>9} chars  {d.annotation_count:>6} ann.  {d.title}"
-        )
+        say(f"{d.id[:8]}  {d.status.value:<11}  {d.length:>9} chars  {d.annotation_count:>6} ann.  {d.title}")
     return EXIT_OK
 
 
@@ -341,7 +339,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                 note=args.note,
             ),
         ).added
-    print(
+    say(
         f"{annotation.id}  [{annotation.start}, {annotation.end})  {tag.name}: "
         f"{document.text[annotation.start : annotation.end]!r}"
     )
@@ -381,7 +379,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         print_json(rows)
         return EXIT_OK
     for r in rows:
-        print(f"{r['document']}  [{r['start']}, {r['end']})  {r['tag']}  {r['annotator']}  {r['text']!r}")
+        say(f"{r['document']}  [{r['start']}, {r['end']})  {r['tag']}  {r['annotator']}  {r['text']!r}")
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from contextlib import ExitStack
 
-from annotator.cli.common import EXIT_OK, open_store, print_json
+from annotator.cli.common import EXIT_OK, open_store, print_json, say
 from annotator.model import TagKind
 from annotator.review.compare import agreement_report
 from annotator.review.disagreements import Disagreement, all_disagreements, compared_annotators
@@ -34,27 +34,29 @@ def left_out_line(names: list[str]) -> str:
 
 def print_agreement(report: dict) -> None:
     """A readable table per pair of annotators."""
-    print(
+    say(
         f"{report['documents']} shared document(s), {report['characters']:,} characters; "
         f"annotators: {', '.join(report['annotators']) or 'none'}"
     )
     if report["automatic_left_out"]:
-        print(left_out_line(report["automatic_left_out"]))
+        say(left_out_line(report["automatic_left_out"]))
     for pair in report["pairs"]:
-        print(f"\n{pair['a']} vs {pair['b']}")
-        print(f"  {'tag':<32} {'kappa':>6} {'alpha':>6} {'F1 ex':>6} {'F1 ov':>6} {'spans a/b':>11}")
+        say()
+        say(f"{pair['a']} vs {pair['b']}")
+        say(f"  {'tag':<32} {'kappa':>6} {'alpha':>6} {'F1 ex':>6} {'F1 ov':>6} {'spans a/b':>11}")
         rows = [*pair["per_tag"].items(), ("(overall)", pair["overall"])]
         for tag, m in rows:
             counts = m["counts"]
-            print(
+            say(
                 f"  {tag[:32]:<32} {_figure(m['cohen_kappa'])} {_figure(m['krippendorff_alpha'])} "
                 f"{_figure(m['f1_exact'])} {_figure(m['f1_overlap'])} "
                 f"{counts['spans_a']:>5}/{counts['spans_b']:<5}"
             )
     everyone = report["all_annotators"]
     if len(everyone["annotators"]) > 2:
-        print(
-            f"\nKrippendorff's alpha, all {len(everyone['annotators'])} annotators: "
+        say()
+        say(
+            f"Krippendorff's alpha, all {len(everyone['annotators'])} annotators: "
             f"{_figure(everyone['overall']).strip()}"
         )
 
@@ -126,14 +128,15 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    print(f"{len(found)} shared document(s); annotators: {', '.join(annotators) or 'none'}")
+    say(f"{len(found)} shared document(s); annotators: {', '.join(annotators) or 'none'}")
     if left_out:
-        print(left_out_line(left_out))
+        say(left_out_line(left_out))
     for doc, listed in found:
         if listed:
-            print(f"\n{doc.title}: {len(listed)} disagreement(s)")
+            say()
+            say(f"{doc.title}: {len(listed)} disagreement(s)")
             for disagreement in listed:
-                print(f"  {disagreement.describe()}")
+                say(f"  {disagreement.describe()}")
     return EXIT_OK
 
 
@@ -142,8 +145,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     with open_store(args.project) as store:
         report = merge_files(store, args.others)
     for conflict in report.conflicts:
-        print(f"conflict: {conflict}")
-    print(report.summary())
+        say(f"conflict: {conflict}")
+    say(report.summary())
     return EXIT_OK
 
 
@@ -151,7 +154,7 @@ def cmd_share(args: argparse.Namespace) -> int:
     """Write a single-file snapshot to send to colleagues."""
     with open_store(args.project, read_only=True) as store:
         target = share_copy(store, args.out)
-    print(f"wrote {target}: one self-contained file, safe to send or put on a shared drive")
+    say(f"wrote {target}: one self-contained file, safe to send or put on a shared drive")
     return EXIT_OK
 
 

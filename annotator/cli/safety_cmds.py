@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from annotator.backup import BEFORE_MERGE, BackupInfo, list_backups, restore_backup
-from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, warn
+from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, say, warn
 from annotator.store.connection import check_compatible
 from annotator.store.files import check_file
 
@@ -96,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             "restore a backup (annotator backups / annotator restore)"
         )
         return EXIT_ERROR
-    print(
+    say(
         f"{project}: ok — {counts['documents']} document(s), {counts['tags']} tag(s), "
         f"{counts['annotations']} annotation(s)"
     )
