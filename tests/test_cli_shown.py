@@ -124,3 +124,20 @@ def test_a_file_whose_name_is_not_utf8_is_imported_and_named_escaped(run_cli, tm
         assert store.document(document.id).source_path == f"{folder}/caf\ufffd.txt"
     listed = run_cli("documents", project)
     assert listed.code == 0 and listed.out.rstrip().endswith("caf\ufffd")
+
+
+def test_the_merge_summary_keeps_its_lines(run_cli, tmp_path):
+    import sqlite3
+
+    from review_helpers import make_pair
+
+    ours, theirs = make_pair(tmp_path)
+    conn = sqlite3.connect(theirs)
+    conn.execute("UPDATE tags SET color = 'blue' WHERE name = 'Ben'")
+    conn.commit()
+    conn.close()
+    result = run_cli("merge", ours, theirs)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("ben.annotator: 1 tag(s) not copied") and "\\x0a" not in result.out
+    assert lines[-1].startswith("1 document(s), 0 tag(s) and 1 annotation(s) added; ")

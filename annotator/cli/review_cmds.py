@@ -146,7 +146,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         report = merge_files(store, args.others)
     for conflict in report.conflicts:
         say(f"conflict: {conflict}")
-    say(report.summary())
+    for line in report.summary().split("\n"):  # what was left out, a line each, then the totals
+        say(line)
     return EXIT_OK
 
 
