@@ -141,3 +141,10 @@ def test_the_merge_summary_keeps_its_lines(run_cli, tmp_path):
     lines = result.out.splitlines()
     assert lines[0].startswith("ben.annotator: 1 tag(s) not copied") and "\\x0a" not in result.out
     assert lines[-1].startswith("1 document(s), 0 tag(s) and 1 annotation(s) added; ")
+
+
+def test_usage_errors_escape_the_arguments_they_quote(run_cli, tmp_path):
+    result = run_cli("stats", tmp_path / "p.annotator", f"{RED}extra")
+    assert result.code == 2
+    _clean(result.err)
+    assert "unrecognized arguments: \\x1b[31mextra" in result.err

@@ -19,16 +19,19 @@ import importlib
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from typing import NoReturn
 
 from annotator import __version__
 from annotator.cli.common import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
+    EXIT_USAGE,
     INTERRUPTED,
     StandardOutputError,
     ctrl_c_ends_cleanly,
     guarded_stdout,
     os_error_message,
+    shown,
     stdout_failed,
     warn,
 )
@@ -77,9 +80,17 @@ def deferred(module: str, name: str) -> Callable:
     return call
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors quote the arguments given ``shown`` (escaped)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, shown(f"{self.prog}: error: {message}") + "\n")
+
+
 def build_parser(commands: Iterable[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser: every command, or only the modules of ``commands`` (enough to run one)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="annotator",
         description="Tag spans of text with themes and speakers; export and compare them. "
         "With no command (or just a PROJECT file), opens the desktop window.",
