@@ -31,7 +31,14 @@ from pathlib import Path
 from annotator import settings
 from annotator.errors import AnnotatorError, ProjectError
 from annotator.store.connection import check_compatible
-from annotator.store.files import file_counts, quick_check_file, snapshot_file
+from annotator.store.files import (
+    InUseError,
+    file_counts,
+    hold_exclusively,
+    integrity_check_file,
+    snapshot_file,
+    snapshot_from,
+)
 
 BACKUP_SUFFIX = ".annotator"
 BACKUP_INTERVAL = timedelta(hours=1)
@@ -194,9 +201,10 @@ def maybe_backup(project: Path, *, now: datetime | None = None) -> BackupInfo | 
 
 
 def _valid_project(candidate: Path) -> None:
+    """Refuse a backup that is not ours or fails SQLite's full ``integrity_check`` (every index too)."""
     check_compatible(candidate)
     try:
-        result = quick_check_file(candidate)
+        result = integrity_check_file(candidate)
     except sqlite3.Error as exc:
         raise ProjectError(f"{candidate}: not a valid project backup ({exc})") from None
     if result != "ok":
@@ -206,22 +214,63 @@ def _valid_project(candidate: Path) -> None:
 def restore_backup(project: Path, backup: Path) -> BackupInfo | None:
     """Replace ``project`` by ``backup``, backing up the current state first.
 
-    The backup is checked before anything changes; the current project (if
-    readable) is snapshotted, then the backup is copied beside the project
-    and renamed over it in one step, so a crash leaves either file whole.
-    Returns the snapshot of the state that was replaced. Close the project
-    everywhere before restoring.
+    The backup must pass the full integrity check before anything changes.
+    A project open anywhere (in this program or another) is refused: the
+    other program would go on writing to the replaced file and lose those
+    changes without a word. Otherwise the project is held exclusively from
+    the snapshot of its current state until the backup has been renamed over
+    it, so no other program can open it in between. Returns the snapshot of
+    the state that was replaced (None when the project could not be read).
     """
     project, backup = Path(project), Path(backup)
     if not backup.is_file():
         raise ProjectError(f"{backup}: no such backup")
     _valid_project(backup)
-    saved = None
-    if project.exists():
-        try:
-            saved = make_backup(project)
-        except AnnotatorError:
-            saved = None  # a damaged project is exactly what one restores over
+    if not project.exists():
+        _install(backup, project)
+        return None
+    try:
+        with hold_exclusively(project) as held:
+            saved = _save_current_state(project, held)
+            _install(backup, project)
+    except InUseError:
+        raise ProjectError(
+            f"{project}: is open (in this or another program); close it everywhere first, then restore"
+        ) from None
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{project}: restore failed ({exc}); the project was not changed") from None
+    return saved
+
+
+def _save_current_state(project: Path, held: sqlite3.Connection | None) -> BackupInfo | None:
+    """Snapshot ``project`` through the connection that holds it (None when it cannot be read)."""
+    if held is None:
+        return None  # not a database at all: exactly what one restores over
+    now = datetime.now(UTC)
+    folder = backup_folder(project)
+    target = folder / (now.strftime(_STAMP) + BACKUP_SUFFIX)
+    while target.exists():
+        now += timedelta(microseconds=1)
+        target = folder / (now.strftime(_STAMP) + BACKUP_SUFFIX)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        snapshot_from(held, target)
+    except sqlite3.OperationalError as exc:
+        raise ProjectError(
+            f"{project}: the current state could not be backed up ({exc}); the project was not changed"
+        ) from None
+    except OSError as exc:
+        raise ProjectError(
+            f"{project}: the current state could not be backed up ({_reason(exc)}); "
+            "the project was not changed"
+        ) from None
+    except sqlite3.DatabaseError:
+        return None  # too damaged to copy: exactly what one restores over
+    return BackupInfo(target, now, target.stat().st_size)
+
+
+def _install(backup: Path, project: Path) -> None:
+    """Copy ``backup`` beside ``project`` and rename it over it in one step."""
     incoming = project.with_name(f".{project.name}.restoring")
     try:
         snapshot_file(backup, incoming)
@@ -231,4 +280,3 @@ def restore_backup(project: Path, backup: Path) -> BackupInfo | None:
     except (OSError, sqlite3.Error) as exc:
         incoming.unlink(missing_ok=True)
         raise ProjectError(f"{project}: restore failed ({exc}); the project was not changed") from None
-    return saved

@@ -10,9 +10,20 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from annotator.errors import ProjectError
+from annotator.store import openfiles
 from annotator.store.connection import connect, not_writable_reason, read_only_uri, reading_uri
+
+#: How long ``hold_exclusively`` waits for another connection to let go (a commit in progress).
+HOLD_WAIT_MS = 500
+
+
+class InUseError(ProjectError):
+    """Another connection (of this or another process) has the project open."""
 
 
 def _reader(path: Path) -> sqlite3.Connection:
@@ -41,8 +52,16 @@ def snapshot_file(source: Path, target: Path) -> None:
     a transaction that holds the write lock (a merge's), it copies exactly the
     state before that transaction: nobody else can commit meanwhile.
     """
-    partial = target.with_name(target.name + ".part")
     src = connect(read_only_uri(source), uri=True, read_only=True)
+    try:
+        snapshot_from(src, target)
+    finally:
+        src.close()
+
+
+def snapshot_from(src: sqlite3.Connection, target: Path) -> None:
+    """Copy what the open connection ``src`` sees to ``target``, renamed when complete."""
+    partial = target.with_name(target.name + ".part")
     try:
         dst = connect(str(partial))
         try:
@@ -53,9 +72,50 @@ def snapshot_file(source: Path, target: Path) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    finally:
-        src.close()
     os.replace(partial, target)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or (
+        "locked" in str(exc)
+    )
+
+
+@contextmanager
+def hold_exclusively(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """Hold ``path`` so that no other connection can read or write it until the block ends.
+
+    Raises ``InUseError`` when any other connection has it open: one of this
+    process (the registry says so), or of another program. In WAL mode every
+    connection that has read the file keeps a shared lock on it as long as it
+    is open, so leaving WAL mode (which needs every other connection gone)
+    and taking an exclusive lock in exclusive locking mode both fail while
+    one is open, and once taken the lock is kept until the block ends: a
+    program that opens the file meanwhile waits, then sees the file as it
+    is after the block. The log is folded into the file on the way, so the
+    connection yielded sees everything committed. A file SQLite cannot read
+    as a database yields None (there is nothing to lock).
+    """
+    if openfiles.is_open_here(path):
+        raise InUseError(f"{path}: is open in this program")
+    conn = connect(str(path))
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {HOLD_WAIT_MS}")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")  # in exclusive locking mode the lock stays until the connection closes
+            held: sqlite3.Connection | None = conn
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise InUseError(f"{path}: is open in another program") from None
+            raise
+        except sqlite3.DatabaseError:
+            held = None
+        yield held
+    finally:
+        conn.close()  # the lock goes with it
 
 
 def file_counts(path: Path) -> tuple[int, int]:
@@ -67,6 +127,17 @@ def file_counts(path: Path) -> tuple[int, int]:
     finally:
         conn.close()
     return documents, annotations
+
+
+def integrity_check_file(path: Path) -> str:
+    """SQLite's full ``integrity_check`` of a file read-only (tables and every index): "ok" or the first problem."""
+    conn = connect(read_only_uri(path), uri=True, read_only=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check(1)").fetchone()[0]
+        conn.execute("SELECT count(*) FROM annotations").fetchone()
+    finally:
+        conn.close()
+    return result
 
 
 def quick_check_file(path: Path) -> str:
