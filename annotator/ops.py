@@ -21,6 +21,7 @@ by ``model.tag_name_key`` and trimmed by the store, whichever op adds them.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -577,8 +578,22 @@ class Batch(Op):
         return result
 
 
+def project_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says another program held the project's write lock: nothing changed, try again."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
+
+
 class History:
-    """Applies ops, keeps undo and redo stacks, and announces every change."""
+    """Applies ops, keeps undo and redo stacks, and announces every change.
+
+    A step that fails leaves the project as it was and is not announced. An
+    undo or redo that failed because the project was busy stays on its stack
+    (pressing it again may work); one that failed because the data changed
+    elsewhere is dropped, since it can never succeed.
+    """
 
     def __init__(
         self,
@@ -638,7 +653,12 @@ class History:
         if not self._undo:
             return None
         op = self._undo.pop()
-        _revert(self.store, op)
+        try:
+            _revert(self.store, op)
+        except sqlite3.OperationalError as exc:
+            if project_busy(exc):  # nothing was reverted and trying again may work: keep the step
+                self._undo.append(op)
+            raise
         self._redo.append(op)
         self._announce(op, True)
         return op
@@ -649,7 +669,12 @@ class History:
         if not self._redo:
             return None
         op = self._redo.pop()
-        run(self.store, op)
+        try:
+            run(self.store, op)
+        except sqlite3.OperationalError as exc:
+            if project_busy(exc):
+                self._redo.append(op)
+            raise
         self._undo.append(op)
         self._announce(op, False)
         return op
@@ -693,5 +718,6 @@ __all__ = [
     "UpdateAnnotation",
     "UpdateTag",
     "annotate_span",
+    "project_busy",
     "run",
 ]

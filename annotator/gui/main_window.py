@@ -11,6 +11,7 @@ the window comes back to the front).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -49,13 +50,25 @@ from annotator.gui.features.memo import MemoFeature
 from annotator.gui.features.review import ReviewFeature
 from annotator.gui.features.search import SearchFeature
 from annotator.gui.features.tags import TagsFeature
+from annotator.gui.jobs import describe_failure
 from annotator.model import Document
-from annotator.ops import History, Op, OpChanges
+from annotator.ops import History, Op, OpChanges, project_busy
 from annotator.settings import PROJECT_SUFFIX, Settings, config_dir
 from annotator.store import Store
+from annotator.store.connection import busy_timeout
 
 #: How long a document stays open before it is remembered as the one to reopen.
 LAST_DOCUMENT_DELAY_MS = 1500
+#: How long a change made in the window waits for another program's write lock (the command line
+#: importing, say). The wait is on the UI thread: a quarter of a second is not felt, and covers
+#: most single writes of another program; after it the change is reported as not saved.
+UI_BUSY_TIMEOUT_MS = 250
+#: How long the status bar says that a change was not saved.
+NOT_SAVED_MESSAGE_MS = 15_000
+#: What saving a change from the window may fail with, all said in the status bar: the project's
+#: own refusals (and a full disk), SQLite's errors (the write lock held elsewhere, a damaged
+#: file), and the file system's.
+CHANGE_FAILURES = (AnnotatorError, sqlite3.Error, OSError)
 
 F = TypeVar("F", bound=Feature)
 
@@ -104,6 +117,8 @@ class MainWindow(QMainWindow):
         #: Set by tests and benchmarks: no import report box.
         self.quiet_reports = False
         self._data_version = 0
+        #: Set while the project is being closed: writes then wait as long as the command line's.
+        self._finishing = False
         # Which document is open is written a moment after it opens (one commit, not one per
         # document flicked through), and at once before the project is closed.
         self._last_document_pending: str | None = None
@@ -290,13 +305,44 @@ class MainWindow(QMainWindow):
 
     # -- the change stream --------------------------------------------------------------
 
-    def run_op(self, op: Op, *, merge: bool = False) -> Op | None:
-        """Run an op (``merge``: fold it into the open run, as typing does); a refusal shows, never a crash."""
+    def run_op(self, op: Op | Callable[[], Op], *, merge: bool = False, what: str | None = None) -> Op | None:
+        """Run an op, or build it and run it (``merge``: fold it into the open run, as typing does).
+
+        The one place where the window's changes are saved. Whatever goes wrong (a refusal,
+        another program holding the write lock, a full disk, a damaged file) is said in the
+        status bar, the change is not announced and the undo stack is unchanged: a change
+        that was not saved is never shown as done. ``what`` names the change in that message
+        (default: the op's description). Returns the op once saved, else None.
+        """
+        built: Op | None = None
         try:
-            return self.history.run(op, merge=merge)
-        except AnnotatorError as exc:
-            self.statusBar().showMessage(str(exc), 6000)
+            with self.ui_thread_wait():
+                built = op if isinstance(op, Op) else op()  # a builder reads the store: its failures show too
+                return self.history.run(built, merge=merge)
+        except CHANGE_FAILURES as exc:
+            described = what or (f"your change ({built.description})" if built is not None else "your change")
+            self.show_not_saved(exc, described)
             return None
+
+    def ui_thread_wait(self) -> contextlib.AbstractContextManager[None]:
+        """A block in which the window's connection waits only a moment for another program's write lock.
+
+        While the project is being closed (``finish_writing``) the usual wait applies: what is
+        still pending (a memo, say) would otherwise be lost with the window.
+        """
+        if self._finishing:
+            return contextlib.nullcontext()
+        return busy_timeout(self.store.db.conn, UI_BUSY_TIMEOUT_MS)
+
+    def show_not_saved(self, exc: BaseException, what: str) -> None:
+        """Say in the status bar that ``what`` was not saved, and why."""
+        if project_busy(exc):
+            message = f"Another program is saving to this project; {what} was not saved — try again."
+        elif isinstance(exc, AnnotatorError):
+            message = str(exc)  # a refusal (or a full disk) that says itself what happened
+        else:
+            message = f"{what[:1].upper()}{what[1:]} was not saved: {describe_failure(exc)}"
+        self.statusBar().showMessage(message, NOT_SAVED_MESSAGE_MS)
 
     def _on_history(self, op: Op, undone: bool) -> None:
         self.announce(changes_of(op, undone))
@@ -354,10 +400,17 @@ class MainWindow(QMainWindow):
         self.update_undo_actions()
 
     def finish_writing(self) -> None:
-        """Store what is pending (memo, open document) and let features finish, before the project closes."""
-        for feature in self.features:
-            feature.document_leaving()
-        self._write_last_document()
+        """Store what is pending (memo, open document) and let features finish, before the project closes.
+
+        Here the window waits for another program's write as long as the command line does.
+        """
+        self._finishing = True
+        try:
+            for feature in self.features:
+                feature.document_leaving()
+            self._write_last_document()
+        finally:
+            self._finishing = False
         for feature in self.features:
             feature.release()
 
@@ -458,8 +511,9 @@ class MainWindow(QMainWindow):
         if pending is None or self.store.read_only:
             return
         try:
-            self.store.set_meta("last_document", pending)
-        except AnnotatorError as exc:  # a locked or vanished file: only the reading position is lost
+            with self.ui_thread_wait():
+                self.store.set_meta("last_document", pending)
+        except CHANGE_FAILURES as exc:  # a locked or vanished file: only the reading position is lost
             self.statusBar().showMessage(f"Could not remember the open document: {exc}", 5000)
 
     def jump_to(self, document_id: str, start: int, end: int) -> None:
@@ -517,8 +571,17 @@ class MainWindow(QMainWindow):
     def _step_history(self, step, verb: str) -> None:
         """Undo or redo; when another process changed the same data meanwhile, say so and show the project as it is."""
         try:
-            step()
-        except (AnnotatorError, sqlite3.Error) as exc:
+            with self.ui_thread_wait():
+                step()
+        except CHANGE_FAILURES as exc:
+            if project_busy(exc):  # nothing changed; the step stays, to be tried again
+                done = {"undo": "undone", "redo": "redone"}[verb]
+                self.update_undo_actions()
+                self.statusBar().showMessage(
+                    f"Another program is saving to this project; nothing was {done} — try again.",
+                    NOT_SAVED_MESSAGE_MS,
+                )
+                return
             self._data_version = -1
             self.refresh_if_changed_elsewhere()
             self.update_undo_actions()

@@ -20,6 +20,9 @@ from annotator.gui.panels.tags import swatch
 from annotator.ops import DeleteAnnotations, OpChanges, UpdateAnnotation, annotate_span
 from annotator.spans import trim_whitespace
 
+#: How much of the selected text a message about it quotes.
+SNIPPET_CHARS = 40
+
 
 class AnnotatingFeature(Feature):
     """The Annotations dock, the annotation commands and the spans' context menu."""
@@ -113,9 +116,10 @@ class AnnotatingFeature(Feature):
         if trim_whitespace(document.text, *selected) is None:
             window.statusBar().showMessage("The selection is only white space.", 4000)
             return
-        # The core's builder trims the span and marks a "to do" document in progress, in one undo step.
+        # The core's builder trims the span and marks a "to do" document in progress, in one undo step;
+        # the window builds and saves it, and says so if it could not (the file busy elsewhere, say).
         window.run_op(
-            annotate_span(
+            lambda: annotate_span(
                 window.store,
                 document_id=document.id,
                 start=selected[0],
@@ -123,8 +127,18 @@ class AnnotatingFeature(Feature):
                 tag_id=tag_id,
                 annotator=window.annotator,
                 text=document.text,
-            )
+            ),
+            what=self._tagging(tag_id, document.text, selected),
         )
+
+    def _tagging(self, tag_id: str, text: str, selected: tuple[int, int]) -> str:
+        """The change a tag key asks for, in words: 'tagging “found 🧪” as Person'."""
+        tag = self.window.tags_by_id.get(tag_id)
+        trimmed = trim_whitespace(text, *selected) or selected
+        piece = " ".join(text[trimmed[0] : trimmed[1]].split())
+        if len(piece) > SNIPPET_CHARS:
+            piece = piece[: SNIPPET_CHARS - 1].rstrip() + "…"
+        return f"tagging “{piece}” as {tag.name}" if tag is not None else f"tagging “{piece}”"
 
     # -- the selected annotation ------------------------------------------------------
 
