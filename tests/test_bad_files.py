@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from annotator.errors import ProjectError
 from annotator.model import ImportedDocument, TagKind
 from annotator.store import Store
 
@@ -218,3 +219,58 @@ def test_wal_without_its_shm_in_a_read_only_folder_is_explained_and_left_alone(s
     assert "'-wal' file but no '-shm' file" in result.stderr and "folder is read-only" in result.stderr
     assert snapshot(folder) == before
     assert not Path(f"{path}-shm").exists()
+
+
+def _project_with_documents(path: Path) -> None:
+    with Store.create(path) as store:
+        for i in range(5):
+            store.add_document(ImportedDocument(title=f"t{i}", text=f"text {i}"), annotator="a")
+
+
+def test_an_index_that_disagrees_with_its_table_is_refused_for_writing(tmp_path):
+    """``quick_check`` passes such a file; the full check run on files of usual size does not."""
+
+    project = tmp_path / "p.annotator"
+    _project_with_documents(project)
+    conn = sqlite3.connect(project)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, 'ON documents(id, title', 'ON documents(id, sha256') "
+        "WHERE name = 'documents_summary'"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(ProjectError, match="damaged project file.*documents_summary"):
+        Store.open(project)
+    with Store.open(project, read_only=True) as store:  # it can still be read (to export what it holds)
+        assert len(store.documents()) == 5
+
+
+def test_a_big_file_whose_index_misses_rows_is_refused_for_writing(tmp_path, monkeypatch):
+    """Above the full check's size, every index's entries are counted against its table's rows."""
+
+    from annotator.store import connection
+
+    project = tmp_path / "p.annotator"
+    _project_with_documents(project)
+    conn = sqlite3.connect(project)
+    conn.execute("PRAGMA writable_schema = ON")
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_position'").fetchone()[0]
+    conn.execute(  # while the index leaves a row out, one such row is added; then it is whole again
+        "UPDATE sqlite_master SET sql = sql || ' WHERE title != ''t9''' WHERE name = 'documents_position'"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(project) as store:
+        store.add_document(ImportedDocument(title="t9", text="text 9"), annotator="a")
+    conn = sqlite3.connect(project)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'documents_position'", [sql])
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(project)
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    conn.close()
+    monkeypatch.setattr(connection, "FULL_CHECK_MAX_BYTES", 0)
+    with pytest.raises(ProjectError, match="index documents_position has 5 entries for 6 rows"):
+        Store.open(project)
