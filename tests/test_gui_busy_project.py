@@ -186,6 +186,29 @@ def test_closing_the_project_waits_for_the_lock_to_save_a_pending_memo(make_wind
     assert window.store.document(doc_id).memo == "written while the command line imported"
 
 
+def test_leaving_a_document_waits_for_the_lock_to_save_its_pending_memo(
+    make_window, emoji_project, hold_lock
+):
+    """A memo that could not be saved while typing is saved before the editor shows the next document."""
+    with Store.open(emoji_project) as store:
+        from annotator.model import ImportedDocument
+
+        other = store.add_document(
+            ImportedDocument(title="next", text="Another text."), annotator="x"
+        ).document_id
+    window = make_window(emoji_project)
+    doc_id = window.current_document.id
+    holder = hold_lock(emoji_project, hold_seconds=2.0)  # lets go by itself, while the window waits
+    window.memo.editor.setPlainText("typed while another program saved")
+    assert window.store.document(doc_id).memo == ""  # not saved yet: the lock was taken
+
+    window.show_document(other)
+
+    assert not holder.holds_lock()
+    assert window.store.document(doc_id).memo == "typed while another program saved"
+    assert window.current_document.id == other and window.memo.editor.toPlainText() == ""
+
+
 class _Failing(Op):
     description = "failing change"
 

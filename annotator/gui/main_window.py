@@ -15,7 +15,7 @@ import contextlib
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -334,6 +334,19 @@ class MainWindow(QMainWindow):
             return contextlib.nullcontext()
         return busy_timeout(self.store.db.conn, UI_BUSY_TIMEOUT_MS)
 
+    @contextlib.contextmanager
+    def patient_writes(self) -> Iterator[None]:
+        """A block whose changes wait for another program's write as long as the command line does.
+
+        For what would be lost if it were not saved now: the memo of a document being left,
+        what is pending when the project closes.
+        """
+        before, self._finishing = self._finishing, True
+        try:
+            yield
+        finally:
+            self._finishing = before
+
     def show_not_saved(self, exc: BaseException, what: str) -> None:
         """Say in the status bar that ``what`` was not saved, and why."""
         if project_busy(exc):
@@ -404,13 +417,10 @@ class MainWindow(QMainWindow):
 
         Here the window waits for another program's write as long as the command line does.
         """
-        self._finishing = True
-        try:
+        with self.patient_writes():
             for feature in self.features:
                 feature.document_leaving()
             self._write_last_document()
-        finally:
-            self._finishing = False
         for feature in self.features:
             feature.release()
 

@@ -76,7 +76,8 @@ class MemoFeature(Feature):
             self._saving = False
 
     def document_leaving(self) -> None:
-        self.save()
+        with self.window.patient_writes():  # the editor is about to show another memo: save this one now
+            self.save()
         self.window.history.seal()  # typing in the next document's memo is a step of its own
 
     def on_changes(self, changes: OpChanges) -> None:
