@@ -70,7 +70,10 @@ def snapshot_from(src: sqlite3.Connection, target: Path) -> None:
         finally:
             dst.close()
     except BaseException:
-        partial.unlink(missing_ok=True)
+        # The copy took the source's WAL flag from its first page: a failure (a full disk, say)
+        # before it went back to a rollback journal leaves its -wal and -shm beside it too.
+        for leftover in (partial, *(Path(f"{partial}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
         raise
     os.replace(partial, target)
 
