@@ -245,3 +245,84 @@ def test_broken_html_reads_as_a_browser_shows_it():
     assert read("<p>a < b &amp; c</p><p>2 <3</p>") == ["a < b & c", "2 <3"]
     assert read("<script>if (a<b) {}</script><p>shown</p><style>p{}</STYLE ><p>too</p>") == ["shown", "too"]
     assert read("<P CLASS=x>Upper<BR>case</P ><hr/><p a='1' b=\"2\" c>x</p>") == ["Upper\ncase", "x"]
+
+
+# -- Office files whose XML would not fit in memory -----------------------------------------------
+
+
+def _docx(tmp_path, paragraphs: int):
+    from tests.format_samples import make_docx
+
+    return make_docx(tmp_path / "big.docx", paragraphs=[f"paragraph {i} of many" for i in range(paragraphs)])
+
+
+def test_docx_with_more_xml_than_the_limit_is_refused_from_the_directory(tmp_path, monkeypatch):
+    from annotator.errors import ImportFailure
+    from annotator.importers import ImportOptions, safety
+    from annotator.importers.docx import import_docx
+
+    path = _docx(tmp_path, 300)
+    assert import_docx(path, ImportOptions())[0].text.startswith("paragraph 0 of many")
+    monkeypatch.setattr(safety, "MAX_XML_BYTES", 20_000)
+    with pytest.raises(ImportFailure, match=r"too big to read safely \(.* MB of XML unpacked; the limit is"):
+        import_docx(path, ImportOptions())
+
+
+def test_docx_with_more_xml_nodes_than_the_limit_is_refused_before_any_tree(tmp_path, monkeypatch):
+    from annotator.errors import ImportFailure
+    from annotator.importers import ImportOptions, safety
+    from annotator.importers.docx import import_docx
+
+    path = _docx(tmp_path, 300)
+    monkeypatch.setattr(safety, "MAX_XML_NODES", 500)
+    opened: list[str] = []
+    monkeypatch.setattr("docx.Document", lambda *a, **k: opened.append("parsed"))
+    with pytest.raises(ImportFailure, match="more than 500 XML elements and attributes"):
+        import_docx(path, ImportOptions())
+    assert opened == []
+
+
+def test_xml_parts_are_checked_as_streams_never_read_whole(tmp_path, monkeypatch):
+    import zipfile
+
+    from annotator.importers import safety
+
+    path = _docx(tmp_path, 2_000)
+    monkeypatch.setattr(safety, "XML_CHUNK_BYTES", 4096)
+    with zipfile.ZipFile(path) as archive:
+        largest = max(entry.file_size for entry in archive.infolist())
+        assert largest > 10 * 4096
+        reads: list[int] = []
+        real_open = archive.open
+
+        def counting_open(name, *args, **kwargs):
+            stream = real_open(name, *args, **kwargs)
+            real_read = stream.read
+
+            def read(size=-1):
+                assert size == 4096  # a chunk at a time, never the whole part
+                data = real_read(size)
+                reads.append(len(data))
+                return data
+
+            stream.read = read
+            return stream
+
+        monkeypatch.setattr(archive, "open", counting_open)
+        monkeypatch.setattr(archive, "read", lambda *a, **k: pytest.fail("a whole part was read"))
+        safety.check_xml_parts(archive, what="DOCX file")
+    assert max(reads) == 4096
+
+
+def test_odt_with_too_many_xml_nodes_is_refused(tmp_path, monkeypatch):
+    from annotator.errors import ImportFailure
+    from annotator.importers import ImportOptions, safety
+    from annotator.importers.odt import import_odt
+    from tests.format_samples import make_odt, odt_content
+
+    body = "".join(f"<text:p>paragraph {i}</text:p>" for i in range(400))
+    path = make_odt(tmp_path / "big.odt", content=odt_content(body))
+    assert import_odt(path, ImportOptions())[0].text.startswith("paragraph 0")
+    monkeypatch.setattr(safety, "MAX_XML_NODES", 100)
+    with pytest.raises(ImportFailure, match="too big to read safely"):
+        import_odt(path, ImportOptions())

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import check_file_size, open_checked_zip, parse_xml, read_part
+from annotator.importers.safety import (
+    check_file_size,
+    check_xml_parts,
+    open_checked_zip,
+    parse_xml,
+    read_part,
+)
 from annotator.importers.structure import build_document, join_paragraphs
 from annotator.model import ImportedDocument
 
@@ -47,6 +53,8 @@ def import_odt(path: Path, options: ImportOptions) -> list[ImportedDocument]:
     """Import one OpenDocument text as one document."""
     check_file_size(path, options.max_file_bytes)
     with open_checked_zip(path, what=WHAT) as archive:
+        # streamed and counted first, so a huge part is refused before it is a tree
+        check_xml_parts(archive, what=WHAT, names=["content.xml", "meta.xml"])
         content = read_part(archive, "content.xml", what=WHAT)
         if content is None:
             raise ImportFailure(f"corrupt {WHAT} (no content.xml; not an OpenDocument text)")

@@ -15,6 +15,8 @@ import stat
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import NoReturn
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -28,6 +30,8 @@ MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 #: Entries smaller than this are never refused for their ratio (tiny parts compress oddly).
 RATIO_CHECK_FLOOR = 1024 * 1024
+#: XML parts are checked in chunks of this size.
+XML_CHUNK_BYTES = 1024 * 1024
 
 
 def open_checked_zip(path: Path, *, what: str) -> zipfile.ZipFile:
@@ -95,12 +99,100 @@ def parse_xml(data: bytes, *, what: str):
         raise ImportFailure(f"corrupt {what} (bad XML: {exc})") from None
 
 
-def check_xml_parts(archive: zipfile.ZipFile, *, what: str) -> None:
-    """Parse every XML part of an archive safely, so a library never meets a hostile DTD."""
-    for entry in archive.infolist():
-        if entry.filename.lower().endswith((".xml", ".rels")):
-            data = read_part(archive, entry.filename, what=what)
-            parse_xml(data or b"<empty/>", what=what)
+#: What the XML parts a library will parse into trees may hold, so that memory stays under 1 GB:
+#: a tree costs 100-350 bytes a node (element or attribute) in lxml or ElementTree, and a
+#: part's bytes are held once more as its text. About 65 MB of Word XML, 25 MB of text.
+MAX_XML_NODES = 3_000_000
+MAX_XML_BYTES = 128 * 1024 * 1024
+
+
+class _Declaration(Exception):
+    """A DTD, entity declaration or external reference met while streaming a part."""
+
+
+class _TooBig(Exception):
+    """The parts checked so far hold more nodes than ``MAX_XML_NODES``."""
+
+
+def _refuse_declaration(*_args: object) -> NoReturn:
+    raise _Declaration
+
+
+class _Budget:
+    """Nodes counted across the parts of one archive."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def element(self, _name: str, attributes: list[str]) -> None:
+        self.nodes += 1 + len(attributes) // 2
+        if self.nodes > MAX_XML_NODES:
+            raise _TooBig
+
+
+def _too_big(what: str, detail: str) -> ImportFailure:
+    return ImportFailure(f"{what} is too big to read safely ({detail}); refused")
+
+
+def check_xml_stream(
+    archive: zipfile.ZipFile, name: str, *, what: str, budget: _Budget | None = None
+) -> None:
+    """Check one XML part as ``parse_xml`` would, streamed: memory stays at one chunk, not a tree.
+
+    With a ``budget``, also counts its elements and attributes against ``MAX_XML_NODES``.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_declaration
+    parser.EntityDeclHandler = _refuse_declaration
+    parser.UnparsedEntityDeclHandler = _refuse_declaration
+    parser.ExternalEntityRefHandler = _refuse_declaration
+    if budget is not None:
+        parser.ordered_attributes = True
+        parser.StartElementHandler = budget.element
+    fed = False
+    try:
+        with archive.open(name) as stream:
+            while chunk := stream.read(XML_CHUNK_BYTES):
+                parser.Parse(chunk, False)
+                fed = True
+        if fed:
+            parser.Parse(b"", True)
+    except _Declaration:
+        raise ImportFailure(
+            f"{what} contains an XML document type declaration (entities or external "
+            "references); refused for safety"
+        ) from None
+    except _TooBig:
+        raise _too_big(what, f"more than {MAX_XML_NODES:,} XML elements and attributes, the limit") from None
+    except expat.ExpatError as exc:
+        raise ImportFailure(f"corrupt {what} (bad XML: {exc})") from None
+    except KeyError:
+        return  # an absent part: the importer says what it misses
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise ImportFailure(f"corrupt {what} (part '{name}': {exc})") from None
+
+
+def check_xml_parts(archive: zipfile.ZipFile, *, what: str, names: list[str] | None = None) -> None:
+    """Check the XML parts a library will parse (default: every one) before it does.
+
+    Each part is streamed, so a 500 MB part costs one chunk of memory here, not a tree:
+    DTDs and entities are refused, and the parts together may hold at most ``MAX_XML_BYTES``
+    (from the archive's directory, which bounds what ``zipfile`` returns) and ``MAX_XML_NODES``.
+    """
+    if names is None:
+        entries = [e for e in archive.infolist() if e.filename.lower().endswith((".xml", ".rels"))]
+    else:
+        present = {e.filename: e for e in archive.infolist()}
+        entries = [present[name] for name in names if name in present]
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_XML_BYTES:
+        raise _too_big(
+            what,
+            f"{total / (1024 * 1024):.0f} MB of XML unpacked; the limit is {MAX_XML_BYTES // (1024 * 1024)} MB",
+        )
+    budget = _Budget()
+    for entry in entries:
+        check_xml_stream(archive, entry.filename, what=what, budget=budget)
 
 
 def check_file_size(path: Path, max_file_bytes: int) -> None:

@@ -24,6 +24,7 @@ WORKLOADS = {
     "W9": "tests.bench.scale_workloads:w9_tags_import",
     "W10": "tests.bench.scale_workloads:w10_search_long",
     "W11": "tests.bench.scale_workloads:w11_hostile_html",
+    "W12": "tests.bench.scale_workloads:w12_swollen_docx",
 }
 
 

@@ -167,3 +167,78 @@ def w11_hostile_html(scale: str) -> list[Measurement]:
             notes={name: round(seconds, 4) for name, seconds in worst.items()},
         )
     ]
+
+
+DOCX_XML_BYTES = {"full": 503_000_000, "small": 2_000_000}
+
+
+def _swollen_docx(path: Path, xml_bytes: int) -> None:
+    """A Word file whose document part unpacks to ``xml_bytes`` of ordinary paragraphs (about 36:1)."""
+    import random
+    import zipfile
+
+    import docx
+
+    base = path.with_name("base.docx")
+    docx.Document().save(str(base))
+    rng = random.Random(2)
+    paragraph = (
+        '<w:p><w:pPr><w:pStyle w:val="Normal"/><w:spacing w:after="120"/></w:pPr><w:r><w:rPr>'
+        '<w:rFonts w:ascii="Calibri"/><w:b/></w:rPr><w:t xml:space="preserve">%s</w:t></w:r></w:p>'
+    )
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        xml = source.read("word/document.xml").decode()
+        head, tail = xml.split("<w:body>")
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info.filename, source.read(info.filename))
+        with target.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write((head + "<w:body>").encode())
+            written = 0
+            while written < xml_bytes:
+                chunk = "".join(
+                    paragraph % "".join(rng.choice("abcdefghij ") for _ in range(6)) for _ in range(2000)
+                ).encode()
+                part.write(chunk)
+                written += len(chunk)
+            part.write(tail[tail.index("<w:sectPr") :].encode())
+
+
+def w12_swollen_docx(scale: str) -> list[Measurement]:
+    """W12: a .docx whose document part unpacks to 503 MB: refused, memory and time bounded."""
+    from annotator.errors import ImportFailure
+    from annotator.importers import ImportOptions
+    from annotator.importers.docx import import_docx
+
+    work = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
+    try:
+        path = work / "swollen.docx"
+        _swollen_docx(path, DOCX_XML_BYTES[scale])
+        size_mb = path.stat().st_size / 1e6
+        outcome = []
+
+        def attempt() -> None:
+            try:
+                import_docx(path, ImportOptions())
+                outcome.append("imported")
+            except ImportFailure as exc:
+                outcome.append(str(exc))
+
+        times = [timed(attempt) for _ in range(RUNS[scale])]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    median, p95 = summarise(times)
+    peak = peak_mb()
+    return [
+        Measurement(
+            workload="W12",
+            what=f"docx {size_mb:.0f} MB, XML {DOCX_XML_BYTES[scale] // 1_000_000} MB: refuse or read",
+            target="< 1 GB peak",
+            runs=len(times),
+            median_s=median,
+            p95_s=p95,
+            peak_mb=peak,
+            met=peak < 1024,
+            notes={"outcome": outcome[-1]},
+        )
+    ]
