@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from annotator import migrations
@@ -406,6 +406,21 @@ def _index_count_mismatches(conn: sqlite3.Connection) -> list[str]:
     return found
 
 
+def check_problems(rows: Iterable[tuple[str]]) -> list[str]:
+    """The problems an ``integrity_check`` or ``quick_check`` reported, one line each (["ok"] when none).
+
+    SQLite may put several lines in one row, under a "*** in database main ***"
+    heading; a message made of them must stay on one line.
+    """
+    problems = [
+        line.strip()
+        for (text,) in rows
+        for line in str(text).splitlines()
+        if line.strip() and not line.startswith("*** in database")
+    ]
+    return problems or ["ok"]
+
+
 def _check_before_writing(path: Path, db: Database) -> None:
     """Refuse a damaged file before anything is written to it.
 
@@ -416,9 +431,9 @@ def _check_before_writing(path: Path, db: Database) -> None:
     """
     conn = db.conn
     if path.stat().st_size <= FULL_CHECK_MAX_BYTES:
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(3)")]
+        problems = check_problems(conn.execute("PRAGMA integrity_check(3)"))
     else:
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        problems = check_problems(conn.execute("PRAGMA quick_check(3)"))
         if problems == ["ok"]:
             problems = _index_count_mismatches(conn) or problems
     if problems != ["ok"]:

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from annotator.errors import ProjectError
 from annotator.store import openfiles
-from annotator.store.connection import connect, not_writable_reason, read_only_uri, reading_uri
+from annotator.store.connection import (
+    check_problems,
+    connect,
+    not_writable_reason,
+    read_only_uri,
+    reading_uri,
+)
 
 #: How long ``hold_exclusively`` waits for another connection to let go (a commit in progress).
 HOLD_WAIT_MS = 500
@@ -136,18 +142,7 @@ def integrity_check_file(path: Path) -> str:
     """SQLite's full ``integrity_check`` of a file read-only (tables and every index): "ok" or the first problem."""
     conn = connect(read_only_uri(path), uri=True, read_only=True)
     try:
-        result = conn.execute("PRAGMA integrity_check(1)").fetchone()[0]
-        conn.execute("SELECT count(*) FROM annotations").fetchone()
-    finally:
-        conn.close()
-    return result
-
-
-def quick_check_file(path: Path) -> str:
-    """SQLite's ``quick_check`` of a file read-only: "ok" or the first problem."""
-    conn = connect(read_only_uri(path), uri=True, read_only=True)
-    try:
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        result = check_problems(conn.execute("PRAGMA integrity_check(1)"))[0]
         conn.execute("SELECT count(*) FROM annotations").fetchone()
     finally:
         conn.close()
@@ -191,7 +186,7 @@ def check_file(path: Path) -> tuple[list[str], dict[str, int]]:
     )
     conn = _reader(path)
     try:
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+        problems = check_problems(conn.execute("PRAGMA integrity_check(20)"))
         counts = {}
         if problems == ["ok"]:
             for table in ("documents", "tags", "annotations"):
