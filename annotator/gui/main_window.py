@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -167,12 +168,23 @@ class MainWindow(QMainWindow):
         self._central_layout.setContentsMargins(0, 0, 0, 0)
         self._central_layout.setSpacing(0)
         self._central_layout.addWidget(self.notice)
-        self._central_layout.addWidget(self.view)
+        # The text is the first page of the central area; features add working areas beside it
+        # (the Passages and Charts of the analysis), whose tabs show only once there are two.
+        self.pages = QTabWidget(central)
+        self.pages.setDocumentMode(True)
+        self.pages.setTabBarAutoHide(True)
+        self.text_page = QWidget(self.pages)
+        self._text_layout = QVBoxLayout(self.text_page)
+        self._text_layout.setContentsMargins(0, 0, 0, 0)
+        self._text_layout.setSpacing(0)
+        self._text_layout.addWidget(self.view)
+        self.pages.addTab(self.text_page, "Text")
+        self._central_layout.addWidget(self.pages)
         self.setCentralWidget(central)
 
     def add_above_text(self, widget: QWidget) -> None:
-        """Place a feature's bar (the find bar) between the notice and the text."""
-        self._central_layout.insertWidget(self._central_layout.indexOf(self.view), widget)
+        """Place a feature's bar (the find bar) above the text."""
+        self._text_layout.insertWidget(self._text_layout.indexOf(self.view), widget)
 
     def _add_dock(self, spec: Dock) -> None:
         dock = QDockWidget(spec.title, self)
@@ -530,6 +542,7 @@ class MainWindow(QMainWindow):
         """Open a document (if needed) and select a range in it."""
         if self.current_document is None or self.current_document.id != document_id:
             self.show_document(document_id)
+        self.pages.setCurrentWidget(self.text_page)
         self.view.select_range(start, end)
 
     def _application_state_changed(self, state) -> None:
