@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO, cast
 
 from annotator.errors import InvalidInputError
-from annotator.exporters.base import ExportContext, ExportError, ExportFilters, ExportFormat
+from annotator.exporters.base import ExportContext, ExportError, ExportFilters, ExportFormat, not_carried_note
 from annotator.exporters.csv import CsvFormat
 from annotator.exporters.doccano import DoccanoFormat
 from annotator.exporters.native import NativeFormat
@@ -136,7 +136,7 @@ def _write(
             spans += len(doc.spans)
             if progress is not None and documents % PROGRESS_EVERY == 0:
                 progress(documents, total)
-        notes = tuple(writer.finish())
+        notes = tuple(writer.finish()) + not_carried_note(writer)
     except BaseException:
         writer.abort()
         raise

@@ -9,9 +9,12 @@ in three steps:
   workbook opens its first sheet, a REFI-QDA project its codebook.
 - ``write_document(doc)`` for each ``ExportDocument`` that passed the filters.
 - ``finish()`` after the last one, returning notes for the export's summary
-  ("12 cells were cut", "what the format cannot carry"); or ``abort()``
-  instead, when the export stops early, to remove anything the format keeps
-  outside the output (temporary folders).
+  ("12 cells were cut"); or ``abort()`` instead, when the export stops early,
+  to remove anything the format keeps outside the output (temporary folders).
+- ``not_carried()`` after ``finish``: what the project holds that the format
+  cannot carry (REFI-QDA's §7 asks that such losses be listed), which the
+  summary gives as one note, "not carried by the … format: …", so the
+  command line and the export dialog show it with the other notes.
 
 Each format declares its ``name`` (``--format``), its ``suffixes`` (the
 first is the one its files are saved under) and a one-line ``description``
@@ -84,6 +87,9 @@ class ExportContext:
     raw_cells: bool = False
     read_tags: Callable[[], Sequence[Tag]] = field(default=tuple, repr=False, compare=False)
     read_annotators: Callable[[], Sequence[str]] = field(default=tuple, repr=False, compare=False)
+    #: The project, open for reading, for a format that carries more than spans (REFI-QDA: memos,
+    #: statuses, timestamps); None when the export has no store behind it.
+    project: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of_store(cls, store, filters: ExportFilters, *, raw_cells: bool = False) -> ExportContext:
@@ -95,6 +101,7 @@ class ExportContext:
             raw_cells=raw_cells,
             read_tags=store.tags,
             read_annotators=store.annotators,
+            project=store,
         )
 
     @cached_property
@@ -152,6 +159,16 @@ class ExportFormat:
 
     def abort(self) -> None:
         """The export stopped before ``finish``: clean up what the format keeps outside its output."""
+
+    def not_carried(self) -> tuple[str, ...]:
+        """After ``finish``: what this export left behind because the format has no place for it, briefly."""
+        return ()
+
+
+def not_carried_note(fmt: ExportFormat) -> tuple[str, ...]:
+    """The summary's note listing what ``fmt`` could not carry, or nothing when it carried everything."""
+    lost = fmt.not_carried()
+    return (f"not carried by the {fmt.name} format: {'; '.join(lost)}",) if lost else ()
 
 
 class LineFormat(ExportFormat):
