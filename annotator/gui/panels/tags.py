@@ -81,6 +81,8 @@ class TagPalette(QWidget):
     moveTagRequested = Signal(str, int)  # tag id, -1 up / +1 down
     mergeTagRequested = Signal(str)
     deleteTagRequested = Signal(str)
+    #: "Show passages": list the passages coded with this tag (the analysis's retrieval).
+    showPassagesRequested = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -167,10 +169,18 @@ class TagPalette(QWidget):
     def _context_menu(self, point) -> None:
         item = self.tree.itemAt(point)
         value = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        self.context_menu(value).exec(self.tree.viewport().mapToGlobal(point))
+
+    def context_menu(self, value: str | None) -> QMenu:
+        """The context menu of a tree row (its tag id, a group's ``group:...`` value, or None)."""
         menu = QMenu(self)
+        is_tag = bool(value) and not str(value).startswith("group:")
+        if is_tag:
+            menu.addAction("Show passages", lambda: self.showPassagesRequested.emit(value))
+            menu.addSeparator()
         menu.addAction("New theme…", lambda: self.newTagRequested.emit("theme", None))
         menu.addAction("New speaker…", lambda: self.newTagRequested.emit("speaker", None))
-        if value and not str(value).startswith("group:"):
+        if is_tag:
             tag_id = value
             is_theme = any(t.id == tag_id and t.kind is TagKind.THEME for t in self.ordered)
             if is_theme:
@@ -183,4 +193,4 @@ class TagPalette(QWidget):
             menu.addAction("Merge into…", lambda: self.mergeTagRequested.emit(tag_id))
             menu.addSeparator()
             menu.addAction("Delete…", lambda: self.deleteTagRequested.emit(tag_id))
-        menu.exec(self.tree.viewport().mapToGlobal(point))
+        return menu
