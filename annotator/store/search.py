@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
 from annotator.errors import InvalidInputError
@@ -33,6 +36,7 @@ _PIECE = 1 << 16
 _OVERLAP = 4096
 _DIRECT_MAX = 4 * _PIECE
 _BATCH = 16
+_WORKERS = 2
 _SEPARATOR = re.compile(r"\s")
 
 
@@ -100,43 +104,93 @@ def _pieces(text: str) -> Iterator[tuple[int, int, int]]:
         start = keep
 
 
+def _highlight_batch(
+    scratch: sqlite3.Connection, text: str, batch: list[tuple[int, int, int]], match: str
+) -> list[tuple[int, int]]:
+    """Hit ranges, in ``text``, of ``match`` in one batch of pieces, indexed in a fresh scratch table.
+
+    The table is dropped rather than emptied: ``DELETE`` from an FTS5 table tokenises every
+    deleted row once more to take its words out of the index, a third pass over the text.
+    """
+    scratch.execute("DROP TABLE IF EXISTS pieces")
+    scratch.execute("CREATE VIRTUAL TABLE pieces USING fts5(text)")
+    scratch.execute("BEGIN")
+    scratch.executemany(
+        "INSERT INTO pieces (rowid, text) VALUES (?, ?)",
+        ((index, text[start:end]) for index, (start, _keep, end) in enumerate(batch)),
+    )
+    scratch.execute("COMMIT")
+    rows = scratch.execute(
+        "SELECT rowid, highlight(pieces, 0, ?, ?) FROM pieces WHERE pieces MATCH ? ORDER BY rowid",
+        [_OPEN, _CLOSE, match],
+    )
+    found = []
+    for index, marked in rows:
+        start, keep, _end = batch[index]
+        for first, last in marked_ranges(marked):
+            if start + first >= keep:
+                break
+            found.append((start + first, start + last))
+    return found
+
+
+class _Scratches:
+    """One in-memory FTS5 connection per worker thread, all closed together at the end."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def here(self) -> sqlite3.Connection:
+        scratch = getattr(self._local, "connection", None)
+        if scratch is None:
+            scratch = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._local.connection = scratch
+            with self._lock:
+                self._opened.append(scratch)
+        return scratch
+
+    def close(self) -> None:
+        with self._lock:
+            for scratch in self._opened:
+                scratch.close()
+            self._opened.clear()
+
+
 def piecewise_ranges(text: str, match: str, limit: int) -> Iterator[tuple[int, int]]:
     """Hit ranges of ``match`` (an FTS5 query on column ``text``) in ``text``, in order, at most ``limit``.
 
     Linear in the length of the text read: each piece is tokenised twice (index, highlight), and
-    ``highlight()`` only ever copies one piece's worth of output.
+    ``highlight()`` only ever copies one piece's worth of output. SQLite lets go of the GIL while
+    it works, so ``_WORKERS`` batches are highlighted at once, each on its own scratch
+    connection; at most one batch more than the workers is read ahead of the hits handed out.
     """
-    scratch = sqlite3.connect(":memory:", isolation_level=None)
+    scratches = _Scratches()
+    pieces = _pieces(text)
+    found = 0
     try:
-        scratch.execute("CREATE VIRTUAL TABLE pieces USING fts5(text)")
-        pieces = _pieces(text)
-        found = 0
-        while found < limit:
-            batch = list(islice(pieces, _BATCH))
-            if not batch:
-                return
-            scratch.execute("BEGIN")
-            scratch.executemany(
-                "INSERT INTO pieces (rowid, text) VALUES (?, ?)",
-                ((index, text[start:end]) for index, (start, _keep, end) in enumerate(batch)),
-            )
-            scratch.execute("COMMIT")
-            rows = scratch.execute(
-                "SELECT rowid, highlight(pieces, 0, ?, ?) FROM pieces WHERE pieces MATCH ? ORDER BY rowid",
-                [_OPEN, _CLOSE, match],
-            )
-            for index, marked in rows:
-                start, keep, _end = batch[index]
-                for first, last in marked_ranges(marked):
-                    if start + first >= keep:
+        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="annotator-search") as workers:
+            pending: deque[Future[list[tuple[int, int]]]] = deque()
+            while True:
+                while len(pending) <= _WORKERS:
+                    batch = list(islice(pieces, _BATCH))
+                    if not batch:
                         break
-                    yield start + first, start + last
+                    pending.append(
+                        workers.submit(lambda b=batch: _highlight_batch(scratches.here(), text, b, match))
+                    )
+                if not pending:
+                    return
+                for hit in pending.popleft().result():
+                    yield hit
                     found += 1
                     if found >= limit:
+                        for waiting in pending:
+                            waiting.cancel()
                         return
-            scratch.execute("DELETE FROM pieces")
     finally:
-        scratch.close()
+        scratches.close()
 
 
 class SearchMixin(StoreBase):
