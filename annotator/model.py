@@ -91,6 +91,8 @@ class ImportedDocument:
     id: str | None = None
     #: Where in the file it came from ("line 12"), for messages; never stored.
     origin: str | None = None
+    #: A memo that came with the document (a REFI-QDA source's notes); kept beside one already written.
+    memo: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
