@@ -166,6 +166,27 @@ def test_a_write_command_warns_once_when_its_backup_fails_and_still_runs(project
     assert tag_names(project_path) == ["Anger", "Joy"]
 
 
+def test_a_merge_with_no_room_for_its_backup_says_so_in_one_line(
+    project_path, run_cli, tmp_path, monkeypatch
+):
+    """The merge's own backup is the one that counts: no second warning about the hourly one."""
+    make(project_path)
+    colleague = tmp_path / "colleague.annotator"
+    make(colleague, tags=("Joy", "Fear"))
+    before = hashlib.sha256(project_path.read_bytes()).hexdigest()
+
+    def full(source, target):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "snapshot_file", full)
+    result = run_cli("merge", project_path, colleague)
+    assert result.code == 1
+    [line] = result.err.splitlines()
+    assert "database or disk is full" in line and "backup" in line
+    assert tag_names(project_path) == ["Joy"]
+    assert hashlib.sha256(project_path.read_bytes()).hexdigest() == before
+
+
 def test_an_unreachable_data_folder_is_reported_by_write_commands(
     project_path, run_cli, tmp_path, monkeypatch
 ):

@@ -28,8 +28,14 @@ class CommandError(AnnotatorError):
     """A command cannot go on; its message is printed on one line."""
 
 
-def open_store(path: str, *, create: bool = False, read_only: bool = False) -> Store:
+def open_store(
+    path: str, *, create: bool = False, read_only: bool = False, hourly_backup: bool = True
+) -> Store:
     """Open the project named on the command line (creating it if asked).
+
+    A write command takes the hourly automatic backup first, unless it takes
+    one of its own (``hourly_backup=False``: a merge backs up before its first
+    change, into the same folder); else a full disk would be reported twice.
 
     A command that only reads still opens a writable project normally, so
     that closing it folds SQLite's ``-wal`` file back in and removes it; a
@@ -43,7 +49,7 @@ def open_store(path: str, *, create: bool = False, read_only: bool = False) -> S
     if read_only and os.access(project, os.W_OK) and os.access(project.parent, os.W_OK):
         read_only = False
     store = Store.open(project, read_only=read_only)
-    if writes and not store.read_only:
+    if writes and hourly_backup and not store.read_only:
         from annotator.backup import BackupFailed, maybe_backup
 
         try:

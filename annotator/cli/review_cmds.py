@@ -142,7 +142,7 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     """Copy into PROJECT what it lacks from the other files."""
-    with open_store(args.project) as store:
+    with open_store(args.project, hourly_backup=False) as store:  # the merge backs up itself
         report = merge_files(store, args.others)
     for conflict in report.conflicts:
         say(f"conflict: {conflict}")
