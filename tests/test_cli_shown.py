@@ -148,3 +148,14 @@ def test_usage_errors_escape_the_arguments_they_quote(run_cli, tmp_path):
     assert result.code == 2
     _clean(result.err)
     assert "unrecognized arguments: \\x1b[31mextra" in result.err
+
+
+def test_backup_listings_restore_and_check_escape_the_project_name(run_cli, tmp_path):
+    project = tmp_path / f"{RED}p{TITLE}.annotator"
+    assert run_cli("tags", "add", project, "Joy", "--kind", "theme").code == 0
+    assert run_cli("tags", "add", project, "Fear", "--kind", "theme").code == 0  # backs up the first state
+    for command in (["backups", project], ["restore", project, "1"], ["check", project]):
+        result = run_cli(*command)
+        assert result.code == 0, result.err
+        _clean(result.out + result.err)
+        assert "\\x1b[31mp\\x1b]0;owned\\x07" in result.out

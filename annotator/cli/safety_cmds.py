@@ -45,7 +45,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
         print_json(rows)
         return EXIT_OK
     if not rows:
-        print(f"no backups of {args.project} yet")
+        say(f"no backups of {args.project} yet")
     for row in rows:
         counts = (
             f"{row['documents']} doc., {row['annotations']} ann."
@@ -53,7 +53,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
             else "unreadable"
         )
         kind = "  (before merge)" if row["kind"] == BEFORE_MERGE else ""
-        print(
+        say(
             f"{row['index']:>3}  {row['taken']}  {_human_size(row['size']):>9}  {counts}  {row['path']}{kind}"
         )
     return EXIT_OK
@@ -74,9 +74,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     project = Path(args.project)
     backup = _chosen_backup(project, args.backup)
     saved = restore_backup(project, backup)
-    print(f"restored {project} from {backup}")
+    say(f"restored {project} from {backup}")
     if saved is not None:
-        print(f"the state before restoring is kept as {saved.path}")
+        say(f"the state before restoring is kept as {saved.path}")
     return EXIT_OK
 
 
