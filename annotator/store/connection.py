@@ -23,7 +23,7 @@ from pathlib import Path
 
 from annotator import migrations
 from annotator._sqlite import Database
-from annotator.errors import ProjectError, ProjectTooNewError
+from annotator.errors import InvalidInputError, ProjectError, ProjectTooNewError
 from annotator.store import openfiles
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,8 +45,24 @@ def _storage_full(path: object) -> StorageFullError:
     )
 
 
+def _unstorable(exc: UnicodeEncodeError) -> InvalidInputError:
+    """A value holding a lone surrogate (half of a character), named in one line.
+
+    A file name or argument that is not UTF-8, or JSON that escapes half a
+    character (``"\\ud800"``), reaches Python as lone surrogates; no UTF-8
+    database can hold one, and SQLite's binding would fail with a traceback.
+    """
+    value = exc.object if isinstance(exc.object, str) else ""
+    code = ord(value[exc.start]) if exc.start < len(value) else 0
+    shown = value[:60].encode("utf-8", "backslashreplace").decode("utf-8")
+    return InvalidInputError(
+        f"'{shown}' holds half of a character (U+{code:04X}, a lone surrogate) that cannot be "
+        "stored; nothing was changed"
+    )
+
+
 class GuardedConnection(sqlite3.Connection):
-    """A connection that reports a full disk in words."""
+    """A connection that reports a full disk, and text no UTF-8 file can hold, in words."""
 
     #: Whether it was opened for reading only (set by ``connect``).
     opened_read_only: bool = False
@@ -58,6 +74,8 @@ class GuardedConnection(sqlite3.Connection):
             if _is_full(exc):
                 raise _storage_full(_database_name(self)) from None
             raise
+        except UnicodeEncodeError as exc:
+            raise _unstorable(exc) from None
 
     def execute(self, sql: str, *args):  # noqa: D102 - same as sqlite3's
         return self._guarded(super().execute, sql, *args)
