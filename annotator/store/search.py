@@ -151,6 +151,10 @@ class _Scratches:
                 self._opened.append(scratch)
         return scratch
 
+    def highlight(self, text: str, batch: list[tuple[int, int, int]], match: str) -> list[tuple[int, int]]:
+        """``_highlight_batch`` on the calling thread's own connection."""
+        return _highlight_batch(self.here(), text, batch, match)
+
     def close(self) -> None:
         with self._lock:
             for scratch in self._opened:
@@ -177,9 +181,7 @@ def piecewise_ranges(text: str, match: str, limit: int) -> Iterator[tuple[int, i
                     batch = list(islice(pieces, _BATCH))
                     if not batch:
                         break
-                    pending.append(
-                        workers.submit(lambda b=batch: _highlight_batch(scratches.here(), text, b, match))
-                    )
+                    pending.append(workers.submit(scratches.highlight, text, batch, match))
                 if not pending:
                     return
                 for hit in pending.popleft().result():
