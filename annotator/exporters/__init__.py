@@ -30,6 +30,7 @@ from annotator.exporters.base import ExportContext, ExportError, ExportFilters, 
 from annotator.exporters.csv import CsvFormat
 from annotator.exporters.doccano import DoccanoFormat
 from annotator.exporters.native import NativeFormat
+from annotator.exporters.qdpx import QdpxFormat
 from annotator.exporters.replacing import PARTIAL_SUFFIX, partial_prefix, remove_stale_partials, replace_with
 from annotator.exporters.spacy import SpacyFormat
 from annotator.exporters.sync import synced_in_background
@@ -75,7 +76,7 @@ def unregister(name: str) -> None:
     del _REGISTRY[name]
 
 
-for _builtin in (NativeFormat, DoccanoFormat, SpacyFormat, CsvFormat, XlsxFormat):
+for _builtin in (NativeFormat, DoccanoFormat, SpacyFormat, CsvFormat, XlsxFormat, QdpxFormat):
     register(_builtin)
 
 
