@@ -19,7 +19,7 @@ import_paths = deferred("annotator.importers.batch", "import_paths")  # the file
 load_scheme = deferred("annotator.scheme", "load_scheme")
 resolve_annotator = deferred("annotator.settings", "resolve_annotator")  # platformdirs, the settings file
 
-TAGS_SUBCOMMANDS = ("list", "add", "import", "rename", "recolor", "delete", "merge")
+TAGS_SUBCOMMANDS = ("list", "add", "import", "export", "rename", "recolor", "delete", "merge")
 
 
 def normalise_tags_arguments(argv: list[str]) -> list[str]:
@@ -177,14 +177,33 @@ def cmd_tags_add(args: argparse.Namespace) -> int:
 
 
 def cmd_tags_import(args: argparse.Namespace) -> int:
-    """Add the tags of a JSON scheme; existing names are kept as they are."""
-    scheme = load_scheme(args.scheme)
+    """Add the tags of a JSON scheme or a REFI-QDA codebook (.qdc); existing names are kept as they are."""
+    if str(args.scheme).lower().endswith(".qdc"):
+        from annotator.refiqda.codebook import codes_to_scheme, read_codebook
+
+        scheme = codes_to_scheme(read_codebook(args.scheme))
+    else:
+        scheme = load_scheme(args.scheme)
     from annotator.ops import ImportScheme, run
 
     with open_store(args.project, create=True) as store:
         op = ImportScheme(scheme)
         run(store, op)
     say(f"{op.added} tag(s) added, {op.skipped} already present")
+    return EXIT_OK
+
+
+def cmd_tags_export(args: argparse.Namespace) -> int:
+    """Write the project's tags as a REFI-QDA codebook (.qdc) for other QDA programs."""
+    from annotator import __version__
+    from annotator.refiqda.codebook import write_codebook
+
+    if not str(args.out).lower().endswith(".qdc"):
+        raise CommandError(f"{args.out}: a codebook is written as a .qdc file; give a name ending in .qdc")
+    with open_store(args.project, read_only=True) as store:
+        tags = store.tags()
+    codes = write_codebook(tags, args.out, origin=f"Annotator {__version__}")
+    say(f"wrote {codes} code(s) to {args.out}")
     return EXIT_OK
 
 
@@ -433,10 +452,14 @@ def _register_tags(subparsers) -> None:
     p.add_argument("--parent", help="theme to nest under")
     p.add_argument("--description", default="", help="what the tag means")
     p.set_defaults(handler=cmd_tags_add)
-    p = sub.add_parser("import", help="add the tags of a JSON scheme")
+    p = sub.add_parser("import", help="add the tags of a JSON scheme or a REFI-QDA codebook (.qdc)")
     _project_arg(p)
-    p.add_argument("scheme", metavar="SCHEME.json")
+    p.add_argument("scheme", metavar="SCHEME.json|CODEBOOK.qdc")
     p.set_defaults(handler=cmd_tags_import)
+    p = sub.add_parser("export", help="write the tags as a REFI-QDA codebook (.qdc)")
+    _project_arg(p)
+    p.add_argument("out", metavar="OUT.qdc")
+    p.set_defaults(handler=cmd_tags_export)
     for action, help_text, positionals, handler in _TAG_EDIT_ACTIONS:
         p = sub.add_parser(action, help=help_text)
         _project_arg(p)
