@@ -15,6 +15,7 @@ from types import TracebackType
 from annotator import __version__
 from annotator._sqlite import Database
 from annotator.model import utc_now
+from annotator.store.analysis import AnalysisMixin
 from annotator.store.annotations import AnnotationsMixin
 from annotator.store.connection import create_database, open_project
 from annotator.store.documents import DocumentsMixin
@@ -26,7 +27,9 @@ from annotator.store.tags import TagsMixin
 __all__ = ["Store", "utc_now"]
 
 
-class Store(DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixin, ReviewMixin):
+class Store(
+    DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixin, ReviewMixin, AnalysisMixin
+):
     """One open project file."""
 
     def __init__(self, db: Database, path: Path | None, *, read_only: bool = False):
