@@ -1,0 +1,738 @@
+"""The Passages view: which passages are coded with chosen tags, each with its context.
+
+A researcher asks "show me everything coded *Regional security*, said by this
+speaker, in the documents marked done" and reads the answers one under the
+other, each passage bold between the words around it. The query controls
+(tags with "any / all / not", sub-themes, speakers, annotators, documents,
+statuses) build a ``PassageQuery``; the table is backed by the core's lazy
+``Retrieval``: its count is read once, and rows (with their context) are read
+a page at a time as the view scrolls to them, so a million passages list at
+once. A click (or Enter) on a passage opens it in the text, selected.
+
+The view never changes the project. It asks the core again when the window's
+change stream says something it shows changed (``refresh``), and exports run
+as a ``Job`` on a read-only connection of their own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QTreeWidgetItemIterator,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.analysis.query import Combine, Passage, PassageQuery
+from annotator.analysis.retrieval import Retrieval, passage_context, retrieve
+from annotator.gui.dialogs import plain_tooltip
+from annotator.gui.jobs import Job, JobContext
+from annotator.gui.panels.tags import swatch
+from annotator.model import DocumentStatus, DocumentSummary, Tag, TagKind
+from annotator.palette import palette_order
+from annotator.store import Store
+
+COLUMNS = ("Document", "Passage", "Tags", "Speaker", "Annotator", "Note")
+PASSAGE_COLUMN = 1
+#: Rows read from the core at a time, and pages kept (the rest are read again when scrolled back to).
+PAGE = 100
+PAGES_KEPT = 40
+#: Code points of context shown on each side of a passage.
+CONTEXT = 80
+#: A longer passage is shown as its beginning and end around an ellipsis (the tooltip has it whole).
+PASSAGE_SHOWN = 400
+TOOLTIP_CHARS = 2000
+#: Lines of text a row shows.
+ROW_LINES = 3
+#: (before, passage, after) of a row, for the delegate.
+ContextRole = Qt.ItemDataRole.UserRole + 1
+#: What ``Export…`` writes, as save-dialog filters (the format from the suffix).
+EXPORT_FILTERS = {
+    "csv": "CSV (*.csv)",
+    "xlsx": "Excel workbook (*.xlsx)",
+    "html": "Web page (*.html)",
+    "docx": "Word document (*.docx)",
+}
+STATUS_NAMES = {
+    DocumentStatus.TODO: "To do",
+    DocumentStatus.IN_PROGRESS: "In progress",
+    DocumentStatus.DONE: "Done",
+}
+
+
+def one_line(text: str) -> str:
+    """Line breaks shown as a pilcrow, runs of spaces as one: a passage reads on as one paragraph."""
+    return " ¶ ".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def shortened(text: str, limit: int = PASSAGE_SHOWN) -> str:
+    """The beginning and the end of a long text around an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]} … {text[len(text) - (limit - head) :]}"
+
+
+class RetrievalModel(QAbstractTableModel):
+    """The passages of one retrieval, read a page at a time as the view asks for rows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.store: Store | None = None
+        self.retrieval: Retrieval | None = None
+        self.tags: dict[str, Tag] = {}
+        self._count = 0
+        self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
+        self._contexts: dict[int, tuple[str, str, str]] = {}
+
+    def set_retrieval(self, store: Store | None, retrieval: Retrieval | None, tags: dict[str, Tag]) -> None:
+        """Show another retrieval (or none); only its count is read now."""
+        self.beginResetModel()
+        self.store, self.retrieval, self.tags = store, retrieval, tags
+        self._count = len(retrieval) if retrieval is not None else 0
+        self._pages.clear()
+        self._contexts.clear()
+        self.endResetModel()
+
+    def passage(self, row: int) -> Passage:
+        """The passage of a row (its page read if needed)."""
+        number = row // PAGE
+        page = self._pages.get(number)
+        if page is None:
+            assert self.retrieval is not None
+            page = self.retrieval.rows(number * PAGE, PAGE)
+            self._pages[number] = page
+            while len(self._pages) > PAGES_KEPT:
+                dropped, _ = self._pages.popitem(last=False)
+                for r in range(dropped * PAGE, (dropped + 1) * PAGE):
+                    self._contexts.pop(r, None)
+        else:
+            self._pages.move_to_end(number)
+        return page[row - number * PAGE]
+
+    def context(self, row: int) -> tuple[str, str, str]:
+        """(before, passage, after) of a row, read once while its page is kept."""
+        found = self._contexts.get(row)
+        if found is None:
+            assert self.store is not None
+            found = passage_context(self.store, self.passage(row), CONTEXT)
+            self._contexts[row] = found
+        return found
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def _tag_name(self, tag_id: str | None) -> str:
+        tag = self.tags.get(tag_id) if tag_id else None
+        return tag.name if tag else ""
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or role not in _ROLES:
+            return None
+        row, column = index.row(), index.column()
+        passage = self.passage(row)
+        if role == ContextRole:
+            return self.context(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column, passage)
+        if role == Qt.ItemDataRole.DecorationRole and column == 2 and passage.tag_ids:
+            tag = self.tags.get(passage.tag_ids[0])
+            return QColor(tag.color) if tag else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column, passage)
+        if role == Qt.ItemDataRole.UserRole:
+            return passage
+        return None
+
+    def _display(self, row: int, column: int, passage: Passage) -> str:
+        if column == 0:
+            return passage.document_title
+        if column == PASSAGE_COLUMN:
+            return one_line(self.context(row)[1])
+        if column == 2:
+            return ", ".join(self._tag_name(t) for t in passage.tag_ids)
+        if column == 3:
+            return self._tag_name(passage.speaker_id)
+        if column == 4:
+            return ", ".join(passage.annotators)
+        return one_line(" / ".join(passage.notes))
+
+    def _tooltip(self, row: int, column: int, passage: Passage) -> str | None:
+        if column == 0:
+            return plain_tooltip(f"{passage.document_title}\ncharacters {passage.start:,}–{passage.end:,}")
+        if column == PASSAGE_COLUMN:
+            return plain_tooltip(self.context(row)[1][:TOOLTIP_CHARS]) or None
+        if column == 5:
+            return plain_tooltip("\n\n".join(passage.notes)[:TOOLTIP_CHARS]) or None
+        return plain_tooltip(self._display(row, column, passage)) or None
+
+
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.UserRole,
+        ContextRole,
+    }
+)
+
+
+def passage_html(before: str, passage: str, after: str, muted: QColor) -> str:
+    """The passage in bold between its context in a muted colour; every piece escaped (it is the user's text)."""
+    color = muted.name()
+    return (
+        f'<span style="color:{color}">{html.escape(one_line(before))}</span> '
+        f"<b>{html.escape(shortened(one_line(passage)))}</b>"
+        f' <span style="color:{color}">{html.escape(one_line(after))}</span>'
+    )
+
+
+def muted_color(palette: QPalette, selected: bool) -> QColor:
+    """Context text: the text colour halfway to the background."""
+    role = QPalette.ColorRole
+    text = palette.color(role.HighlightedText if selected else role.Text)
+    base = palette.color(role.Highlight if selected else role.Base)
+    return QColor(
+        (text.red() + base.red()) // 2, (text.green() + base.green()) // 2, (text.blue() + base.blue()) // 2
+    )
+
+
+class PassageDelegate(QStyledItemDelegate):
+    """Paints the passage column as rich text: the passage bold, its context muted, wrapped to the cell."""
+
+    def paint(self, painter, option, index) -> None:
+        context = index.data(ContextRole)
+        if context is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        document = QTextDocument()
+        document.setDocumentMargin(2)
+        document.setDefaultFont(opt.font)
+        text_color = opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        ).name()
+        document.setDefaultStyleSheet(f"body {{ color: {text_color}; }}")
+        document.setHtml(f"<body>{passage_html(*context, muted_color(opt.palette, selected))}</body>")
+        rect = opt.rect.adjusted(4, 2, -4, -2)
+        document.setTextWidth(rect.width())
+        painter.save()
+        painter.translate(rect.topLeft())
+        painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
+        document.drawContents(painter, QRectF(0, 0, rect.width(), rect.height()))
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(400, option.fontMetrics.lineSpacing() * ROW_LINES + 8)
+
+
+def _checkable(text: str, data: object, tip: str = "") -> QListWidgetItem:
+    item = QListWidgetItem(text)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    item.setData(Qt.ItemDataRole.UserRole, data)
+    item.setToolTip(plain_tooltip(tip or text))
+    return item
+
+
+class CheckList(QWidget):
+    """A list of ticks, optionally with a filter box (for long lists such as documents)."""
+
+    changed = Signal()
+
+    def __init__(self, *, filterable: bool = False, parent=None):
+        super().__init__(parent)
+        self.list = QListWidget(self)
+        self.list.itemChanged.connect(lambda _item: self.changed.emit())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.filter: QLineEdit | None = None
+        if filterable:
+            self.filter = QLineEdit(self)
+            self.filter.setPlaceholderText("Filter…")
+            self.filter.setClearButtonEnabled(True)
+            self.filter.textChanged.connect(self._filter)
+            layout.addWidget(self.filter)
+        layout.addWidget(self.list)
+
+    def set_items(self, items: list[tuple[str, object, str]], checked: set) -> None:
+        """Replace the entries ((text, value, tooltip)); those whose value is in ``checked`` stay ticked."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        for text, value, tip in items:
+            item = _checkable(text, value, tip)
+            if value in checked:
+                item.setCheckState(Qt.CheckState.Checked)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        if self.filter is not None:
+            self._filter(self.filter.text())
+
+    def checked(self) -> tuple:
+        """Values of the ticked entries, in list order."""
+        return tuple(
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        )
+
+    def set_checked(self, values: set) -> None:
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            wanted = item.data(Qt.ItemDataRole.UserRole) in values
+            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+
+    def _filter(self, text: str) -> None:
+        needle = text.casefold().strip()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setHidden(bool(needle) and needle not in item.text().casefold())
+
+
+TAG_COLUMN, NOT_COLUMN = 0, 1
+
+
+class QueryControls(QWidget):
+    """The query: tags to retrieve (any or all of them, but not these), and the filters around them."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.tags: dict[str, Tag] = {}
+        self.tree = QTreeWidget(self)
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Coded with", "Not"])
+        self.tree.setIconSize(QSize(14, 14))
+        self.tree.setUniformRowHeights(True)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TAG_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(NOT_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.headerItem().setToolTip(
+            NOT_COLUMN, "Leave out passages that overlap a span of a tag ticked here"
+        )
+        self.tree.itemChanged.connect(self._tag_ticked)
+        self.combine = QComboBox(self)
+        self.combine.addItem("Any ticked tag", Combine.ANY)
+        self.combine.addItem("All ticked tags (their overlap)", Combine.ALL)
+        self.combine.setToolTip(
+            "Any: every span of any ticked tag is a passage. All: the text coded with every ticked tag at once."
+        )
+        self.combine.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.subthemes = QCheckBox("Include sub-themes", self)
+        self.subthemes.setChecked(True)
+        self.subthemes.setToolTip("A theme stands for itself and every theme inside it")
+        self.subthemes.toggled.connect(lambda _on: self.changed.emit())
+        self.speakers = CheckList(parent=self)
+        self.annotators = CheckList(parent=self)
+        self.documents = CheckList(filterable=True, parent=self)
+        self.statuses = CheckList(parent=self)
+        self.statuses.set_items([(name, status, "") for status, name in STATUS_NAMES.items()], set())
+        self.filters = QToolBox(self)
+        self._filter_lists = (
+            ("Speakers", self.speakers),
+            ("Annotators", self.annotators),
+            ("Documents", self.documents),
+            ("Status", self.statuses),
+        )
+        for title, widget in self._filter_lists:
+            self.filters.addItem(widget, title)
+            widget.changed.connect(self._filters_changed)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.setToolTip("Untick every tag and filter")
+        self.clear_button.clicked.connect(lambda: self.set_query(PassageQuery(), emit=True))
+        combine_row = QHBoxLayout()
+        combine_row.addWidget(QLabel("Match:", self))
+        combine_row.addWidget(self.combine, 1)
+        options = QHBoxLayout()
+        options.addWidget(self.subthemes, 1)
+        options.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree, 3)
+        layout.addLayout(combine_row)
+        layout.addLayout(options)
+        filters_title = QLabel("Only passages in (nothing ticked: all):", self)
+        layout.addWidget(filters_title)
+        layout.addWidget(self.filters, 2)
+
+    # -- what the lists offer ------------------------------------------------------------------
+
+    def set_choices(self, tags: list[Tag], annotators: list[str], documents: list[DocumentSummary]) -> None:
+        """Offer the project's tags, annotators and documents; ticks on what is still there stay."""
+        query = self.query()
+        self.tags = {t.id: t for t in tags}
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        items: dict[str, QTreeWidgetItem] = {}
+        groups = {}
+        for kind, title in ((TagKind.THEME, "Themes"), (TagKind.SPEAKER, "Speakers (their turns)")):
+            group = QTreeWidgetItem(self.tree, [title])
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            groups[kind] = group
+        for tag in palette_order(tags):
+            parent = items.get(tag.parent_id) if tag.parent_id else None
+            item = QTreeWidgetItem(parent or groups[tag.kind])
+            item.setText(TAG_COLUMN, tag.name)
+            item.setIcon(TAG_COLUMN, swatch(tag.color))
+            item.setToolTip(TAG_COLUMN, plain_tooltip(tag.description or tag.name))
+            item.setData(TAG_COLUMN, Qt.ItemDataRole.UserRole, tag.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(TAG_COLUMN, Qt.CheckState.Unchecked)
+            item.setCheckState(NOT_COLUMN, Qt.CheckState.Unchecked)
+            items[tag.id] = item
+        for kind, group in groups.items():
+            group.setHidden(group.childCount() == 0 and kind is TagKind.SPEAKER)
+        self.tree.expandAll()
+        self.tree.blockSignals(False)
+        speakers = [t for t in palette_order(tags) if t.kind is TagKind.SPEAKER]
+        self.speakers.set_items([(t.name, t.id, t.description) for t in speakers], set())
+        self.annotators.set_items([(name, name, "") for name in annotators], set())
+        self.documents.set_items([(d.title, d.id, d.title) for d in documents], set())
+        self.set_query(query)
+
+    # -- the query --------------------------------------------------------------------------------
+
+    def _tag_items(self) -> list[QTreeWidgetItem]:
+        found = []
+        iterator = QTreeWidgetItemIterator(self.tree)
+        while iterator.value():
+            item = iterator.value()
+            if item.data(TAG_COLUMN, Qt.ItemDataRole.UserRole):
+                found.append(item)
+            iterator += 1
+        return found
+
+    def _ticked(self, column: int) -> tuple[str, ...]:
+        return tuple(
+            item.data(TAG_COLUMN, Qt.ItemDataRole.UserRole)
+            for item in self._tag_items()
+            if item.checkState(column) == Qt.CheckState.Checked
+        )
+
+    def query(self) -> PassageQuery:
+        """The query the controls show."""
+        return PassageQuery(
+            tags=self._ticked(TAG_COLUMN),
+            combine=self.combine.currentData(),
+            exclude_tags=self._ticked(NOT_COLUMN),
+            include_subthemes=self.subthemes.isChecked(),
+            speakers=self.speakers.checked(),
+            annotators=self.annotators.checked(),
+            documents=self.documents.checked(),
+            statuses=self.statuses.checked(),
+        )
+
+    def set_query(self, query: PassageQuery, *, emit: bool = False) -> None:
+        """Show ``query`` (ids no longer in the project are dropped); ``emit``: say the query changed."""
+        self.tree.blockSignals(True)
+        for item in self._tag_items():
+            tag_id = item.data(TAG_COLUMN, Qt.ItemDataRole.UserRole)
+            for column, chosen in ((TAG_COLUMN, query.tags), (NOT_COLUMN, query.exclude_tags)):
+                item.setCheckState(
+                    column, Qt.CheckState.Checked if tag_id in chosen else Qt.CheckState.Unchecked
+                )
+        self.tree.blockSignals(False)
+        for widget in (self.combine, self.subthemes):
+            widget.blockSignals(True)
+        self.combine.setCurrentIndex(self.combine.findData(query.combine))
+        self.subthemes.setChecked(query.include_subthemes)
+        for widget in (self.combine, self.subthemes):
+            widget.blockSignals(False)
+        self.speakers.set_checked(set(query.speakers))
+        self.annotators.set_checked(set(query.annotators))
+        self.documents.set_checked(set(query.documents))
+        self.statuses.set_checked(set(query.statuses))
+        self._show_filter_counts()
+        first = query.tags[0] if query.tags else None
+        for item in self._tag_items():
+            if item.data(TAG_COLUMN, Qt.ItemDataRole.UserRole) == first:
+                self.tree.scrollToItem(item)
+        if emit:
+            self.changed.emit()
+
+    def _tag_ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        """A tag is either wanted or left out: ticking one column unticks the other."""
+        other = NOT_COLUMN if column == TAG_COLUMN else TAG_COLUMN
+        if (
+            item.checkState(column) == Qt.CheckState.Checked
+            and item.checkState(other) == Qt.CheckState.Checked
+        ):
+            self.tree.blockSignals(True)
+            item.setCheckState(other, Qt.CheckState.Unchecked)
+            self.tree.blockSignals(False)
+        self.changed.emit()
+
+    def _filters_changed(self) -> None:
+        self._show_filter_counts()
+        self.changed.emit()
+
+    def _show_filter_counts(self) -> None:
+        for index, (title, widget) in enumerate(self._filter_lists):
+            ticked = len(widget.checked())
+            self.filters.setItemText(index, f"{title} ({ticked} ticked)" if ticked else title)
+
+
+class RetrievalPanel(QWidget):
+    """Query controls on the left, the passages on the right; a click opens a passage in the text."""
+
+    #: (document id, start, end) in code points.
+    passageActivated = Signal(str, int, int)
+    #: A line for the status bar (an export done).
+    message = Signal(str)
+    #: The query changed (the charts and the report use its filters).
+    queryChanged = Signal(object)
+
+    #: How long the controls wait for more ticks before asking the core (ms).
+    QUERY_DELAY_MS = 150
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.job: Job | None = None
+        #: The project changed since the passages were read (they are read again when shown).
+        self.stale = True
+        #: Tags, annotators or documents changed since the lists were read.
+        self.choices_stale = True
+        self.controls = QueryControls(self)
+        self.controls.changed.connect(self._schedule)
+        self._timer = QTimer(self, singleShot=True, interval=self.QUERY_DELAY_MS)
+        self._timer.timeout.connect(self.run_query)
+        self.model = RetrievalModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(PASSAGE_COLUMN, PassageDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() * ROW_LINES + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(PASSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, chars in ((0, 16), (2, 18), (3, 12), (4, 10), (5, 18)):
+            self.table.setColumnWidth(column, self.table.fontMetrics().averageCharWidth() * chars + 16)
+        self.table.clicked.connect(self._activated)
+        self.table.activated.connect(self._activated)
+        self.count = QLabel(self)
+        self.count.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.count.font()
+        font.setBold(True)
+        self.count.setFont(font)
+        self.summary = QLabel(self)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # names tags, which may look like HTML
+        self.summary.setStyleSheet("color: palette(mid);")
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setToolTip(
+            "Save these passages with their context as CSV, Excel, a web page or Word"
+        )
+        self.export_button.clicked.connect(self.on_export)
+        top = QHBoxLayout()
+        top.addWidget(self.count)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.export_button)
+        results = QWidget(self)
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(4, 4, 4, 4)
+        results_layout.addLayout(top)
+        results_layout.addWidget(self.table)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.controls)
+        self.splitter.addWidget(results)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 900])
+        self.splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    # -- the project ----------------------------------------------------------------------------
+
+    def set_store(self, store: Store) -> None:
+        """Another project: an empty query; lists and passages are read when the view is next shown."""
+        self.wait_for_jobs()
+        self.store = store
+        self.controls.set_query(PassageQuery())
+        self.model.set_retrieval(None, None, {})
+        self.choices_stale = True
+        self.stale = True
+
+    def mark_choices_stale(self) -> None:
+        """Tags, annotators or documents changed: the lists are read again before the next query."""
+        self.choices_stale = True
+
+    def reload_choices(self) -> None:
+        """The tags, annotators and documents the controls offer, read again (ticks kept where they still apply)."""
+        store = self.store
+        self.controls.set_choices(store.tags(), store.annotators(), store.documents())
+        self.choices_stale = False
+
+    def _prepare(self) -> None:
+        if self.choices_stale:
+            self.reload_choices()
+
+    # -- the query --------------------------------------------------------------------------------
+
+    def query(self) -> PassageQuery:
+        return self.controls.query()
+
+    def set_query(self, query: PassageQuery) -> None:
+        """Show the passages of ``query`` now (a tag from the palette, a heat-map cell)."""
+        self._prepare()
+        self.controls.set_query(query)
+        self.run_query()
+
+    def _schedule(self) -> None:
+        self._timer.start()
+
+    def run_query(self) -> None:
+        """Ask the core for the query's passages: the count now, rows as they are shown."""
+        self._timer.stop()
+        self._prepare()
+        self.stale = False
+        query = self.query()
+        tags = {t.id: t for t in self.store.tags()}
+        self.model.set_retrieval(self.store, retrieve(self.store, query), tags)
+        total = self.model.rowCount()
+        self.count.setText(f"{total:,} passage" + ("" if total == 1 else "s"))
+        self.summary.setText(describe(query, tags))
+        self.export_button.setEnabled(total > 0)
+        self.queryChanged.emit(query)
+
+    def refresh(self) -> None:
+        """The same query asked again (the project changed), keeping the place in the list."""
+        place = self.table.verticalScrollBar().value()
+        self.run_query()
+        self.table.verticalScrollBar().setValue(place)
+
+    def _activated(self, index) -> None:
+        passage: Passage = self.model.data(index, Qt.ItemDataRole.UserRole)
+        if passage is not None:
+            self.passageActivated.emit(passage.document_id, passage.start, passage.end)
+
+    # -- export --------------------------------------------------------------------------------
+
+    def on_export(self) -> None:
+        from annotator.analysis.passages_export import PASSAGE_FORMATS
+
+        filters = ";;".join(EXPORT_FILTERS[f] for f in PASSAGE_FORMATS if f in EXPORT_FILTERS)
+        name = str(Path.home() / "passages.csv")
+        path, chosen = QFileDialog.getSaveFileName(self, "Export passages", name, filters)
+        if not path:
+            return
+        fmt = next((f for f, label in EXPORT_FILTERS.items() if label == chosen), "csv")
+        target = Path(path)
+        if target.suffix.lower() != f".{fmt}":
+            target = target.with_name(target.name + f".{fmt}")
+        self.export_to(target)
+
+    def export_to(self, target: Path) -> Job | None:
+        """Write the listed passages to ``target`` (format from its suffix) as a background job."""
+        from annotator.analysis.passages_export import export_passages  # loaded when first used
+
+        query = self.query()
+        project = self.store.path
+        if project is None:  # an in-memory project (previews): its connection is this thread's
+            written = export_passages(self.store, retrieve(self.store, query), target)
+            self.message.emit(f"{written:,} passages exported to {target}")
+            return None
+
+        def work(context: JobContext) -> int:
+            with Store.open(project, read_only=True) as store:
+                return export_passages(store, retrieve(store, query), target)
+
+        job = Job(
+            work,
+            title="Export passages",
+            parent=self,
+            progress_parent=self.window(),
+            cancellable=False,
+        )
+        job.succeeded.connect(lambda written: self.message.emit(f"{written:,} passages exported to {target}"))
+        self.job = job.start()
+        return job
+
+    def wait_for_jobs(self) -> None:
+        """Let an export still running end (before its project closes)."""
+        if self.job is not None and self.job.is_running():
+            self.job.wait()
+
+
+def describe(query: PassageQuery, tags: dict[str, Tag]) -> str:
+    """The query in a few words, for the line beside the count."""
+
+    def names(ids: tuple[str, ...]) -> list[str]:
+        return [tags[t].name for t in ids if t in tags]
+
+    parts = []
+    if query.tags:
+        joiner = " and " if query.combine is Combine.ALL else " or "
+        parts.append("coded " + joiner.join(names(query.tags)))
+        if query.include_subthemes and any(t.parent_id in query.tags for t in tags.values()):
+            parts[-1] += " (with sub-themes)"
+    else:
+        parts.append("every coded span")
+    if query.exclude_tags:
+        parts.append("not " + ", ".join(names(query.exclude_tags)))
+    if query.speakers:
+        parts.append("said by " + ", ".join(names(query.speakers)))
+    if query.annotators:
+        parts.append("by " + ", ".join(query.annotators))
+    if query.documents:
+        count = len(query.documents)
+        parts.append(f"in {count} document" + ("" if count == 1 else "s"))
+    if query.statuses:
+        parts.append("status " + ", ".join(STATUS_NAMES[DocumentStatus(s)].lower() for s in query.statuses))
+    return " · " + " · ".join(parts)
