@@ -33,7 +33,7 @@ class ActionSpec:
 
 
 #: Menus in the order of the menu bar.
-MENUS = ("&File", "&Edit", "&Annotate", "&View")
+MENUS = ("&File", "&Edit", "&Annotate", "A&nalysis", "&View")
 
 ACTIONS = (
     ActionSpec(
@@ -88,6 +88,15 @@ ACTIONS = (
         menu="&File",
         section=1,
         toolbar=1,
+    ),
+    ActionSpec(
+        "report",
+        "&Report…",
+        (),
+        "Write a report of the coding (frequencies, matrices, passages) as a web page or Word document,"
+        " with the Passages view's filters",
+        menu="&File",
+        section=1,
     ),
     ActionSpec(
         "backups",
@@ -162,6 +171,20 @@ ACTIONS = (
     ),
     ActionSpec("new_theme", "New &Theme…", (), "Create a theme", "list-add", menu="&Annotate", section=1),
     ActionSpec("new_speaker", "New S&peaker…", (), "Create a speaker", menu="&Annotate", section=1),
+    ActionSpec(
+        "passages",
+        "&Passages",
+        ("Ctrl+R",),
+        "List the passages coded with chosen tags, with their context and filters",
+        menu="A&nalysis",
+    ),
+    ActionSpec(
+        "charts",
+        "&Charts",
+        (),
+        "Tag frequencies as a bar chart, and code matrices as heat maps",
+        menu="A&nalysis",
+    ),
     ActionSpec("zoom_in", "Zoom &In", ("Ctrl+=", "Ctrl++"), "Larger text", "zoom-in", menu="&View"),
     ActionSpec("zoom_out", "Zoom &Out", ("Ctrl+-",), "Smaller text", "zoom-out", menu="&View"),
     ActionSpec("zoom_reset", "&Actual Size", ("Ctrl+0",), "Default text size", "zoom-original", menu="&View"),

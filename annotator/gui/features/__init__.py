@@ -7,6 +7,7 @@ the features that show tag names, so the palette is current when they redraw.
 
 from __future__ import annotations
 
+from annotator.gui.features.analysis import AnalysisFeature
 from annotator.gui.features.annotating import AnnotatingFeature
 from annotator.gui.features.backups import BackupsFeature
 from annotator.gui.features.base import Dock, Feature
@@ -28,6 +29,7 @@ FEATURES: tuple[type[Feature], ...] = (
     ImportFeature,
     ExportFeature,
     BackupsFeature,
+    AnalysisFeature,
 )
 
 __all__ = ["FEATURES", "Dock", "Feature"]
