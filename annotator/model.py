@@ -173,15 +173,33 @@ class ShownAnnotation(NamedTuple):
     note: str | None
 
 
+#: Characters of context on each side of a search hit's snippet.
+SNIPPET_CONTEXT = 40
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One occurrence of a search query in the corpus."""
+    """One occurrence of a search query in the corpus.
+
+    The snippet is made when asked for: a frequent word in a long document has
+    100,000 hits, and the window shows 500 of them.
+    """
 
     document_id: DocumentId
     title: str
     start: int
     end: int
-    snippet: str
+    #: The document's text, shared by all its hits, for ``snippet``; not part of a hit's value.
+    text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def snippet(self) -> str:
+        """The hit with some context on each side, on one line, marked with brackets."""
+        text, start, end = self.text, self.start, self.end
+        left = max(0, start - SNIPPET_CONTEXT)
+        right = min(len(text), end + SNIPPET_CONTEXT)
+        body = " ".join(f"{text[left:start]}[{text[start:end]}]{text[end:right]}".split())
+        return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ from annotator.store.base import StoreBase
 # Unicode noncharacters: never meant to appear in interchanged text.
 _OPEN, _CLOSE = "\ufdd0", "\ufdd1"
 _QUERY_PARTS = re.compile(r'"([^"]*)"|(\S+)')
-SNIPPET_CONTEXT = 40
 
 #: FTS5's ``highlight()`` re-copies all of its output for every hit, so its cost grows with hits x
 #: length. A text longer than ``_DIRECT_MAX`` is highlighted in pieces of about ``_PIECE``
@@ -76,15 +75,6 @@ def marked_ranges(marked: str) -> list[tuple[int, int]]:
         removed += 2
         position = marked.find(_OPEN, close)
     return ranges
-
-
-def make_snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:
-    """The hit with some context on each side, on one line, marked with brackets."""
-    left = max(0, start - context)
-    right = min(len(text), end + context)
-    body = f"{text[left:start]}[{text[start:end]}]{text[end:right]}"
-    body = " ".join(body.split())
-    return ("…" if left > 0 else "") + body + ("…" if right < len(text) else "")
 
 
 def _cut(text: str, position: int) -> int:
@@ -221,15 +211,7 @@ class SearchMixin(StoreBase):
                     else piecewise_ranges(text, any_term, limit - len(hits))
                 )
                 for start, end in ranges:
-                    hits.append(
-                        SearchHit(
-                            document_id=DocumentId(doc_id),
-                            title=title,
-                            start=start,
-                            end=end,
-                            snippet=make_snippet(text, start, end),
-                        )
-                    )
+                    hits.append(SearchHit(DocumentId(doc_id), title, start, end, text))
                     if len(hits) >= limit:
                         return hits
         except sqlite3.OperationalError as exc:
