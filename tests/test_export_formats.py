@@ -169,7 +169,7 @@ def test_registering_refuses_a_second_format_of_the_same_name(toy):
 
     with pytest.raises(ValueError, match="already registered"):
         register(Again)
-    assert [fmt.name for fmt in formats()] == ["native", "doccano", "spacy", "csv", "xlsx", "toyzip"]
+    assert [fmt.name for fmt in formats()] == ["native", "doccano", "spacy", "csv", "xlsx", "qdpx", "toyzip"]
 
 
 # -- the README's table is the registry ------------------------------------------------------------

@@ -38,6 +38,7 @@ def test_the_file_filters_are_the_registry_s_descriptions_and_suffixes(qtbot, pr
         "JSONL for spaCy and Prodigy (*.jsonl)",
         "CSV, one row per annotation (*.csv)",
         "Excel workbook, one row per annotation (*.xlsx)",
+        "REFI-QDA project for NVivo, ATLAS.ti, MAXQDA and QualCoder (*.qdpx)",
     ]
 
 

@@ -49,6 +49,7 @@ def test_xlsx_is_offered_with_its_suffix_and_written_as_strings(qtbot, project, 
         "spacy",
         "csv",
         "xlsx",
+        "qdpx",
     ]
     dialog.format.setCurrentText("xlsx")
     assert dialog.path.text() == str(tmp_path / "p-export.xlsx")
