@@ -286,6 +286,9 @@ class _Stored:
 
     failures: list[tuple[str, str]]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: Lines for the report that are neither (a REFI-QDA source's offset counting).
+    notes: list[str] = field(default_factory=list)
+    tags_changed: bool = False
     ids: list[DocumentId] = field(default_factory=list)
     created: int = 0
     added: int = 0
@@ -320,8 +323,9 @@ class _Stored:
             message = "already in the project" + (
                 f"; {self.added} new annotation(s) added" if self.added else ""
             )
+            message = "; ".join([message, *self.notes])
             return parts("duplicate", message, tuple(self.ids), self.added)
-        return parts("imported", "", tuple(self.ids), self.added)
+        return parts("imported", "; ".join(self.notes), tuple(self.ids), self.added)
 
 
 @dataclass
@@ -347,9 +351,16 @@ class StoreDocuments(Op):
     def apply(self, store) -> None:
         documents = self.documents
         self.stored = _Stored(
-            failures=list(getattr(documents, "failures", [])), skipped=list(getattr(documents, "skipped", []))
+            failures=list(getattr(documents, "failures", [])),
+            skipped=list(getattr(documents, "skipped", [])),
+            notes=list(getattr(documents, "notes", [])),
         )
-        with store.db.atomic() if len(documents) > 1 else contextlib.nullcontext():
+        # A project file (.qdpx) brings its codebook: its tags go in first, in the same transaction.
+        scheme = getattr(documents, "scheme", None)
+        with store.db.atomic() if len(documents) > 1 or scheme else contextlib.nullcontext():
+            if scheme:
+                store.import_scheme(scheme)
+                self.stored.tags_changed = True
             for doc in documents:
                 self._store_one(store, doc)
 
@@ -363,12 +374,25 @@ class StoreDocuments(Op):
             self.stored.failures.append((doc.origin, str(exc)))
             return
         self.stored.add(outcome)
+        if doc.memo:
+            _keep_memo(store, outcome.document_id, doc.memo)
 
     def revert(self, store) -> None:
         raise NotImplementedError("an import is taken back from the backup made before it")
 
     def changed(self) -> OpChanges:
-        return OpChanges(documents=frozenset(self.stored.ids), everything=bool(self.stored.added))
+        return OpChanges(
+            documents=frozenset(self.stored.ids),
+            everything=bool(self.stored.added) or self.stored.tags_changed,
+        )
+
+
+def _keep_memo(store, document_id: DocumentId, memo: str) -> None:
+    """Store a memo that came with a document: as its memo, or after the one written already (once)."""
+    current = store.document(document_id).memo
+    if memo in current:
+        return
+    store.set_document_memo(document_id, f"{current}\n\n{memo}" if current.strip() else memo)
 
 
 @dataclass
