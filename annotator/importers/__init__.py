@@ -64,7 +64,19 @@ def register(*suffixes: str) -> Callable[[Importer], Importer]:
 
 def _load_builtin_importers() -> None:
     # Imported for their @register side effect.
-    from annotator.importers import docx, html, jsonl, markdown, odt, pdf, rtf, subtitles, tabular, text  # noqa: F401
+    from annotator.importers import (  # noqa: F401
+        docx,
+        html,
+        jsonl,
+        markdown,
+        odt,
+        pdf,
+        qdpx,
+        rtf,
+        subtitles,
+        tabular,
+        text,
+    )
 
 
 def importer_for(path: Path) -> Importer | None:

@@ -1,0 +1,448 @@
+"""REFI-QDA projects (``.qdpx``) from NVivo, ATLAS.ti, MAXQDA, QualCoder and Annotator itself.
+
+What comes in, and where it goes:
+
+- the codebook: codes become themes with their hierarchy, colours and
+  descriptions (a code's notes are added to its description); a code named
+  like an existing tag is that tag, as everywhere else; two codes of one
+  name in the file are told apart as "Name (Parent)";
+- text sources become documents (a text already in the project gets the
+  codings and nothing else); a source's variables and description go to the
+  document's metadata, the cases it belongs to too, and its notes become its
+  memo. Text is read inline (``PlainTextContent``), from the plain-text file
+  the source names, else extracted from its ``.docx`` or ``.pdf`` by our own
+  importers; a PDF's text representation is preferred when the file has one;
+- each coding of a selection becomes an annotation by the coding's user,
+  with the selection's description and notes as its note; its id is the
+  selection's GUID (or derived from it and the code when a selection has
+  several codings), so importing the file again adds nothing;
+- a selection with no coding but a description or note (how MAXQDA writes
+  a commented passage) becomes a span of the theme ``Comments (imported)``
+  with the comment as its note: nothing of it is lost, and it can be
+  recoded later;
+- offsets: each source's counting is worked out (``annotator.refiqda.offsets``)
+  and said in the report; a selection that fits no counting is reported and
+  not stored.
+
+Sources whose file lies outside the archive (``relative://``,
+``absolute://``), pictures, audio and video are skipped with one line each;
+sets, links and graphs, which Annotator has no place for, are counted in one
+line. Everything of a file is stored in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from annotator.errors import AnnotatorError, ImportFailure
+from annotator.importers import ImportOptions, PartialImport, register
+from annotator.importers.text import decode_text
+from annotator.model import ImportedDocument, ImportedSpan, TagKind, tag_name_key
+from annotator.refiqda.archive import OutsideArchive, QdpxArchive, open_qdpx
+from annotator.refiqda.offsets import Placement, Selection, place
+from annotator.refiqda.reader import Project, Source, TextSelection, guid, local, read_project
+from annotator.textnorm import normalise_newlines
+
+#: The theme of passages a program marked with a comment but no code (MAXQDA's commented segments).
+COMMENTS_THEME = "Comments (imported)"
+COMMENTS_DESCRIPTION = (
+    "Passages the other program marked with a comment but no code; the comment is each span's note."
+)
+#: Annotation ids of selections with several codings are derived from this and the selection's GUID.
+_ID_NAMESPACE = uuid.UUID("6f1d8a52-8f55-4c55-9a43-2f0c8a1b7e3d")
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _colour(value: str | None) -> str | None:
+    """``#rrggbb`` from the standard's ``#rgb`` or ``#rrggbb``; None for anything else."""
+    value = (value or "").strip()
+    if not value.startswith("#") or not set(value[1:]) <= _HEX:
+        return None
+    if len(value) == 4:
+        return "#" + "".join(c * 2 for c in value[1:]).lower()
+    return value.lower() if len(value) == 7 else None
+
+
+#: The top-level code, not codable, under which our export (and so a round trip) puts speakers.
+SPEAKERS_CODE = "speakers"
+
+
+def _is_speakers(element: Element) -> bool:
+    return (element.get("name") or "").strip().casefold() == SPEAKERS_CODE and (
+        element.get("isCodable") or ""
+    ).strip() in ("false", "0")
+
+
+def scheme_from_codebook(
+    codes: Element | None,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, tuple[str, TagKind]]]:
+    """The tags of a ``<Codes>`` element as ``annotator.scheme`` reads them, and each code's GUID ->
+    the tag it becomes (name, kind). Names are unique per kind: a second code of a name is
+    "Name (Parent)". The codes under a top-level, non-codable "Speakers" become speakers (flattened)."""
+    labels: dict[str, tuple[str, TagKind]] = {}
+    scheme: dict[str, list[dict[str, Any]]] = {"themes": [], "speakers": []}
+    if codes is None:
+        return scheme, labels
+    taken: dict[TagKind, set[str]] = {TagKind.THEME: set(), TagKind.SPEAKER: set()}
+    # (element, list to append to, parent name, kind): a loop, so deep nesting costs no recursion.
+    pending: list[tuple[Element, list[dict[str, Any]], str | None, TagKind]] = []
+    for child in reversed([c for c in codes if local(c.tag) == "Code"]):
+        if _is_speakers(child):
+            speakers = [c for c in child.iter() if local(c.tag) == "Code" and c is not child]
+            pending.extend((c, scheme["speakers"], None, TagKind.SPEAKER) for c in reversed(speakers))
+        else:
+            pending.append((child, scheme["themes"], None, TagKind.THEME))
+    while pending:
+        element, siblings, parent, kind = pending.pop()
+        name = _unique(element.get("name") or "", parent, taken[kind])
+        entry: dict[str, Any] = {"name": name}
+        colour = _colour(element.get("color"))
+        if colour:
+            entry["color"] = colour
+        description = "".join((child.text or "") for child in element if local(child.tag) == "Description")
+        if description:
+            entry["description"] = description
+        entry["_notes"] = tuple(
+            guid(child.get("targetGUID")) for child in element if local(child.tag) == "NoteRef"
+        )
+        siblings.append(entry)
+        labels[guid(element.get("guid"))] = (name, kind)
+        if kind is TagKind.THEME:
+            entry["children"] = []
+            children = [child for child in element if local(child.tag) == "Code"]
+            pending.extend((child, entry["children"], name, kind) for child in reversed(children))
+    return scheme, labels
+
+
+def _unique(name: str, parent: str | None, taken: set[str]) -> str:
+    """A tag name no other code of the file has (names compare as tags do)."""
+    base = name.strip() or "(unnamed code)"
+    candidates = [base] + ([f"{base} ({parent})"] if parent else [])
+    number = 2
+    while True:
+        for candidate in candidates:
+            if tag_name_key(candidate) not in taken:
+                taken.add(tag_name_key(candidate))
+                return candidate
+        candidates = [f"{base} ({number})"]
+        number += 1
+
+
+class ProjectImport(PartialImport):
+    """A project's documents plus its codebook (stored first, in the same transaction) and report notes."""
+
+    def __init__(self, documents=()):
+        super().__init__(documents)
+        #: Tags to add before the documents, as ``annotator.scheme`` reads them.
+        self.scheme: dict[str, Any] | None = None
+        #: Lines for the report that are neither failures nor skipped parts (each source's counting).
+        self.notes: list[str] = []
+
+
+def _uuid_or_derived(value: str, *parts: str) -> str:
+    """``value`` when it is a UUID and nothing is added; else a UUID derived from all of it."""
+    if not parts:
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    return str(uuid.uuid5(_ID_NAMESPACE, "/".join((value, *parts))))
+
+
+@dataclass
+class _Context:
+    """What converting one project needs at hand."""
+
+    archive: QdpxArchive
+    project: Project
+    labels: dict[str, tuple[str, TagKind]]
+    options: ImportOptions
+    result: ProjectImport
+    file_name: str
+    commented: bool = False
+
+    def note_text(self, guid: str) -> str:
+        note = self.project.notes.get(guid)
+        if note is None:
+            return ""
+        if note.text is not None:
+            return note.text
+        if note.plain_text_path:
+            try:
+                member = self.archive.source_member(note.plain_text_path)
+                return _decoded(self.archive.read(member))
+            except (OutsideArchive, KeyError, AnnotatorError):
+                return ""
+        return ""
+
+    def notes_text(self, guids: tuple[str, ...]) -> list[str]:
+        return [text for text in (self.note_text(g).strip() for g in guids) if text]
+
+    def user(self, *guids: str) -> str | None:
+        for key in guids:
+            name = self.project.users.get(key)
+            if name:
+                return name
+        return None
+
+
+def _decoded(data: bytes) -> str:
+    text, _encoding = decode_text(data)
+    return text.removeprefix("\ufeff")
+
+
+def _extracted(archive: QdpxArchive, member: str, options: ImportOptions) -> str:
+    """The text of a ``.docx`` or ``.pdf`` member, by our own importers, from a private temporary copy."""
+    suffix = PurePosixPath(member).suffix.lower()
+    from annotator.importers import importer_for
+
+    importer = importer_for(Path(f"source{suffix}"))
+    if importer is None or suffix in (".qdpx", ".jsonl", ".csv", ".tsv", ".xlsx"):
+        raise ImportFailure(f"its file '{member}' is of a type not read here")
+    if archive.size(member) > options.max_file_bytes:
+        raise ImportFailure(f"its file '{member}' is larger than the size limit")
+    with tempfile.TemporaryDirectory(prefix="annotator-qdpx-") as folder:
+        copy = Path(folder) / f"source{suffix}"
+        copy.write_bytes(archive.read(member))
+        documents = importer(copy, options)
+    if not documents:
+        raise ImportFailure(f"no text could be read from its file '{member}'")
+    return documents[0].text
+
+
+def _source_text(ctx: _Context, source: Source) -> str:
+    """A text source's text as the file has it (line breaks not yet normalised)."""
+    if source.plain_text is not None and source.plain_text.strip():
+        return source.plain_text.removeprefix("\ufeff")
+    if source.plain_text_path:
+        member = ctx.archive.source_member(source.plain_text_path)
+        return _decoded(ctx.archive.read(member))
+    path = source.rich_text_path or source.path
+    if path:
+        return _extracted(ctx.archive, ctx.archive.source_member(path), ctx.options)
+    raise ImportFailure("it has no text (no PlainTextContent and no file)")
+
+
+def _evidence(selection: TextSelection) -> tuple[str, ...]:
+    return tuple(t for t in (selection.name, selection.description, *selection.extra) if t and t.strip())
+
+
+def _own_text(text: str, selection: TextSelection) -> bool:
+    """Whether the selection's description is a copy of what it covers (then it is not a note)."""
+    from annotator.refiqda.offsets import covers
+
+    return bool(selection.description) and covers(text, selection.description)
+
+
+def _spans_of(
+    ctx: _Context, source: Source, text: str, placement: Placement, where: str
+) -> list[ImportedSpan]:
+    """The annotations of a source's selections, as placed; the ones that cannot be stored are reported."""
+    spans: list[ImportedSpan] = []
+    result = ctx.result
+    for selection, placed in zip(source.selections, placement.places, strict=True):
+        if placed.start < 0:
+            result.failures.append((f"{where}, selection {selection.guid}", f"{placed.reason}; not stored"))
+            continue
+        piece = text[placed.start : placed.end]
+        described = [] if _own_text(piece, selection) else [selection.description.strip()]
+        own_notes = [n for n in described if n] + ctx.notes_text(selection.notes)
+        updated = selection.modified or selection.created
+        if not selection.codings:
+            if not own_notes:
+                result.skipped.append(
+                    (f"{where}, selection {selection.guid}", "no code, description or note; nothing to keep")
+                )
+                continue
+            ctx.commented = True
+            spans.append(
+                ImportedSpan(
+                    start=placed.start,
+                    end=placed.end,
+                    label=COMMENTS_THEME,
+                    id=_uuid_or_derived(selection.guid),
+                    annotator=ctx.user(selection.user),
+                    note="\n\n".join(own_notes),
+                    created=selection.created,
+                    updated=updated,
+                )
+            )
+            continue
+        several = len(selection.codings) > 1
+        for coding in selection.codings:
+            tag = ctx.labels.get(coding.code)
+            if tag is None:
+                result.failures.append(
+                    (f"{where}, selection {selection.guid}", f"its code {coding.code} is not in the codebook")
+                )
+                continue
+            note = "\n\n".join(own_notes + ctx.notes_text(coding.notes)) or None
+            extra = (coding.code, coding.user) if several else ()
+            spans.append(
+                ImportedSpan(
+                    start=placed.start,
+                    end=placed.end,
+                    label=tag[0],
+                    kind=tag[1],
+                    id=_uuid_or_derived(selection.guid, *extra),
+                    annotator=ctx.user(coding.user, selection.user),
+                    note=note,
+                    created=coding.created or selection.created,
+                    updated=updated or coding.created,
+                )
+            )
+    for coding in source.codings:  # codes applied to the whole source
+        tag = ctx.labels.get(coding.code)
+        if tag is None:
+            result.failures.append((where, f"its code {coding.code} is not in the codebook"))
+            continue
+        spans.append(
+            ImportedSpan(
+                start=0,
+                end=len(text),
+                label=tag[0],
+                kind=tag[1],
+                id=_uuid_or_derived(source.guid, coding.guid or coding.code),
+                annotator=ctx.user(coding.user),
+                note="\n\n".join(ctx.notes_text(coding.notes)) or None,
+                created=coding.created,
+                updated=coding.created,
+            )
+        )
+    return spans
+
+
+def _meta(ctx: _Context, source: Source) -> dict[str, Any]:
+    """A source's description, variables (by name) and cases, as document metadata."""
+    meta: dict[str, Any] = {}
+    if source.description.strip():
+        meta["description"] = source.description
+    for var_guid, value in source.variables.items():
+        variable = ctx.project.variables.get(var_guid)
+        meta.setdefault(variable.name if variable and variable.name else var_guid, value)
+    cases = [case for case in ctx.project.cases if source.guid in case.sources]
+    if cases:
+        meta["cases"] = {
+            case.name or case.guid: {
+                (ctx.project.variables[g].name if g in ctx.project.variables else g): v
+                for g, v in case.variables.items()
+            }
+            for case in cases
+        }
+    return meta
+
+
+def _memo(ctx: _Context, source: Source) -> str | None:
+    notes = [ctx.project.notes.get(g) for g in source.notes]
+    texts = []
+    for note, key in zip(notes, source.notes, strict=True):
+        text = ctx.note_text(key).strip()
+        if not text:
+            continue
+        several = len(source.notes) > 1 and note is not None and note.name.strip()
+        texts.append(f"{note.name.strip()}\n{text}" if several and note is not None else text)
+    return "\n\n".join(texts) or None
+
+
+def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | None:
+    """One source as a document, or None when it was skipped or failed (reported)."""
+    title = source.name.strip() or f"{Path(ctx.file_name).stem} source {number}"
+    where = f"source '{title}'"
+    result = ctx.result
+    if source.kind not in ("TextSource", "PDFSource"):
+        kind = source.kind.removesuffix("Source").lower()
+        result.skipped.append((where, f"a {kind} source, not text; not imported"))
+        return None
+    coded = source
+    try:
+        if source.kind == "PDFSource" and source.representation is not None:
+            coded = source.representation
+            raw = _source_text(ctx, coded)
+        else:
+            raw = _source_text(ctx, source)
+    except OutsideArchive as exc:
+        result.skipped.append((where, str(exc)))
+        return None
+    except KeyError as exc:
+        result.failures.append((where, f"its file {exc} is not in the archive; not imported"))
+        return None
+    except AnnotatorError as exc:
+        result.failures.append((where, f"{exc}; not imported"))
+        return None
+    if source.unplaceable:
+        result.skipped.append(
+            (where, f"{source.unplaceable} selection(s) of areas or times, not of text; not imported")
+        )
+    if not raw.strip():
+        result.failures.append((where, "its text is empty; not imported"))
+        return None
+    placement = place(raw, [Selection(s.start, s.end, _evidence(s)) for s in coded.selections])
+    text = normalise_newlines(raw)
+    if coded.selections:
+        result.notes.append(f"{where}: offsets in {placement.counting}")
+    spans = _spans_of(ctx, replace(coded, codings=[*coded.codings, *source.codings]), text, placement, where)
+    return ImportedDocument(
+        title=title,
+        text=text,
+        source_path=f"{ctx.file_name}#{source.guid}",
+        source_format="qdpx",
+        meta=_meta(ctx, source),
+        spans=tuple(spans),
+        id=_uuid_or_none(source.guid),
+        origin=where,
+        memo=_memo(ctx, source),
+    )
+
+
+def _add_code_notes(themes: list[dict[str, Any]], ctx: _Context) -> None:
+    """Each code's notes added to its description (a blank line between), their GUIDs dropped."""
+    pending = list(themes)
+    while pending:
+        entry = pending.pop()
+        notes = ctx.notes_text(entry.pop("_notes", ()))
+        if notes:
+            entry["description"] = "\n\n".join([d for d in [entry.get("description", "")] if d] + notes)
+        pending.extend(entry.get("children", ()))
+
+
+def _uuid_or_none(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
+    """Every text source of a ``.qdpx`` as documents with their codings; see the module docstring."""
+    with open_qdpx(path) as archive:
+        project, bad = read_project(archive)
+        result = ProjectImport()
+        result.failures.extend(bad)
+        scheme, labels = scheme_from_codebook(project.codebook)
+        ctx = _Context(archive, project, labels, options, result, path.name)
+        for number, source in enumerate(project.sources, start=1):
+            document = _document(ctx, source, number)
+            if document is not None:
+                result.append(document)
+        _add_code_notes([*scheme["themes"], *scheme["speakers"]], ctx)
+    if ctx.commented:
+        scheme["themes"].append({"name": COMMENTS_THEME, "description": COMMENTS_DESCRIPTION})
+    result.scheme = scheme if scheme["themes"] or scheme["speakers"] else None
+    for name, count in project.left_out.items():
+        result.skipped.append((name, f"{count} {name.lower()} of the project have no place in Annotator"))
+    if not result and not result.failures and not result.skipped and result.scheme is None:
+        raise ImportFailure("the project holds no sources and no codes")
+    return result
+
+
+@register(".qdpx")
+def import_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
+    """Import a REFI-QDA project: its text sources, codebook, codings, notes and variables."""
+    return read_qdpx(path, options)
