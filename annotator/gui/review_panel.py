@@ -240,7 +240,7 @@ class ReviewPanel(QWidget):
             self,
             "Add colleagues' project files",
             str(Path.home()),
-            "Annotator projects (*.annotator);;All files (*)",
+            "Annotator or REFI-QDA projects (*.annotator *.qdpx);;All files (*)",
         )
         for path in paths:
             self.add_layer(Path(path))

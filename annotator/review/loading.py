@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import ProjectError
-from annotator.review.untrusted import check_colleague_copy, check_colleague_schema
+from annotator.review.untrusted import Finding, check_colleague_copy, check_colleague_schema, note_findings
 from annotator.store import Store
 from annotator.store.connection import check_compatible, connect, read_only_uri
 from annotator.store.openfiles import plain_access
@@ -192,11 +192,17 @@ def clean_stale_copies(*, now: float | None = None, temp_dir: Path | None = None
 
 
 def open_colleague(path: str | Path) -> ColleagueFile:
-    """Copy a colleague's project into a temporary folder of ours and open the copy."""
+    """Copy a colleague's project into a temporary folder of ours and open the copy.
+
+    A REFI-QDA project (``.qdpx``, from NVivo, ATLAS.ti, MAXQDA ...) is imported into a
+    fresh private project in the same kind of folder instead; the file itself is only read.
+    """
     given = Path(path)
     source = given.resolve()
     if not source.is_file():
         raise ProjectError(f"{given}: no such project file")
+    if source.suffix.lower() == QDPX_SUFFIX:
+        return _open_qdpx(given, source)
     check_compatible(source)
     clean_stale_copies()
     folder = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))
@@ -217,3 +223,43 @@ def open_colleague(path: str | Path) -> ColleagueFile:
             ) from None
         raise
     return ColleagueFile(source=given, store=store, folder=folder)
+
+
+QDPX_SUFFIX = ".qdpx"
+
+
+def _open_qdpx(given: Path, source: Path) -> ColleagueFile:
+    """A colleague's ``.qdpx`` converted into a private project: spans without a user in the file
+    are credited to the file's name, the colleague's, never to us."""
+    from annotator.importers import ImportOptions
+    from annotator.importers.batch import import_file
+    from annotator.importers.qdpx import import_qdpx
+    from annotator.importers.safety import MAX_UNCOMPRESSED_BYTES
+
+    clean_stale_copies()
+    folder = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))
+    store = None
+    try:
+        store = Store.create(folder / "colleague.annotator")
+        options = ImportOptions(max_file_bytes=MAX_UNCOMPRESSED_BYTES)
+        result = import_file(store, source, annotator=given.stem, options=options, importer=import_qdpx)
+        if result.status == "failed":
+            raise ProjectError(f"{given}: {result.message}")
+        check_colleague_copy(store)
+        note_findings(store, _qdpx_findings(result.part_failures, result.skipped_parts))
+    except BaseException:
+        if store is not None:
+            store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return ColleagueFile(source=given, store=store, folder=folder)
+
+
+def _qdpx_findings(failures, skipped) -> list[Finding]:
+    """The parts of a ``.qdpx`` its conversion could not take (selections, sources), as findings."""
+    findings = []
+    for parts, outcome in ((failures, "not read"), (skipped, "skipped")):
+        if parts:
+            where, why = parts[0]
+            findings.append(Finding("part", len(parts), f"{where}: {why}", outcome))
+    return findings

@@ -115,6 +115,13 @@ def _raise_damaged(exc: sqlite3.DatabaseError, path: Path | None) -> None:
     raise ProjectError(f"{path}: damaged project file ({exc})") from None
 
 
+def note_findings(store: Store, findings: list[Finding]) -> None:
+    """Add what converting a colleague's file left out (a ``.qdpx``'s unplaceable selections) to its findings."""
+    if store not in _FINDINGS:
+        check_colleague_copy(store)
+    _FINDINGS[store].extend(findings)
+
+
 def colleague_findings(store: Store) -> list[Finding]:
     """What was taken out of this private copy (checking it first if that was not done yet)."""
     if store not in _FINDINGS:
