@@ -93,6 +93,8 @@ class ImportedDocument:
     origin: str | None = None
     #: A memo that came with the document (a REFI-QDA source's notes); kept beside one already written.
     memo: str | None = None
+    #: A status that came with the document (a REFI-QDA status set); given to a document the import creates.
+    status: DocumentStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
