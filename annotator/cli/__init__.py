@@ -55,6 +55,7 @@ COMMANDS: dict[str, str] = {
     "annotations": _PROJECT,
     "gui": _PROJECT,
     "export": _EXPORT,
+    "report": "annotator.cli.report_cmds",
     "agree": _REVIEW,
     "disagreements": _REVIEW,
     "merge": _REVIEW,
