@@ -375,7 +375,17 @@ class StoreDocuments(Op):
             return
         self.stored.add(outcome)
         if doc.memo:
-            _keep_memo(store, outcome.document_id, doc.memo)
+            self._keep_memo(store, outcome.document_id, doc.memo)
+        if doc.status is not None and outcome.created:  # a document we had keeps our status
+            store.set_document_status(outcome.document_id, doc.status)
+
+    @staticmethod
+    def _keep_memo(store, document_id: DocumentId, memo: str) -> None:
+        """Store a memo that came with a document: as its memo, or after the one written already (once)."""
+        current = store.document(document_id).memo
+        if memo in current:
+            return
+        store.set_document_memo(document_id, f"{current}\n\n{memo}" if current.strip() else memo)
 
     def revert(self, store) -> None:
         raise NotImplementedError("an import is taken back from the backup made before it")
@@ -385,14 +395,6 @@ class StoreDocuments(Op):
             documents=frozenset(self.stored.ids),
             everything=bool(self.stored.added) or self.stored.tags_changed,
         )
-
-
-def _keep_memo(store, document_id: DocumentId, memo: str) -> None:
-    """Store a memo that came with a document: as its memo, or after the one written already (once)."""
-    current = store.document(document_id).memo
-    if memo in current:
-        return
-    store.set_document_memo(document_id, f"{current}\n\n{memo}" if current.strip() else memo)
 
 
 @dataclass
