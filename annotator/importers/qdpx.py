@@ -32,6 +32,7 @@ line. Everything of a file is stored in one transaction, or nothing.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
@@ -42,10 +43,13 @@ from xml.etree.ElementTree import Element
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.importers import ImportOptions, PartialImport, register
 from annotator.importers.text import decode_text
-from annotator.model import ImportedDocument, ImportedSpan, TagKind, tag_name_key
+from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagKind, tag_name_key
+from annotator.refiqda import PROJECT_NS
 from annotator.refiqda.archive import OutsideArchive, QdpxArchive, open_qdpx
-from annotator.refiqda.offsets import Placement, Selection, place
+from annotator.refiqda.codebook import SPEAKERS_NAME, Code, parse_codes
+from annotator.refiqda.offsets import Placement, Selection, covers, place
 from annotator.refiqda.reader import Project, Source, TextSelection, guid, local, read_project
+from annotator.refiqda.writer import STATUS_SETS
 from annotator.textnorm import normalise_newlines
 
 #: The theme of passages a program marked with a comment but no code (MAXQDA's commented segments).
@@ -57,27 +61,28 @@ COMMENTS_DESCRIPTION = (
 _ID_NAMESPACE = uuid.UUID("6f1d8a52-8f55-4c55-9a43-2f0c8a1b7e3d")
 
 
-_HEX = frozenset("0123456789abcdefABCDEF")
+def _read_codes(codes: Element) -> tuple[tuple[Code, ...], dict[str, tuple[str, ...]]]:
+    """The codes by the codebook reader (``parse_codes``), and each code's note GUIDs.
+
+    Vendors write the codebook in the standard's namespace, an older one or
+    none, and some leave out ``isCodable`` or write it "True": the elements
+    are put in the standard's namespace and the flag in its spelling first.
+    """
+    notes: dict[str, tuple[str, ...]] = {}
+    for element in codes.iter():
+        name = local(element.tag)
+        if name in ("Code", "Description"):
+            element.tag = f"{{{PROJECT_NS}}}{name}"
+        if name == "Code":
+            element.set("isCodable", (element.get("isCodable") or "true").strip().lower())
+            notes[guid(element.get("guid"))] = tuple(
+                guid(child.get("targetGUID")) for child in element if local(child.tag) == "NoteRef"
+            )
+    return parse_codes(codes, PROJECT_NS), notes
 
 
-def _colour(value: str | None) -> str | None:
-    """``#rrggbb`` from the standard's ``#rgb`` or ``#rrggbb``; None for anything else."""
-    value = (value or "").strip()
-    if not value.startswith("#") or not set(value[1:]) <= _HEX:
-        return None
-    if len(value) == 4:
-        return "#" + "".join(c * 2 for c in value[1:]).lower()
-    return value.lower() if len(value) == 7 else None
-
-
-#: The top-level code, not codable, under which our export (and so a round trip) puts speakers.
-SPEAKERS_CODE = "speakers"
-
-
-def _is_speakers(element: Element) -> bool:
-    return (element.get("name") or "").strip().casefold() == SPEAKERS_CODE and (
-        element.get("isCodable") or ""
-    ).strip() in ("false", "0")
+def _is_speakers(code: Code) -> bool:
+    return not code.codable and code.name.casefold() == SPEAKERS_NAME.casefold()
 
 
 def scheme_from_codebook(
@@ -85,39 +90,40 @@ def scheme_from_codebook(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, tuple[str, TagKind]]]:
     """The tags of a ``<Codes>`` element as ``annotator.scheme`` reads them, and each code's GUID ->
     the tag it becomes (name, kind). Names are unique per kind: a second code of a name is
-    "Name (Parent)". The codes under a top-level, non-codable "Speakers" become speakers (flattened)."""
+    "Name (Parent)". The codes under a top-level, non-codable "Speakers" (how our export writes
+    speakers) become speakers again, flattened."""
     labels: dict[str, tuple[str, TagKind]] = {}
     scheme: dict[str, list[dict[str, Any]]] = {"themes": [], "speakers": []}
     if codes is None:
         return scheme, labels
+    parsed, notes = _read_codes(codes)
     taken: dict[TagKind, set[str]] = {TagKind.THEME: set(), TagKind.SPEAKER: set()}
-    # (element, list to append to, parent name, kind): a loop, so deep nesting costs no recursion.
-    pending: list[tuple[Element, list[dict[str, Any]], str | None, TagKind]] = []
-    for child in reversed([c for c in codes if local(c.tag) == "Code"]):
-        if _is_speakers(child):
-            speakers = [c for c in child.iter() if local(c.tag) == "Code" and c is not child]
-            pending.extend((c, scheme["speakers"], None, TagKind.SPEAKER) for c in reversed(speakers))
+    # (code, list to append to, parent name, kind): a loop, so deep nesting costs no recursion.
+    pending: list[tuple[Code, list[dict[str, Any]], str | None, TagKind]] = []
+    for code in reversed(parsed):
+        if _is_speakers(code):
+            flat: list[Code] = []
+            stack = list(reversed(code.children))
+            while stack:
+                speaker = stack.pop()
+                flat.append(speaker)
+                stack.extend(reversed(speaker.children))
+            pending.extend((c, scheme["speakers"], None, TagKind.SPEAKER) for c in reversed(flat))
         else:
-            pending.append((child, scheme["themes"], None, TagKind.THEME))
+            pending.append((code, scheme["themes"], None, TagKind.THEME))
     while pending:
-        element, siblings, parent, kind = pending.pop()
-        name = _unique(element.get("name") or "", parent, taken[kind])
-        entry: dict[str, Any] = {"name": name}
-        colour = _colour(element.get("color"))
-        if colour:
-            entry["color"] = colour
-        description = "".join((child.text or "") for child in element if local(child.tag) == "Description")
-        if description:
-            entry["description"] = description
-        entry["_notes"] = tuple(
-            guid(child.get("targetGUID")) for child in element if local(child.tag) == "NoteRef"
-        )
+        code, siblings, parent, kind = pending.pop()
+        name = _unique(code.name, parent, taken[kind])
+        entry: dict[str, Any] = {"name": name, "_notes": notes.get(code.guid, ())}
+        if code.color:
+            entry["color"] = code.color
+        if code.description:
+            entry["description"] = code.description
         siblings.append(entry)
-        labels[guid(element.get("guid"))] = (name, kind)
+        labels[code.guid] = (name, kind)
         if kind is TagKind.THEME:
             entry["children"] = []
-            children = [child for child in element if local(child.tag) == "Code"]
-            pending.extend((child, entry["children"], name, kind) for child in reversed(children))
+            pending.extend((child, entry["children"], name, kind) for child in reversed(code.children))
     return scheme, labels
 
 
@@ -166,6 +172,7 @@ class _Context:
     options: ImportOptions
     result: ProjectImport
     file_name: str
+    statuses: dict[str, DocumentStatus]
     commented: bool = False
 
     def note_text(self, guid: str) -> str:
@@ -236,8 +243,6 @@ def _evidence(selection: TextSelection) -> tuple[str, ...]:
 
 def _own_text(text: str, selection: TextSelection) -> bool:
     """Whether the selection's description is a copy of what it covers (then it is not a note)."""
-    from annotator.refiqda.offsets import covers
-
     return bool(selection.description) and covers(text, selection.description)
 
 
@@ -326,7 +331,7 @@ def _meta(ctx: _Context, source: Source) -> dict[str, Any]:
         meta["description"] = source.description
     for var_guid, value in source.variables.items():
         variable = ctx.project.variables.get(var_guid)
-        meta.setdefault(variable.name if variable and variable.name else var_guid, value)
+        meta.setdefault(variable.name if variable and variable.name else var_guid, _unpacked(value))
     cases = [case for case in ctx.project.cases if source.guid in case.sources]
     if cases:
         meta["cases"] = {
@@ -337,6 +342,33 @@ def _meta(ctx: _Context, source: Source) -> dict[str, Any]:
             for case in cases
         }
     return meta
+
+
+def _unpacked(value: Any) -> Any:
+    """A text value holding a JSON list or object (how exports write such metadata) as that value."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            unpacked = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(unpacked, (list, dict)):
+            return unpacked
+    return value
+
+
+def _statuses(project: Project) -> tuple[dict[str, DocumentStatus], dict[str, int]]:
+    """Each source's status from the status sets our export writes; the other sets, counted."""
+    names = {name.casefold(): status for status, name in STATUS_SETS}
+    statuses: dict[str, DocumentStatus] = {}
+    others: dict[str, int] = {}
+    for name, members in project.sets.items():
+        status = names.get(name.strip().casefold())
+        if status is None:
+            others[name] = len(members)
+            continue
+        for member in members:
+            statuses.setdefault(member, status)
+    return statuses, others
 
 
 def _memo(ctx: _Context, source: Source) -> str | None:
@@ -398,6 +430,7 @@ def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | 
         id=_uuid_or_none(source.guid),
         origin=where,
         memo=_memo(ctx, source),
+        status=ctx.statuses.get(source.guid),
     )
 
 
@@ -426,7 +459,8 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
         result = ProjectImport()
         result.failures.extend(bad)
         scheme, labels = scheme_from_codebook(project.codebook)
-        ctx = _Context(archive, project, labels, options, result, path.name)
+        statuses, other_sets = _statuses(project)
+        ctx = _Context(archive, project, labels, options, result, path.name, statuses)
         for number, source in enumerate(project.sources, start=1):
             document = _document(ctx, source, number)
             if document is not None:
@@ -435,6 +469,8 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
     if ctx.commented:
         scheme["themes"].append({"name": COMMENTS_THEME, "description": COMMENTS_DESCRIPTION})
     result.scheme = scheme if scheme["themes"] or scheme["speakers"] else None
+    if other_sets:
+        result.skipped.append(("Sets", f"{len(other_sets)} set(s) of the project have no place in Annotator"))
     for name, count in project.left_out.items():
         result.skipped.append((name, f"{count} {name.lower()} of the project have no place in Annotator"))
     if not result and not result.failures and not result.skipped and result.scheme is None:

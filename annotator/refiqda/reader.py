@@ -137,6 +137,8 @@ class Project:
     cases: list[Case] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)
+    #: Sets: name -> GUIDs of their member sources.
+    sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Parts of the project with no place in Annotator: (element name, count).
     left_out: dict[str, int] = field(default_factory=dict)
 
@@ -368,7 +370,11 @@ class _Builder:
                         sources=_refs(item, "SourceRef"),
                     )
                 )
-        elif name in ("Sets", "Links", "Graphs"):
+        elif name == "Sets":
+            for item in _children(element, "Set"):
+                members = _refs(item, "MemberSource")
+                project.sets[item.get("name") or ""] = members
+        elif name in ("Links", "Graphs"):
             count = len(element)
             if count:
                 project.left_out[name] = count
