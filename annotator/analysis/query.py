@@ -51,6 +51,9 @@ class PassageQuery:
     #: Document ids.
     documents: tuple[str, ...] = ()
     statuses: tuple[DocumentStatus, ...] = ()
+    #: ALL: spans pair when they touch a common paragraph (a line) rather than when they overlap;
+    #: the passage is then the paragraph(s) they share.
+    same_paragraph: bool = False
 
 
 class Passage(NamedTuple):

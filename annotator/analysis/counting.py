@@ -1,0 +1,100 @@
+"""How many passages a retrieval has in each document, in one pass over the corpus.
+
+A retrieval whose filters SQL cannot apply alone (``not``, speakers, ``ALL``)
+is counted here once, per document, so that its pages can then be built one
+document at a time. ``ANY`` is counted with NumPy over the whole corpus; ``ALL``
+enumerates overlaps document by document with the same code that builds the
+rows, so a count and its rows cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from annotator.analysis.intervals import CorpusDocuments, CorpusSpans, merged, overlapping
+from annotator.analysis.retrieval import Plan, Row, document_passages, paragraph_bounds_of
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+
+def passages_per_document(store: Store, plan: Plan) -> dict[str, int]:
+    """Document id -> passages in it (documents without any left out), in corpus order."""
+    q = plan.query
+    docs = CorpusDocuments.load(store, q.documents, tuple(str(s) for s in q.statuses))
+    coded = plan.coded if plan.coded is not None else tuple(t.id for t in plan.tree.tags)
+    wanted = tuple(dict.fromkeys((*coded, *plan.excluded, *q.speakers)))
+    annotators = tuple(dict.fromkeys(q.annotators)) if q.annotators else None
+    spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
+    if plan.all_of:
+        found = _overlaps_per_document(store, plan, docs, spans, wanted)
+        return {docs.ids[i]: found[i] for i in range(len(docs.ids)) if found.get(i)}
+    counts = _spans_per_document(plan, spans, wanted, len(docs.ids))
+    return {docs.ids[i]: int(counts[i]) for i in range(len(docs.ids)) if counts[i]}
+
+
+def _roles(plan: Plan, spans: CorpusSpans, wanted: tuple[str, ...]) -> dict[str, np.ndarray]:
+    index = {t: i for i, t in enumerate(wanted)}
+
+    def of(tag_ids: tuple[str, ...]) -> np.ndarray:
+        return np.isin(spans.tag, [index[t] for t in tag_ids])
+
+    by_counted = np.ones(len(spans), dtype=bool) if spans.annotator is None else spans.annotator >= 0
+    coded = plan.coded if plan.coded is not None else wanted
+    return {
+        "coded": of(coded) & by_counted,
+        "excluded": of(plan.excluded) & by_counted,
+        "turns": of(plan.query.speakers),
+    }
+
+
+def _spans_per_document(
+    plan: Plan, spans: CorpusSpans, wanted: tuple[str, ...], documents: int
+) -> np.ndarray:
+    roles = _roles(plan, spans, wanted)
+    keep = roles["coded"].copy()
+    s, e = spans.start, spans.end
+    if plan.excluded:
+        keep &= ~overlapping(s, e, *merged(s[roles["excluded"]], e[roles["excluded"]]))
+    if plan.query.speakers:
+        keep &= overlapping(s, e, *merged(s[roles["turns"]], e[roles["turns"]]))
+    return np.bincount(spans.doc[keep], minlength=documents)
+
+
+def _overlaps_per_document(
+    store: Store, plan: Plan, docs: CorpusDocuments, spans: CorpusSpans, wanted: tuple[str, ...]
+) -> defaultdict[int, int]:
+    counts: defaultdict[int, int] = defaultdict(int)
+    if not len(spans):
+        return counts
+    names = plan.query.annotators
+    order = np.lexsort((spans.end, spans.start, spans.doc))
+    doc, start, end, tag = spans.doc[order], spans.start[order], spans.end[order], spans.tag[order]
+    who = spans.annotator[order] if spans.annotator is not None else None
+    texts: dict[str, str] = {}
+    if plan.query.same_paragraph:
+        texts = dict(store.document_texts([docs.ids[i] for i in np.unique(doc)]))
+    cuts = np.flatnonzero(np.diff(doc)) + 1
+    for piece in np.split(np.arange(len(doc)), cuts):
+        d = int(doc[piece[0]])
+        base = int(docs.offsets[d])
+        rows: list[Row] = []
+        for i in piece:
+            annotator = names[who[i]] if who is not None and who[i] >= 0 else ""
+            rows.append(
+                (
+                    docs.ids[d],
+                    int(start[i]) - base,
+                    int(end[i]) - base,
+                    wanted[tag[i]],
+                    str(i),
+                    annotator,
+                    None,
+                )
+            )
+        bounds = paragraph_bounds_of(texts[docs.ids[d]]) if texts else None
+        counts[d] = len(document_passages(plan, rows, bounds))
+    return counts

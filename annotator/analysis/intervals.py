@@ -1,0 +1,180 @@
+"""Spans of the whole corpus as arrays, and the interval arithmetic matrices need, vectorised.
+
+Counting a million spans pair by pair in Python takes seconds; here each
+span is a row of NumPy arrays and every count is a sort, a prefix maximum or
+a binary search over them. Documents are laid end to end on one line (each
+shifted by the lengths of the documents before it, plus one), so spans of
+different documents can never overlap and one global sort serves them all.
+The same trick separates groups (a tag, a cell): shifting group ``k`` by
+``k`` times the length of the whole line keeps groups apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from annotator.store.analysis import SpanFilter
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class CorpusDocuments:
+    """The documents a query covers, in corpus order, with where each starts on the global line."""
+
+    ids: tuple[str, ...]
+    titles: tuple[str, ...]
+    offsets: Ints  # global position of each document's first character
+    line_length: int  # the whole line: every document and one gap after each
+
+    @classmethod
+    def load(cls, store: Store, documents: tuple[str, ...], statuses: tuple[str, ...]) -> CorpusDocuments:
+        rows = store.analysis_documents(documents, statuses)
+        lengths = np.array([r[2] for r in rows], dtype=np.int64)
+        offsets = np.zeros(len(rows), dtype=np.int64)
+        if len(rows):
+            offsets[1:] = np.cumsum(lengths + 1)[:-1]
+        return cls(
+            ids=tuple(r[0] for r in rows),
+            titles=tuple(r[1] for r in rows),
+            offsets=offsets,
+            line_length=int((lengths + 1).sum()),
+        )
+
+
+@dataclass(frozen=True)
+class CorpusSpans:
+    """Spans of some tags over the covered documents: one array element per span."""
+
+    doc: Ints  # index into CorpusDocuments.ids
+    start: Ints  # global positions
+    end: Ints
+    tag: Ints  # index into the tag ids asked for
+    annotator: Ints | None  # index into the annotators asked for, -1 for others
+
+    @classmethod
+    def load(
+        cls,
+        store: Store,
+        docs: CorpusDocuments,
+        span_filter: SpanFilter,
+        tag_ids: tuple[str, ...],
+        annotators: tuple[str, ...] | None = None,
+    ) -> CorpusSpans:
+        rows = store.packed_spans(span_filter, tag_ids, annotators)
+        index = {doc_id: i for i, doc_id in enumerate(docs.ids)}
+        rows = [r for r in rows if r[0] in index]
+        packed = _ints(",".join(r[1] for r in rows))
+        counts = np.array([r[1].count(",") + 1 for r in rows], dtype=np.int64)
+        doc = np.repeat(np.array([index[r[0]] for r in rows], dtype=np.int64), counts)
+        base = docs.offsets[doc] if len(doc) else np.zeros(0, dtype=np.int64)
+        who = None
+        if annotators is not None:
+            who = _ints(",".join(r[3] or "" for r in rows)) if annotators else np.full(len(doc), -1)
+        return cls(
+            doc=doc,
+            start=base + (packed >> 32),
+            end=base + (packed & 0xFFFFFFFF),
+            tag=_ints(",".join(r[2] for r in rows)),
+            annotator=who,
+        )
+
+    def where(self, mask: Bools) -> CorpusSpans:
+        """The spans where ``mask`` holds."""
+        return CorpusSpans(
+            self.doc[mask],
+            self.start[mask],
+            self.end[mask],
+            self.tag[mask],
+            None if self.annotator is None else self.annotator[mask],
+        )
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+def _ints(text: str) -> Ints:
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(text.split(","), dtype=np.int64)
+
+
+def merged(start: Ints, end: Ints) -> tuple[Ints, Ints]:
+    """The union of intervals as sorted, disjoint, non-touching intervals."""
+    if not len(start):
+        return start, end
+    order = np.argsort(start, kind="stable")
+    s, e = start[order], end[order]
+    reach = np.maximum.accumulate(e)
+    # a new piece begins where a start lies beyond everything before it reaches
+    begins = np.ones(len(s), dtype=bool)
+    begins[1:] = s[1:] > reach[:-1]
+    first = np.flatnonzero(begins)
+    last = np.append(first[1:], len(s)) - 1
+    return s[first], reach[last]
+
+
+def overlapping(start: Ints, end: Ints, union_start: Ints, union_end: Ints) -> Bools:
+    """For each interval, whether it shares a character with the union (given merged)."""
+    if not len(union_start):
+        return np.zeros(len(start), dtype=bool)
+    before_end = np.searchsorted(union_start, end, side="left")  # pieces starting before our end
+    ended = np.searchsorted(union_end, start, side="right")  # pieces ending at or before our start
+    return before_end > ended
+
+
+def overlap_counts(start: Ints, end: Ints, other_start_sorted: Ints, other_end_sorted: Ints) -> Ints:
+    """For each interval, how many of the other intervals share a character with it.
+
+    An other interval misses ours iff it ends at or before our start or starts
+    at or after our end, never both: so the count is those starting before our
+    end minus those ending at or before our start.
+    """
+    return np.searchsorted(other_start_sorted, end, side="left") - np.searchsorted(
+        other_end_sorted, start, side="right"
+    )
+
+
+def union_lengths(group: Ints, start: Ints, end: Ints, groups: int, line_length: int) -> Ints:
+    """Per group, how many characters its intervals cover (each character once)."""
+    if not len(group):
+        return np.zeros(groups, dtype=np.int64)
+    shift = group * (line_length + 1)
+    s, e = merged(start + shift, end + shift)
+    return np.bincount(s // (line_length + 1), weights=e - s, minlength=groups).astype(np.int64)
+
+
+def paragraph_bounds(store: Store, docs: CorpusDocuments, wanted: Ints) -> Ints:
+    """Sorted global positions where paragraphs begin and end, for the documents ``wanted``.
+
+    A paragraph is a line: it ends just after a newline (or at the end of the
+    text), so paragraphs tile the text and a blank line is a paragraph of its own.
+    """
+    chosen = {docs.ids[i]: int(docs.offsets[i]) for i in np.unique(wanted)}
+    bounds: list[int] = []
+    for doc_id, text in store.document_texts(list(chosen)):
+        base = chosen[doc_id]
+        bounds.append(base)
+        position = text.find("\n")
+        while position != -1:
+            bounds.append(base + position + 1)
+            position = text.find("\n", position + 1)
+        bounds.append(base + len(text))
+    return np.unique(np.array(bounds, dtype=np.int64))
+
+
+def paragraph_extents(start: Ints, end: Ints, bounds: Ints) -> tuple[Ints, Ints]:
+    """Each interval widened to the whole paragraphs it touches."""
+    if not len(start):
+        return start, end
+    lo = bounds[np.searchsorted(bounds, start, side="right") - 1]
+    hi = bounds[np.searchsorted(bounds, end, side="left")]
+    return lo, hi
