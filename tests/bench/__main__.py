@@ -25,6 +25,7 @@ WORKLOADS = {
     "W10": "tests.bench.scale_workloads:w10_search_long",
     "W11": "tests.bench.scale_workloads:w11_hostile_html",
     "W12": "tests.bench.scale_workloads:w12_swollen_docx",
+    "W13": "tests.bench.exchange_workloads:w13_qdpx_export",
 }
 
 
