@@ -1,13 +1,51 @@
-"""Counts and matrices of the coded corpus (stub with the final types)."""
+"""Counts and matrices of the coded corpus: frequencies, co-occurrence, theme by speaker, document by tag.
+
+Every matrix counts passages that a retrieval can list: ``Matrix.cell_query``
+gives, for each cell, the query whose retrieval holds exactly the passages the
+COUNT cell counts. The rules:
+
+- Tag axes show each tag's own spans (a theme's sub-themes are rows of their
+  own, never added in); with no tags in ``base``, the tag axis is every theme.
+- tags x tags (co-occurrence): a cell counts the pairs of spans, one of each
+  tag, that overlap (share a character); with ``same_paragraph``, that touch
+  a common paragraph (a line). The diagonal is the tag's number of spans.
+  JACCARD: characters coded with both over characters coded with either
+  (paragraph-widened with ``same_paragraph``).
+- Every other pair of axes counts spans (of the tags in ``base``, else every
+  theme) that belong to both the row and the column: tag = the tag, document
+  = in it, annotator = by them, speaker = overlapping a turn of theirs.
+- DOCUMENTS: documents where the cell has a passage; CHARACTERS: characters
+  its passages cover, each once; PRESENCE: 1 if the count is not 0.
+- ``base`` filters (annotators, documents, statuses, speakers, not) apply to
+  every cell, with the retrieval's meaning.
+
+Everything is computed from one load of the spans into arrays
+(``annotator.analysis.intervals``): sorts, prefix maxima and binary searches,
+never a Python loop over pairs.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from annotator.analysis.intervals import (
+    CorpusDocuments,
+    CorpusSpans,
+    Ints,
+    merged,
+    overlap_counts,
+    overlapping,
+    paragraph_bounds,
+    paragraph_extents,
+    union_lengths,
+)
 from annotator.analysis.query import Combine, PassageQuery
-from annotator.model import Tag
+from annotator.analysis.retrieval import Plan, TagTree
+from annotator.model import Tag, TagKind
 
 if TYPE_CHECKING:
     from annotator.store import Store
@@ -32,26 +70,129 @@ class Measure(enum.StrEnum):
 class Label:
     """One row or column heading."""
 
-    key: str
+    key: str  # tag id, document id, annotator name
     name: str
-    color: str | None
+    color: str | None  # tag colour for tag axes
 
 
 @dataclass(frozen=True, slots=True)
 class Matrix:
-    """A table of counts over two axes, with the filters every cell shares."""
+    """A table over two axes, with the filters every cell shares."""
 
     rows: Axis
     cols: Axis
     measure: Measure
     row_labels: tuple[Label, ...]
     col_labels: tuple[Label, ...]
-    values: tuple[tuple[float, ...], ...]
+    values: tuple[tuple[float, ...], ...]  # values[row][col]
     base: PassageQuery
+    #: The tags whose spans are counted when neither axis is a tag axis.
+    counted_tags: tuple[str, ...] = ()
+    same_paragraph: bool = False
 
     def cell_query(self, row: int, col: int) -> PassageQuery:
-        """The retrieval of exactly the passages this cell counts."""
-        raise NotImplementedError
+        """The retrieval of exactly the passages this cell counts (its COUNT is their number)."""
+        r, c = self.row_labels[row].key, self.col_labels[col].key
+        query = replace(self.base, combine=Combine.ANY, include_subthemes=False, tags=self.counted_tags)
+        if self.rows is Axis.TAGS and self.cols is Axis.TAGS:
+            if r == c:
+                return replace(query, tags=(r,))
+            return replace(query, tags=(r, c), combine=Combine.ALL, same_paragraph=self.same_paragraph)
+        for axis, key in ((self.rows, r), (self.cols, c)):
+            if axis is Axis.TAGS:
+                query = replace(query, tags=(key,))
+            elif axis is Axis.DOCUMENTS:
+                query = replace(query, documents=(key,))
+            elif axis is Axis.ANNOTATORS:
+                query = replace(query, annotators=(key,))
+            else:
+                query = replace(query, speakers=(key,))
+        return query
+
+
+@dataclass(frozen=True, slots=True)
+class TagFrequency:
+    """How much one tag is used; the totals add its sub-themes."""
+
+    tag: Tag
+    depth: int  # 0 for top-level themes
+    passages: int  # spans of this tag itself
+    documents: int
+    characters: int  # coded characters (union of its spans per document)
+    total_passages: int  # itself plus all sub-themes
+    total_documents: int
+    total_characters: int
+
+
+# -- loading -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The counted spans of a matrix, and the turns and exclusions around them."""
+
+    plan: Plan
+    docs: CorpusDocuments
+    spans: CorpusSpans  # counted tags only, annotator filter applied
+    tags: tuple[str, ...]  # counted tag ids in palette order; spans.tag indexes it
+    excluded: tuple[Ints, Ints]  # merged
+    turns: dict[str, tuple[Ints, Ints]]  # speaker id -> merged turns
+    annotators: tuple[str, ...]  # spans.annotator indexes it
+
+    def passes(self) -> np.ndarray:
+        """Which counted spans pass the ``not`` and speaker filters of the base query."""
+        s, e = self.spans.start, self.spans.end
+        keep = np.ones(len(s), dtype=bool)
+        if self.plan.excluded:
+            keep &= ~overlapping(s, e, *self.excluded)
+        if self.plan.query.speakers:
+            ts, te = _merged_of([self.turns[x] for x in self.plan.query.speakers])
+            keep &= overlapping(s, e, ts, te)
+        return keep
+
+
+def _merged_of(pieces: list[tuple[Ints, Ints]]) -> tuple[Ints, Ints]:
+    if not pieces:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return merged(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
+
+
+def _load(store: Store, base: PassageQuery, tree: TagTree, speakers: tuple[str, ...]) -> _Loaded:
+    if base.combine is Combine.ALL and len(set(base.tags)) > 1:
+        raise ValueError("matrices count spans: choose their tags with 'any', not 'all'")
+    plan = Plan.make(store, replace(base, combine=Combine.ANY), tree)
+    palette = [t.id for t in tree.tags]
+    if plan.coded is None:
+        counted = tuple(t.id for t in tree.tags if t.kind is TagKind.THEME)
+    else:
+        chosen = set(plan.coded)
+        counted = tuple(t for t in palette if t in chosen)
+    docs = CorpusDocuments.load(store, base.documents, tuple(str(s) for s in base.statuses))
+    annotators = tuple(store.annotators())
+    wanted = tuple(dict.fromkeys((*counted, *plan.excluded, *speakers, *base.speakers)))
+    spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
+    assert spans.annotator is not None
+    by_annotator = (
+        np.isin(spans.annotator, [annotators.index(a) for a in base.annotators if a in annotators])
+        if base.annotators
+        else np.ones(len(spans), dtype=bool)
+    )
+
+    def of(tag_ids: tuple[str, ...]) -> np.ndarray:
+        return np.isin(spans.tag, [wanted.index(t) for t in tag_ids])
+
+    excluded = spans.where(of(plan.excluded) & by_annotator)
+    turns = {}
+    for speaker in dict.fromkeys((*speakers, *base.speakers)):
+        turn = spans.where(of((speaker,)))
+        turns[speaker] = merged(turn.start, turn.end)
+    kept = spans.where(of(counted) & by_annotator)
+    recode = np.array([counted.index(t) if t in counted else -1 for t in wanted], dtype=np.int64)
+    kept = CorpusSpans(kept.doc, kept.start, kept.end, recode[kept.tag], kept.annotator)
+    return _Loaded(plan, docs, kept, counted, merged(excluded.start, excluded.end), turns, annotators)
+
+
+# -- matrices --------------------------------------------------------------------
 
 
 def matrix(
@@ -63,27 +204,213 @@ def matrix(
     base: PassageQuery = PassageQuery(),
     same_paragraph: bool = False,
 ) -> Matrix:
-    """Compute one matrix; unsupported combinations raise ValueError."""
-    raise NotImplementedError
+    """One matrix of the corpus (see the module's docstring); impossible combinations raise ValueError."""
+    rows, cols, measure = Axis(rows), Axis(cols), Measure(measure)
+    co_occurrence = rows is Axis.TAGS and cols is Axis.TAGS
+    if rows is cols and not co_occurrence:
+        raise ValueError(f"{rows.value} against {cols.value} is not a matrix; choose two different axes")
+    if measure is Measure.JACCARD and not co_occurrence:
+        raise ValueError("jaccard compares tags with tags: use --rows tags --cols tags")
+    if same_paragraph and not co_occurrence:
+        raise ValueError("same-paragraph counts compare tags with tags: use --rows tags --cols tags")
+    if Axis.ANNOTATORS in (rows, cols) and base.exclude_tags:
+        raise ValueError("an annotator axis cannot be combined with 'not' (whose spans would exclude?)")
+    tree = TagTree.load(store)
+    speaker_labels = _speaker_labels(tree, base) if Axis.SPEAKERS in (rows, cols) else ()
+    loaded = _load(store, base, tree, tuple(label.key for label in speaker_labels))
+    if co_occurrence:
+        labels = _tag_labels(tree, loaded.tags)
+        values = _co_occurrence(store, loaded, measure, same_paragraph)
+        row_labels = col_labels = labels
+    else:
+        passes = loaded.passes()
+        spans = loaded.spans.where(passes)
+        row_labels, row_member = _members(rows, loaded, spans, tree, speaker_labels)
+        col_labels, col_member = _members(cols, loaded, spans, tree, speaker_labels)
+        values = _cells(loaded, spans, row_member, col_member, len(row_labels), len(col_labels), measure)
+    return Matrix(
+        rows=rows,
+        cols=cols,
+        measure=measure,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        values=tuple(tuple(float(v) for v in row) for row in values),
+        base=base,
+        counted_tags=loaded.tags,
+        same_paragraph=same_paragraph and co_occurrence,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class TagFrequency:
-    """How much one tag is used."""
+def _tag_labels(tree: TagTree, tag_ids: tuple[str, ...]) -> tuple[Label, ...]:
+    return tuple(Label(t, tree.by_id[t].name, tree.by_id[t].color) for t in tag_ids)
 
-    tag: Tag
-    depth: int
-    passages: int
-    documents: int
-    characters: int
-    total_passages: int
-    total_documents: int
-    total_characters: int
+
+def _speaker_labels(tree: TagTree, base: PassageQuery) -> tuple[Label, ...]:
+    wanted = set(base.speakers) if base.speakers else None
+    return tuple(
+        Label(t.id, t.name, t.color)
+        for t in tree.tags
+        if t.kind is TagKind.SPEAKER and (wanted is None or t.id in wanted)
+    )
+
+
+#: For each membership: (span index, label index), as two arrays.
+_Members = tuple[Ints, Ints]
+
+
+def _members(
+    axis: Axis, loaded: _Loaded, spans: CorpusSpans, tree: TagTree, speakers: tuple[Label, ...]
+) -> tuple[tuple[Label, ...], _Members]:
+    everyone = np.arange(len(spans), dtype=np.int64)
+    if axis is Axis.TAGS:
+        return _tag_labels(tree, loaded.tags), (everyone, spans.tag)
+    if axis is Axis.DOCUMENTS:
+        labels = tuple(Label(i, t, None) for i, t in zip(loaded.docs.ids, loaded.docs.titles, strict=True))
+        return labels, (everyone, spans.doc)
+    if axis is Axis.ANNOTATORS:
+        assert spans.annotator is not None
+        present = np.unique(spans.annotator)
+        names = sorted(loaded.annotators[i] for i in present if i >= 0)
+        position = np.full(len(loaded.annotators) + 1, -1, dtype=np.int64)
+        for i, name in enumerate(names):
+            position[loaded.annotators.index(name)] = i
+        return tuple(Label(n, n, None) for n in names), (everyone, position[spans.annotator])
+    found_spans, found_labels = [], []
+    for i, label in enumerate(speakers):
+        inside = np.flatnonzero(overlapping(spans.start, spans.end, *loaded.turns[label.key]))
+        found_spans.append(inside)
+        found_labels.append(np.full(len(inside), i, dtype=np.int64))
+    if not found_spans:
+        return speakers, (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    return speakers, (np.concatenate(found_spans), np.concatenate(found_labels))
+
+
+def _join(row: _Members, col: _Members, count: int) -> tuple[Ints, Ints, Ints]:
+    """(span, row label, column label) for every span in both a row and a column."""
+    row_of = np.full(count, -1, dtype=np.int64)
+    if len(row[0]) == count and np.array_equal(row[0], np.arange(count)):
+        row_of = row[1]
+        span, col_label = col
+        return span, row_of[span], col_label
+    col_of = np.full(count, -1, dtype=np.int64)
+    col_of[col[0]] = col[1]
+    span, row_label = row
+    return span, row_label, col_of[span]
+
+
+def _cells(
+    loaded: _Loaded,
+    spans: CorpusSpans,
+    row: _Members,
+    col: _Members,
+    n_rows: int,
+    n_cols: int,
+    measure: Measure,
+) -> np.ndarray:
+    span, r, c = _join(row, col, len(spans))
+    ok = (r >= 0) & (c >= 0)
+    span, cell = span[ok], r[ok] * n_cols + c[ok]
+    size = n_rows * n_cols
+    if measure is Measure.DOCUMENTS:
+        pairs = np.unique(cell * max(1, len(loaded.docs.ids)) + spans.doc[span])
+        flat = np.bincount(pairs // max(1, len(loaded.docs.ids)), minlength=size)
+    elif measure is Measure.CHARACTERS:
+        flat = union_lengths(cell, spans.start[span], spans.end[span], size, loaded.docs.line_length)
+    else:
+        flat = np.bincount(cell, minlength=size)
+        if measure is Measure.PRESENCE:
+            flat = (flat > 0).astype(np.int64)
+    return flat.reshape(n_rows, n_cols)
+
+
+def _co_occurrence(store: Store, loaded: _Loaded, measure: Measure, same_paragraph: bool) -> np.ndarray:
+    """tags x tags: pairs of overlapping (or same-paragraph) spans, or what ``measure`` makes of them."""
+    from annotator.analysis.cooccurrence import filtered_pairs, pair_counts
+
+    spans = loaded.spans
+    start, end = spans.start, spans.end
+    if same_paragraph and len(spans):
+        start, end = paragraph_extents(start, end, paragraph_bounds(store, loaded.docs, spans.doc))
+    n = len(loaded.tags)
+    if loaded.plan.excluded or loaded.plan.query.speakers:
+        return filtered_pairs(loaded, start, end, n, measure)
+    return pair_counts(loaded, start, end, n, measure)
+
+
+# -- frequencies -----------------------------------------------------------------
 
 
 def frequencies(store: Store, base: PassageQuery = PassageQuery()) -> list[TagFrequency]:
-    """One row per tag, in palette order."""
-    raise NotImplementedError
+    """One row per tag (themes and speakers, or the tags of ``base``), in palette order.
+
+    A tag's own figures count its own spans; its totals count the spans of
+    itself and every sub-theme (characters and documents each once). The
+    ``base`` filters apply as in a retrieval.
+    """
+    tree = TagTree.load(store)
+    if base.tags:
+        query = base
+    else:
+        query = replace(
+            base, tags=tuple(t.id for t in tree.tags if t.parent_id is None), include_subthemes=True
+        )
+    loaded = _load(store, query, tree, ())
+    spans = loaded.spans.where(loaded.passes())
+    n = len(loaded.tags)
+    own = _per_group(loaded, spans, spans.tag, np.arange(len(spans)), n)
+    # every span also counts for each of its tag's ancestors among the counted tags
+    members_span, members_group = [np.arange(len(spans))], [spans.tag]
+    position = {t: i for i, t in enumerate(loaded.tags)}
+    for i, tag_id in enumerate(loaded.tags):
+        for ancestor in _ancestors(tree, tag_id):
+            if ancestor in position:
+                chosen = np.flatnonzero(spans.tag == i)
+                members_span.append(chosen)
+                members_group.append(np.full(len(chosen), position[ancestor], dtype=np.int64))
+    total = _per_group(loaded, spans, np.concatenate(members_group), np.concatenate(members_span), n)
+    return [
+        TagFrequency(
+            tag=tree.by_id[tag_id],
+            depth=tree.depth(tag_id),
+            passages=int(own[0][i]),
+            documents=int(own[1][i]),
+            characters=int(own[2][i]),
+            total_passages=int(total[0][i]),
+            total_documents=int(total[1][i]),
+            total_characters=int(total[2][i]),
+        )
+        for i, tag_id in enumerate(loaded.tags)
+    ]
 
 
-__all__ = ["Axis", "Combine", "Label", "Matrix", "Measure", "TagFrequency", "frequencies", "matrix"]
+def _ancestors(tree: TagTree, tag_id: str) -> list[str]:
+    found: list[str] = []
+    tag = tree.by_id[tag_id]
+    while tag.parent_id and tag.parent_id in tree.by_id and tag.parent_id not in found:
+        found.append(tag.parent_id)
+        tag = tree.by_id[tag.parent_id]
+    return found
+
+
+def _per_group(
+    loaded: _Loaded, spans: CorpusSpans, group: Ints, span: Ints, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(spans, documents, characters) per group."""
+    ndocs = max(1, len(loaded.docs.ids))
+    count = np.bincount(group, minlength=n)
+    documents = np.bincount(np.unique(group * ndocs + spans.doc[span]) // ndocs, minlength=n)
+    characters = union_lengths(group, spans.start[span], spans.end[span], n, loaded.docs.line_length)
+    return count, documents, characters
+
+
+__all__ = [
+    "Axis",
+    "Combine",
+    "Label",
+    "Matrix",
+    "Measure",
+    "TagFrequency",
+    "frequencies",
+    "matrix",
+    "overlap_counts",
+]
