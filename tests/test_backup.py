@@ -199,3 +199,66 @@ def test_an_unreachable_data_folder_is_reported_by_write_commands(
     [line] = result.err.splitlines()
     assert line.startswith("annotator: warning: automatic backup failed (") and "backups" in line
     assert run_cli("stats", project_path).err == ""  # a read command takes no backup, says nothing
+
+
+def _project_of_many_pages(path):
+    with Store.create(path) as store:
+        for number in range(40):
+            store.add_document(
+                ImportedDocument(title=f"d{number}", text=f"text {number} " * 400), annotator="a"
+            )
+        store.add_tag(kind=TagKind.THEME, name="Joy")
+
+
+def test_ctrl_c_ends_a_backup_between_two_steps_and_leaves_nothing(project_path, monkeypatch):
+    from annotator.store import files
+    from annotator.store.connection import clear_interrupt, request_interrupt
+
+    _project_of_many_pages(project_path)
+    monkeypatch.setattr(files, "COPY_STEP_PAGES", 1)
+    target = project_path.with_name("copy.annotator")
+    steps = []
+
+    def counting(status, remaining, total):
+        steps.append(remaining)
+        if len(steps) == 3:
+            request_interrupt()
+        original(status, remaining, total)
+
+    original = files._stop_copy_if_interrupted
+    monkeypatch.setattr(files, "_stop_copy_if_interrupted", counting)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            files.snapshot_file(project_path, target)
+    finally:
+        clear_interrupt()
+    assert len(steps) == 3 and steps[-1] > 0  # stopped with pages still to copy
+    assert sorted(p.name for p in project_path.parent.iterdir() if p.name.startswith("copy")) == []
+
+
+def test_a_backup_in_steps_is_one_snapshot_though_another_program_commits_between_steps(
+    project_path, monkeypatch
+):
+    from annotator.store import files
+
+    _project_of_many_pages(project_path)
+    monkeypatch.setattr(files, "COPY_STEP_PAGES", 2)
+    target = project_path.with_name("copy.annotator")
+    committed = []
+
+    def commit_meanwhile(status, remaining, total):
+        if not committed:
+            other = sqlite3.connect(project_path)
+            other.execute("UPDATE tags SET name = 'Changed meanwhile'")
+            other.execute("DELETE FROM documents WHERE title = 'd39'")
+            other.commit()
+            other.close()
+            committed.append(remaining)
+
+    monkeypatch.setattr(files, "_stop_copy_if_interrupted", commit_meanwhile)
+    files.snapshot_file(project_path, target)
+    assert committed and committed[0] > 0
+    assert tag_names(target) == ["Joy"]  # the state the copy began with, whole
+    with Store.open(target, read_only=True) as copy:
+        assert len(copy.documents()) == 40
+    assert tag_names(project_path) == ["Changed meanwhile"]

@@ -171,3 +171,19 @@ def test_the_previous_sigint_handler_is_back_after_a_command(files_pair, run_cli
 @pytest.fixture
 def files_pair(tmp_path):
     return make_pair(tmp_path)
+
+
+def test_an_interrupted_check_says_interrupted_not_damaged(files_pair, run_cli, monkeypatch):
+    """Ctrl+C during the integrity check says nothing about the file: no "damaged", no advice to restore."""
+    ours, _ = files_pair
+    from annotator.cli import safety_cmds
+
+    def check_then_interrupted(path):
+        request_interrupt()
+        with connect(str(path), read_only=True) as conn:
+            conn.execute(ENDLESS).fetchone()
+
+    monkeypatch.setattr(safety_cmds, "check_file", check_then_interrupted)
+    result = run_cli("check", ours)
+    assert (result.code, result.err) == (130, "annotator: interrupted; nothing was changed\n")
+    assert not interrupt_requested()

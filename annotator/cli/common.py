@@ -206,7 +206,10 @@ def stdout_failed(exc: StandardOutputError) -> int:
     return EXIT_ERROR
 
 
-def _sqlite_interrupted(exc: BaseException) -> bool:
+def sqlite_interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite ending a statement because the user pressed Ctrl+C."""
+    if interrupt_requested():
+        return True
     return isinstance(exc, sqlite3.OperationalError) and (
         getattr(exc, "sqlite_errorname", "") == "SQLITE_INTERRUPT" or str(exc) == "interrupted"
     )
@@ -240,7 +243,7 @@ def ctrl_c_ends_cleanly() -> Iterator[None]:
     except KeyboardInterrupt:
         raise
     except Exception as exc:
-        if interrupt_requested() or _sqlite_interrupted(exc):
+        if interrupt_requested() or sqlite_interrupted(exc):
             raise KeyboardInterrupt from None
         raise
     finally:

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from annotator.backup import BEFORE_MERGE, BackupInfo, list_backups, restore_backup
-from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, say, warn
+from annotator.cli.common import EXIT_ERROR, EXIT_OK, CommandError, print_json, say, sqlite_interrupted, warn
 from annotator.store.connection import check_compatible
 from annotator.store.files import check_file
 
@@ -89,6 +89,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         problems, counts = check_file(project)
     except sqlite3.Error as exc:
+        if sqlite_interrupted(exc):  # Ctrl+C stopped the check: that says nothing of the file
+            raise KeyboardInterrupt from None
         problems, counts = [str(exc)], {}
     if problems != ["ok"]:
         warn(

@@ -19,11 +19,14 @@ from annotator.store import openfiles
 from annotator.store.connection import (
     check_problems,
     connect,
+    interrupt_requested,
     not_writable_reason,
     read_only_uri,
     reading_uri,
 )
 
+#: Pages a backup copies between two looks at Ctrl+C: 16 MB of 4 KB pages, some 60 ms.
+COPY_STEP_PAGES = 4096
 #: How long ``hold_exclusively`` waits for another connection to let go (a commit in progress).
 HOLD_WAIT_MS = 500
 
@@ -65,16 +68,34 @@ def snapshot_file(source: Path, target: Path) -> None:
         src.close()
 
 
+def _stop_copy_if_interrupted(status: int, remaining: int, total: int) -> None:
+    """Between two steps of a copy: end it if the user pressed Ctrl+C (the flag a signal sets)."""
+    if interrupt_requested():
+        raise KeyboardInterrupt
+
+
 def snapshot_from(src: sqlite3.Connection, target: Path) -> None:
-    """Copy what the open connection ``src`` sees to ``target``, renamed when complete."""
+    """Copy what the open connection ``src`` sees to ``target``, renamed when complete.
+
+    The copy goes ``COPY_STEP_PAGES`` pages at a time so that Ctrl+C ends it
+    within a step (a 500 MB project copies in about 2 s). Its steps all read
+    one snapshot: ``src`` holds a read transaction throughout, so a commit by
+    another program between two steps neither restarts the copy nor tears it.
+    """
     partial = target.with_name(target.name + ".part")
+    began = not src.in_transaction
     try:
+        if began:
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
         dst = connect(str(partial))
         try:
-            src.backup(dst)
+            src.backup(dst, pages=COPY_STEP_PAGES, progress=_stop_copy_if_interrupted)
             dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
+            if began:
+                src.rollback()
     except BaseException:
         # The copy took the source's WAL flag from its first page: a failure (a full disk, say)
         # before it went back to a rollback journal leaves its -wal and -shm beside it too.
