@@ -178,15 +178,26 @@ def test_maxqda_comment_without_coding_becomes_a_comment_span(tmp_path, store):
 
 
 def test_a_selection_that_fits_no_counting_is_reported_and_not_stored(tmp_path, store, run_cli):
-    text = "Alpha beta gamma delta."
-    bad = Sel(0, 0, codes=(13,), guid=9, name="nowhere to be found", raw=(2, 8))
-    src = Src("S", text, [sel(text, "beta", 13, 1), sel(text, "delta", 13, 2), bad], guid=100)
+    text = EMOJI_CRLF
+    # UTF-16 units [13, 14) cut through "second" under every counting, and its name is not there.
+    bad = Sel(0, 0, codes=(13,), guid=9, name="nowhere to be found", raw=(13, 14))
+    src = Src("S", text, [sel(text, "there", 13, 1), sel(text, "line", 13, 2), bad], guid=100, counting="u16")
     path = build_qdpx(tmp_path / "bad.qdpx", [src], codes=CODES)
     result = run(store, path)
-    assert [s[1] for s in spans_of(store)] == ["beta", "delta"]
+    assert [s[1] for s in spans_of(store)] == ["line", "there"]
     ((where, why),) = result.part_failures
     assert where == f"source 'S', selection {gid(9)}"
-    assert why == "[2, 8) fits no offset counting (its text or word boundaries do not match); not stored"
+    assert why == "[13, 14) fits no offset counting (its text or word boundaries do not match); not stored"
+    cli = run_cli("import", tmp_path / "cli.annotator", path)
+    assert cli.code == 1
+    assert f"failed: {path}:source 'S', selection {gid(9)}: [13, 14) fits no offset counting" in cli.err
+
+
+def test_a_selection_inside_a_word_stands_where_every_counting_agrees(tmp_path, store):
+    text = "Unbelievable results."
+    src = Src("W", text, [Sel(2, 8, codes=(13,), guid=1)], guid=100, counting="u16crlf")
+    run(store, build_qdpx(tmp_path / "w.qdpx", [src], codes=CODES))
+    assert [s[1] for s in spans_of(store)] == ["believ"]
 
 
 def test_importing_twice_adds_nothing(tmp_path, store):

@@ -85,7 +85,8 @@ def test_a_selection_that_fits_no_counting_is_refused_with_a_reason():
     fine = Selection(
         count(RAW, RAW.index("line"), "u16"), count(RAW, RAW.index("line") + 4, "u16"), ("line",)
     )
-    cut = Selection(1, 2, ("zzz",))  # inside "Hi" under every counting, and not its text
+    # Inside "second" under every counting ([13, 14) is "c", "e", "e" or cuts "s|econd"), not its text.
+    cut = Selection(13, 14, ("zzz",))
     outside = Selection(500, 510)
     placement = place(RAW, [fine, cut, outside])
     assert placement.counting == UTF16
@@ -118,3 +119,17 @@ def test_countings_that_place_alike_are_named_together():
     one_word = place(RAW, [Selection(count(RAW, end, "u16"), count(RAW, end + 3, "u16"), ("end",))])
     assert one_word.counting == "code points with CR LF as two (or UTF-16 units: the same places here)"
     assert NORMAL[one_word.places[0].start : one_word.places[0].end] == "end"
+
+
+def test_a_selection_every_counting_puts_in_one_place_stands_even_inside_a_word():
+    # [1, 2) is "i" of "Hi": before the emoji and the CR LF every counting agrees, so nothing is in doubt.
+    placement = place(RAW, [Selection(1, 2)])
+    assert (placement.places[0].start, placement.places[0].end) == (1, 2)
+
+
+def test_a_known_counting_takes_any_range_inside_the_text():
+    start = NORMAL.index("line") + 1  # "ine": cut through the word, after the emoji and a CR LF
+    placement = place(RAW, [Selection(start, start + 3), Selection(40, 41)], known=CODE_POINTS)
+    assert placement.counting == CODE_POINTS
+    assert NORMAL[placement.places[0].start : placement.places[0].end] == "ine"
+    assert placement.places[1].start == -1 and "outside the text" in placement.places[1].reason

@@ -22,7 +22,9 @@ What comes in, and where it goes:
   recoded later;
 - offsets: each source's counting is worked out (``annotator.refiqda.offsets``)
   and said in the report; a selection that fits no counting is reported and
-  not stored.
+  not stored. A file our own export wrote (``origin="Annotator ..."``) counts
+  code points of the stored text, so its selections are taken as they are,
+  even those that cut through a word.
 
 Sources whose file lies outside the archive (``relative://``,
 ``absolute://``), pictures, audio and video are skipped with one line each;
@@ -47,7 +49,7 @@ from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagK
 from annotator.refiqda import PROJECT_NS
 from annotator.refiqda.archive import OutsideArchive, QdpxArchive, open_qdpx
 from annotator.refiqda.codebook import SPEAKERS_NAME, Code, parse_codes
-from annotator.refiqda.offsets import Placement, Selection, covers, place
+from annotator.refiqda.offsets import CODE_POINTS, Placement, Selection, covers, place
 from annotator.refiqda.reader import Project, Source, TextSelection, guid, local, read_project
 from annotator.refiqda.writer import STATUS_SETS
 from annotator.textnorm import normalise_newlines
@@ -57,6 +59,8 @@ COMMENTS_THEME = "Comments (imported)"
 COMMENTS_DESCRIPTION = (
     "Passages the other program marked with a comment but no code; the comment is each span's note."
 )
+#: How our own export names itself in ``origin``: its offsets are code points of the stored text.
+OUR_ORIGIN = "Annotator "
 #: Annotation ids of selections with several codings are derived from this and the selection's GUID.
 _ID_NAMESPACE = uuid.UUID("6f1d8a52-8f55-4c55-9a43-2f0c8a1b7e3d")
 
@@ -173,6 +177,8 @@ class _Context:
     result: ProjectImport
     file_name: str
     statuses: dict[str, DocumentStatus]
+    #: The counting the writing program is known to use (ours: code points), else None: worked out.
+    known: str | None = None
     commented: bool = False
 
     def note_text(self, guid: str) -> str:
@@ -415,10 +421,13 @@ def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | 
     if not raw.strip():
         result.failures.append((where, "its text is empty; not imported"))
         return None
-    placement = place(raw, [Selection(s.start, s.end, _evidence(s)) for s in coded.selections])
+    placement = place(
+        raw, [Selection(s.start, s.end, _evidence(s)) for s in coded.selections], known=ctx.known
+    )
     text = normalise_newlines(raw)
     if coded.selections:
-        result.notes.append(f"{where}: offsets in {placement.counting}")
+        mark = " (as Annotator writes them)" if ctx.known else ""
+        result.notes.append(f"{where}: offsets in {placement.counting}{mark}")
     spans = _spans_of(ctx, replace(coded, codings=[*coded.codings, *source.codings]), text, placement, where)
     return ImportedDocument(
         title=title,
@@ -460,7 +469,8 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
         result.failures.extend(bad)
         scheme, labels = scheme_from_codebook(project.codebook)
         statuses, other_sets = _statuses(project)
-        ctx = _Context(archive, project, labels, options, result, path.name, statuses)
+        known = CODE_POINTS if project.origin.startswith(OUR_ORIGIN) else None
+        ctx = _Context(archive, project, labels, options, result, path.name, statuses, known)
         for number, source in enumerate(project.sources, start=1):
             document = _document(ctx, source, number)
             if document is not None:

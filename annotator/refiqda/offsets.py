@@ -12,7 +12,9 @@ Four countings are tried on each source; each selection is judged under each:
 - where the selection brings its own text (its ``name``, ``Description`` or a
   vendor's attribute) and that text is what some counting covers, it must
   cover that text: the strongest evidence there is;
-- otherwise both ends must lie on word boundaries (no cut through a word).
+- otherwise both ends must lie on word boundaries (no cut through a word),
+  unless every counting puts the selection in the same place (no emoji or
+  CR LF before it): then there is nothing to decide and it stands as given.
 
 The counting under which most selections fit is the source's; ties go to the
 standard's order (code points first). When other countings put every
@@ -165,12 +167,18 @@ class Selection:
     evidence: tuple[str, ...] = ()
 
 
-def place(raw: str, selections: Sequence[Selection]) -> Placement:
+def place(raw: str, selections: Sequence[Selection], *, known: str | None = None) -> Placement:
     """The counting under which most ``selections`` fit ``raw`` (the source's text as the file has
-    it, line breaks unnormalised), and each selection in code points of the normalised text."""
+    it, line breaks unnormalised), and each selection in code points of the normalised text.
+
+    ``known``: the counting the writing program is known to use (our own exports count code
+    points): then a selection need only lie inside the text, wherever it cuts.
+    """
     text = normalise_newlines(raw)
     maps = mappers(raw)
     length = len(text)
+    if known is not None:
+        return _place_known(maps[known], length, selections, known)
     candidates: dict[str, list[tuple[int, int]]] = {}
     for name in COUNTINGS:
         remap = maps[name]
@@ -180,15 +188,15 @@ def place(raw: str, selections: Sequence[Selection]) -> Placement:
             ok = 0 <= start < end <= length and sel.start >= 0
             spots.append((start, end) if ok else (_NOWHERE, _NOWHERE))
         candidates[name] = spots
-    fits = _judge(text, selections, candidates)
-    scores = {name: sum(fits[name]) for name in COUNTINGS}
-    best = max(COUNTINGS, key=lambda name: (scores[name], -COUNTINGS.index(name)))
     # Countings that can differ at all in this text: without CR LF or emoji, some are one.
     told = [
         name
         for name in COUNTINGS
         if ("\r\n" in raw or "CR LF" not in name) and (_ASTRAL.search(raw) or "UTF-16" not in name)
     ]
+    fits = _judge(text, selections, candidates, told)
+    scores = {name: sum(fits[name]) for name in COUNTINGS}
+    best = max(COUNTINGS, key=lambda name: (scores[name], -COUNTINGS.index(name)))
     alike = [name for name in told if name != best and candidates[name] == candidates[best]]
     places = []
     for index, (start, end) in enumerate(candidates[best]):
@@ -207,13 +215,29 @@ def place(raw: str, selections: Sequence[Selection]) -> Placement:
     return Placement(counting, tuple(places))
 
 
+def _place_known(
+    remap: Callable[[int], int], length: int, selections: Sequence[Selection], counting: str
+) -> Placement:
+    places = []
+    for sel in selections:
+        start, end = remap(sel.start), remap(sel.end)
+        if sel.start >= 0 and 0 <= start < end <= length:
+            places.append(Placed(start, end))
+        else:
+            reason = f"[{sel.start}, {sel.end}) lies outside the text or is empty"
+            places.append(Placed(_NOWHERE, _NOWHERE, reason))
+    return Placement(counting, tuple(places))
+
+
 def _judge(
-    text: str, selections: Sequence[Selection], candidates: dict[str, list[tuple[int, int]]]
+    text: str, selections: Sequence[Selection], candidates: dict[str, list[tuple[int, int]]], told: list[str]
 ) -> dict[str, list[bool]]:
     """For each counting, whether each selection fits under it (see the module's rules)."""
     fits: dict[str, list[bool]] = {name: [] for name in COUNTINGS}
     for index, sel in enumerate(selections):
         spots = {name: candidates[name][index] for name in COUNTINGS}
+        # Every counting puts it in the same place: nothing to decide, wherever it cuts.
+        certain = spots[told[0]][0] >= 0 and all(spots[name] == spots[told[0]] for name in told)
         texts = {}
         for name, (start, end) in spots.items():
             if start >= 0:
@@ -229,7 +253,7 @@ def _judge(
             elif matched:
                 fits[name].append(name in matched)
             else:
-                fits[name].append(_on_boundaries(text, start, end))
+                fits[name].append(certain or _on_boundaries(text, start, end))
     return fits
 
 
