@@ -33,6 +33,7 @@ from annotator.errors import InvalidInputError
 from annotator.model import Annotation, DocumentStatus, Tag, TagId, TagRemoval, new_id
 from annotator.spans import trim_whitespace
 from annotator.store import Store
+from annotator.store.connection import note_saved_change
 
 
 class Changed(Flag):
@@ -495,6 +496,7 @@ def run(store: Store, op: Op) -> OpChanges:
     else:
         with store.db.atomic():
             op.apply(store)
+    note_saved_change()
     return op.changed()
 
 

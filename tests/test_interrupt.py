@@ -187,3 +187,21 @@ def test_an_interrupted_check_says_interrupted_not_damaged(files_pair, run_cli, 
     result = run_cli("check", ours)
     assert (result.code, result.err) == (130, "annotator: interrupted; nothing was changed\n")
     assert not interrupt_requested()
+
+
+def test_ctrl_c_after_the_change_was_saved_does_not_say_nothing_changed(files_pair, run_cli, monkeypatch):
+    """An import stopped while it lists its files has stored them: the line must not deny it."""
+    ours, _ = files_pair
+    from annotator.cli import project_cmds
+
+    def stopped_while_reporting(line=""):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(project_cmds, "say", stopped_while_reporting)
+    result = run_cli("tags", "add", ours, "Saved before Ctrl+C", "--kind", "theme")
+    assert result.code == 130
+    assert result.err == (
+        "annotator: interrupted; the changes it had made by then were saved, the rest was not done\n"
+    )
+    with Store.open(ours, read_only=True) as store:
+        assert "Saved before Ctrl+C" in [t.name for t in store.tags()]

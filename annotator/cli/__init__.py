@@ -27,6 +27,7 @@ from annotator.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     INTERRUPTED,
+    INTERRUPTED_AFTER_SAVING,
     StandardOutputError,
     ctrl_c_ends_cleanly,
     guarded_stdout,
@@ -36,6 +37,7 @@ from annotator.cli.common import (
     warn,
 )
 from annotator.errors import AnnotatorError
+from annotator.store.connection import saved_changes
 
 _PROJECT, _EXPORT, _REVIEW, _SAFETY = (
     "annotator.cli.project_cmds",
@@ -160,6 +162,7 @@ def _run_command(args_list: list[str]) -> int:
     args = parser.parse_args(args_list)
     if args.command is None:
         return _launch_window(None)
+    saved_before = saved_changes()
     try:
         with ctrl_c_ends_cleanly():
             return args.handler(args)
@@ -170,7 +173,7 @@ def _run_command(args_list: list[str]) -> int:
         warn(f"annotator: error: {_database_trouble(exc)}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        warn(f"annotator: {INTERRUPTED}")
+        warn(f"annotator: {INTERRUPTED if saved_changes() == saved_before else INTERRUPTED_AFTER_SAVING}")
         return EXIT_INTERRUPTED
     except OSError as exc:  # a path the user may not enter, read or write: one line naming it
         warn(f"annotator: error: {os_error_message(exc)}")

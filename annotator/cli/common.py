@@ -22,6 +22,8 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 #: What a command ended by Ctrl+C says: every change is one transaction, rolled back unless committed.
 INTERRUPTED = "interrupted; nothing was changed"
+#: ... once a change of the command had been saved (an import stopped while it lists its files).
+INTERRUPTED_AFTER_SAVING = "interrupted; the changes it had made by then were saved, the rest was not done"
 
 
 class CommandError(AnnotatorError):

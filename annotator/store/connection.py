@@ -132,6 +132,21 @@ def interrupt_requested() -> bool:
     return _interrupt_requested
 
 
+#: Changes committed by this process (``ops.run``), so that Ctrl+C can say whether any was saved.
+_saved_changes = 0
+
+
+def note_saved_change() -> None:
+    """Count one committed change (called by ``ops.run`` once its transaction is committed)."""
+    global _saved_changes
+    _saved_changes += 1
+
+
+def saved_changes() -> int:
+    """How many changes this process has committed so far."""
+    return _saved_changes
+
+
 def _stop_if_interrupted() -> bool:
     """SQLite's progress handler: a true value ends the running statement with SQLITE_INTERRUPT."""
     return _interrupt_requested
