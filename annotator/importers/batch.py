@@ -58,6 +58,8 @@ class FileResult:
     spans_collapsed: int = 0
     #: Spans not stored because the project held them already (a file imported again).
     spans_present: int = 0
+    #: Tags the file's codebook added (a REFI-QDA project or codebook).
+    tags_added: int = 0
 
 
 @dataclass
@@ -107,7 +109,9 @@ class ImportReport:
         """What the import changed: the documents it stored or added spans to; with spans, tags and
         annotations too, too many to list, so then ``everything``."""
         ids = frozenset(i for r in self.results for i in r.document_ids)
-        return OpChanges(documents=ids, everything=any(r.annotations_added for r in self.results))
+        return OpChanges(
+            documents=ids, everything=any(r.annotations_added or r.tags_added for r in self.results)
+        )
 
 
 class _ImporterLookup:
@@ -245,7 +249,7 @@ def read_documents(importer: Importer, path: Path, options: ImportOptions) -> li
         raise
     except Exception as exc:  # noqa: BLE001 - every reading failure is the file's, see above
         raise ImportFailure(reason_for(exc)) from None
-    if not documents and not getattr(documents, "failures", None) and not getattr(documents, "skipped", None):
+    if not documents and not any(getattr(documents, key, None) for key in ("failures", "skipped", "scheme")):
         raise ImportFailure("no documents found in the file")
     for index, document in enumerate(documents):
         documents[index] = _named_in_utf8(document)
@@ -288,7 +292,9 @@ class _Stored:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: Lines for the report that are neither (a REFI-QDA source's offset counting).
     notes: list[str] = field(default_factory=list)
-    tags_changed: bool = False
+    #: Whether the file brought a codebook, and how many of its tags were new.
+    codebook: bool = False
+    tags_added: int = 0
     ids: list[DocumentId] = field(default_factory=list)
     created: int = 0
     added: int = 0
@@ -314,7 +320,14 @@ class _Stored:
             skipped_parts=tuple(self.skipped),
             spans_collapsed=self.collapsed,
             spans_present=self.present,
+            tags_added=self.tags_added,
         )
+        notes = [f"{self.tags_added} tag(s) added"] if self.tags_added else []
+        notes += self.notes
+        if not self.ids and not self.failures and self.codebook:  # a codebook alone
+            if not self.tags_added:
+                return parts("duplicate", "every code is in the project already")
+            return parts("imported", "; ".join(notes))
         if not self.ids and self.skipped and not self.failures:
             return parts("imported", "every line or row was skipped")
         if not self.ids:
@@ -323,9 +336,9 @@ class _Stored:
             message = "already in the project" + (
                 f"; {self.added} new annotation(s) added" if self.added else ""
             )
-            message = "; ".join([message, *self.notes])
+            message = "; ".join([message, *notes])
             return parts("duplicate", message, tuple(self.ids), self.added)
-        return parts("imported", "; ".join(self.notes), tuple(self.ids), self.added)
+        return parts("imported", "; ".join(notes), tuple(self.ids), self.added)
 
 
 @dataclass
@@ -359,8 +372,8 @@ class StoreDocuments(Op):
         scheme = getattr(documents, "scheme", None)
         with store.db.atomic() if len(documents) > 1 or scheme else contextlib.nullcontext():
             if scheme:
-                store.import_scheme(scheme)
-                self.stored.tags_changed = True
+                self.stored.codebook = True
+                self.stored.tags_added = store.import_scheme(scheme)[0]
             for doc in documents:
                 self._store_one(store, doc)
 
@@ -393,7 +406,7 @@ class StoreDocuments(Op):
     def changed(self) -> OpChanges:
         return OpChanges(
             documents=frozenset(self.stored.ids),
-            everything=bool(self.stored.added) or self.stored.tags_changed,
+            everything=bool(self.stored.added or self.stored.tags_added),
         )
 
 
