@@ -22,7 +22,7 @@ from annotator.importers.batch import ImportReport
 from annotator.ops import OpChanges
 
 #: Formats that hold many documents or are always transcripts: not offered by "Import Transcripts".
-NOT_TRANSCRIPTS = {".csv", ".tsv", ".jsonl", ".srt", ".vtt"}
+NOT_TRANSCRIPTS = {".csv", ".tsv", ".jsonl", ".srt", ".vtt", ".qdpx", ".qdc"}
 
 
 class ImportFeature(Feature):
