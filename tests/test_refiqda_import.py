@@ -362,9 +362,64 @@ def test_the_command_line_imports_a_qdpx(tmp_path, run_cli):
     result = run_cli("import", project, path)
     assert result.code == 0, result.err
     assert (
-        f"imported: {path} (1 annotation(s); source 'Interview 1': offsets in UTF-16 units with CR LF as two)"
-        in result.out
+        f"imported: {path} (1 annotation(s); 4 tag(s) added; "
+        "source 'Interview 1': offsets in UTF-16 units with CR LF as two)" in result.out
     )
     again = run_cli("import", project, path)
     assert again.code == 0
     assert "already in the project" in again.out
+
+
+def test_a_codebook_given_to_import_adds_its_codes_as_tags_import_does(tmp_path, run_cli):
+    from annotator.refiqda import CODEBOOK_NS
+
+    qdc = tmp_path / "codes.qdc"
+    qdc.write_text(
+        f'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="{CODEBOOK_NS}"><Codes>'
+        f'<Code guid="{gid(1)}" name="Feelings" isCodable="true" color="#abcdef">'
+        f'<Code guid="{gid(2)}" name="Joy" isCodable="true"/></Code></Codes></CodeBook>',
+        encoding="utf-8",
+    )
+    project = tmp_path / "c.annotator"
+    result = run_cli("import", project, qdc)
+    assert result.code == 0, result.err
+    assert f"imported: {qdc} (2 tag(s) added)" in result.out
+    with Store.open(project, read_only=True) as store:
+        tags = {t.name: t for t in store.tags()}
+    assert tags["Joy"].parent_id == tags["Feelings"].id and tags["Feelings"].color == "#abcdef"
+    again = run_cli("import", project, qdc)
+    assert again.code == 0 and f"skipped: {qdc}: every code is in the project already" in again.out
+
+
+@pytest.mark.gui
+def test_dropping_a_qdpx_on_the_window_imports_it(make_window, emoji_project, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    from annotator.gui.features.importing import NOT_TRANSCRIPTS
+    from annotator.importers import supported_suffixes
+
+    assert (
+        ".qdpx" in supported_suffixes() and ".qdpx" in NOT_TRANSCRIPTS
+    )  # offered by Import, not as transcripts
+    src = Src(
+        "Interview 1", EMOJI_CRLF, [sel(EMOJI_CRLF, "line", 11, 1, user=7)], guid=100, counting="u16crlf"
+    )
+    path = build_qdpx(tmp_path / "nvivo.qdpx", [src], codes=CODES, users={7: "Nora"})
+    window = make_window(emoji_project)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(window.rect().center(), *args)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    window.dropEvent(QDropEvent(QPointF(window.rect().center()), *args))
+    qtbot.waitUntil(lambda: window.importing.last_report is not None, timeout=20_000)
+    (result,) = window.importing.last_report.results
+    assert result.status == "imported", result.message
+    assert "offsets in UTF-16 units with CR LF as two" in result.message
+    [new] = [d for d in window.store.documents() if d.title == "Interview 1"]
+    assert any(row.id == new.id for row in window.documents.panel.model.rows)  # the list was refreshed
+    (annotation,) = window.store.annotations_for_document(new.id)
+    assert window.store.document(new.id).text[annotation.start : annotation.end] == "line"
+    assert annotation.annotator == "Nora" and window.store.tag(annotation.tag_id).name == "Joy"

@@ -48,7 +48,7 @@ from annotator.importers.text import decode_text
 from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagKind, tag_name_key
 from annotator.refiqda import PROJECT_NS
 from annotator.refiqda.archive import OutsideArchive, QdpxArchive, open_qdpx
-from annotator.refiqda.codebook import SPEAKERS_NAME, Code, parse_codes
+from annotator.refiqda.codebook import SPEAKERS_NAME, Code, codes_to_scheme, parse_codes, read_codebook
 from annotator.refiqda.offsets import CODE_POINTS, Placement, Selection, covers, place
 from annotator.refiqda.reader import Project, Source, TextSelection, guid, local, read_project
 from annotator.refiqda.writer import STATUS_SETS
@@ -485,6 +485,15 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
         result.skipped.append((name, f"{count} {name.lower()} of the project have no place in Annotator"))
     if not result and not result.failures and not result.skipped and result.scheme is None:
         raise ImportFailure("the project holds no sources and no codes")
+    return result
+
+
+@register(".qdc")
+def import_qdc(path: Path, options: ImportOptions) -> ProjectImport:
+    """A REFI-QDA codebook: its codes as tags, as ``annotator tags import`` adds them; no documents."""
+    codes = read_codebook(path)
+    result = ProjectImport()
+    result.scheme = codes_to_scheme(codes)
     return result
 
 
