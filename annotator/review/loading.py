@@ -40,6 +40,7 @@ from annotator.errors import ProjectError
 from annotator.review.untrusted import Finding, check_colleague_copy, check_colleague_schema, note_findings
 from annotator.store import Store
 from annotator.store.connection import check_compatible, connect, read_only_uri
+from annotator.store.files import snapshot_from
 from annotator.store.openfiles import plain_access
 
 WAL_MODE = 2  # header bytes 18 and 19 are 2 for a WAL database
@@ -92,11 +93,7 @@ def _copy_with_backup(source: Path, target: Path) -> None:
     try:
         reader = connect(read_only_uri(source), uri=True, read_only=True)
         try:
-            writer = connect(str(target))
-            try:
-                reader.backup(writer)
-            finally:
-                writer.close()
+            snapshot_from(reader, target)  # in steps, so Ctrl+C ends the copy of a large file
         finally:
             reader.close()
     except sqlite3.Error as exc:
