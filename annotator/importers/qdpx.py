@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -180,6 +180,8 @@ class _Context:
     #: The counting the writing program is known to use (ours: code points), else None: worked out.
     known: str | None = None
     commented: bool = False
+    #: (source title, the counting found in it), in the file's order.
+    countings: list[tuple[str, str]] = field(default_factory=list)
 
     def note_text(self, guid: str) -> str:
         note = self.project.notes.get(guid)
@@ -427,7 +429,7 @@ def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | 
     text = normalise_newlines(raw)
     if coded.selections:
         mark = " (as Annotator writes them)" if ctx.known else ""
-        result.notes.append(f"{where}: offsets in {placement.counting}{mark}")
+        ctx.countings.append((title, f"{placement.counting}{mark}"))
     spans = _spans_of(ctx, replace(coded, codings=[*coded.codings, *source.codings]), text, placement, where)
     return ImportedDocument(
         title=title,
@@ -441,6 +443,24 @@ def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | 
         memo=_memo(ctx, source),
         status=ctx.statuses.get(source.guid),
     )
+
+
+#: Up to this many sources, each one's counting is named; above it they are counted by counting.
+LISTED_SOURCES = 10
+
+
+def _counting_lines(countings: list[tuple[str, str]]) -> list[str]:
+    """The report's lines on offsets: per source for a few sources, else per counting with a count."""
+    if len(countings) <= LISTED_SOURCES:
+        return [f"source '{title}': offsets in {counting}" for title, counting in countings]
+    grouped: dict[str, list[str]] = {}
+    for title, counting in countings:
+        grouped.setdefault(counting, []).append(title)
+    lines = []
+    for counting, titles in grouped.items():
+        named = ", ".join(f"'{t}'" for t in titles[:3]) + (", ..." if len(titles) > 3 else "")
+        lines.append(f"offsets in {counting}: {len(titles):,} source(s) ({named})")
+    return lines
 
 
 def _add_code_notes(themes: list[dict[str, Any]], ctx: _Context) -> None:
@@ -476,6 +496,7 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
             if document is not None:
                 result.append(document)
         _add_code_notes([*scheme["themes"], *scheme["speakers"]], ctx)
+        result.notes.extend(_counting_lines(ctx.countings))
     if ctx.commented:
         scheme["themes"].append({"name": COMMENTS_THEME, "description": COMMENTS_DESCRIPTION})
     result.scheme = scheme if scheme["themes"] or scheme["speakers"] else None
