@@ -56,6 +56,14 @@ PASSAGES_PER_THEME = 20
 MAX_MATRIX_LABELS = 40
 #: Characters of context either side of a passage.
 CONTEXT = 80
+#: What the heat maps' cells count (``annotator.analysis.matrices`` defines it).
+COOCCURRENCE_CAPTION = (
+    "Each cell counts the pairs of overlapping passages, one of the row's tag and one of the column's; "
+    "the diagonal is the tag's own number of passages."
+)
+BY_SPEAKER_CAPTION = (
+    "Each cell counts the passages of the row's theme that overlap a turn of the column's speaker."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,18 +125,22 @@ def _largest(labels: tuple[Label, ...], sums: list[float], keep: int) -> list[in
     return sorted(chosen)
 
 
-def bounded(full: Matrix, keep: int = MAX_MATRIX_LABELS) -> ShownMatrix:
-    """``full`` cut to the ``keep`` rows and columns with the largest sums (all of them if fewer)."""
-    rows = _largest(full.row_labels, [sum(line) for line in full.values], keep)
-    col_sums = [sum(line[c] for line in full.values) for c in range(len(full.col_labels))]
-    cols = _largest(full.col_labels, col_sums, keep)
-    shown = dataclasses.replace(
+def subset(full: Matrix, rows: list[int], cols: list[int]) -> Matrix:
+    """The rows and columns of ``full`` at these indices, in this order."""
+    return dataclasses.replace(
         full,
         row_labels=tuple(full.row_labels[r] for r in rows),
         col_labels=tuple(full.col_labels[c] for c in cols),
         values=tuple(tuple(full.values[r][c] for c in cols) for r in rows),
     )
-    return ShownMatrix(shown, len(full.row_labels), len(full.col_labels))
+
+
+def bounded(full: Matrix, keep: int = MAX_MATRIX_LABELS) -> ShownMatrix:
+    """``full`` cut to the ``keep`` rows and columns with the largest sums (all of them if fewer)."""
+    rows = _largest(full.row_labels, [sum(line) for line in full.values], keep)
+    col_sums = [sum(line[c] for line in full.values) for c in range(len(full.col_labels))]
+    cols = _largest(full.col_labels, col_sums, keep)
+    return ShownMatrix(subset(full, rows, cols), len(full.row_labels), len(full.col_labels))
 
 
 def describe_filters(store: Store, base: PassageQuery, names: TagNames) -> tuple[str, ...]:
@@ -204,9 +216,14 @@ def document_memos(store: Store, base: PassageQuery) -> Iterator[tuple[str, str]
             yield summary.title, memo
 
 
-def _matrix_or_none(store: Store, rows: Axis, cols: Axis, base: PassageQuery) -> ShownMatrix | None:
-    """The matrix, bounded; ``None`` when it has no rows or no columns (no speakers coded, say)."""
+def _matrix_or_none(
+    store: Store, rows: Axis, cols: Axis, base: PassageQuery, row_keys: set[str] | None = None
+) -> ShownMatrix | None:
+    """The matrix (only the rows in ``row_keys`` if given), bounded; ``None`` if it has no rows or columns."""
     full = matrix(store, rows=rows, cols=cols, base=base)
+    if row_keys is not None:
+        kept = [r for r, label in enumerate(full.row_labels) if label.key in row_keys]
+        full = subset(full, kept, list(range(len(full.col_labels))))
     if not full.row_labels or not full.col_labels:
         return None
     return bounded(full)
@@ -218,6 +235,7 @@ def gather(store: Store, base: PassageQuery = PassageQuery()) -> ReportData:
     freqs = frequencies(store, base)
     paths: dict[str, str] = {f.tag.id: names(f.tag.id) for f in freqs}
     has_speakers = any(f.tag.kind is TagKind.SPEAKER for f in freqs)
+    themes: set[str] = {f.tag.id for f in freqs if f.tag.kind is TagKind.THEME}
     title = str(store.get_meta("name", None) or (Path(store.path).stem if store.path else "Project"))
     return ReportData(
         title=title,
@@ -226,7 +244,7 @@ def gather(store: Store, base: PassageQuery = PassageQuery()) -> ReportData:
         frequencies=tuple(freqs),
         tag_paths=paths,
         cooccurrence=_matrix_or_none(store, Axis.TAGS, Axis.TAGS, base),
-        by_speaker=_matrix_or_none(store, Axis.TAGS, Axis.SPEAKERS, base) if has_speakers else None,
+        by_speaker=_matrix_or_none(store, Axis.TAGS, Axis.SPEAKERS, base, themes) if has_speakers else None,
         themes=_theme_sections(store, base, freqs, paths),
         base=base,
     )

@@ -25,7 +25,15 @@ from docx.shared import Pt, RGBColor
 
 from annotator.analysis.charts import LIGHT, cell_fill, format_value, tag_color, text_color_on
 from annotator.analysis.passages_export import docx_passage, xml_safe
-from annotator.analysis.report import PASSAGES_PER_THEME, ReportData, ShownMatrix, document_memos, theme_rows
+from annotator.analysis.report import (
+    BY_SPEAKER_CAPTION,
+    COOCCURRENCE_CAPTION,
+    PASSAGES_PER_THEME,
+    ReportData,
+    ShownMatrix,
+    document_memos,
+    theme_rows,
+)
 from annotator.model import TagKind
 
 if TYPE_CHECKING:
@@ -161,14 +169,14 @@ def write_docx_report(store: Store, data: ReportData, path: Path) -> None:
     _matrix_table(
         document,
         data.cooccurrence,
-        "Passages coded with both the row's and the column's tag (their overlaps).",
+        COOCCURRENCE_CAPTION,
         "No tags to compare.",
     )
     document.add_heading("Themes by speaker", level=2)
     _matrix_table(
         document,
         data.by_speaker,
-        "Passages of each theme (rows) within each speaker's turns (columns).",
+        BY_SPEAKER_CAPTION,
         "No speakers in this project.",
     )
     _passages(document, store, data)

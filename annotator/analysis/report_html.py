@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, TextIO
 from annotator.analysis.charts import bar_chart_svg, heatmap_svg, tag_color
 from annotator.analysis.passages_export import PASSAGE_CSS, esc, html_head, write_passages_html
 from annotator.analysis.report import (
+    BY_SPEAKER_CAPTION,
+    COOCCURRENCE_CAPTION,
     PASSAGES_PER_THEME,
     ReportData,
     ShownMatrix,
@@ -211,7 +213,7 @@ def write_html_report(store: Store, data: ReportData, path: Path) -> None:
             "cooccurrence",
             "Co-occurrence",
             data.cooccurrence,
-            "Passages coded with both the row's and the column's tag (their overlaps).",
+            COOCCURRENCE_CAPTION,
             "No tags to compare.",
         )
         _matrix_section(
@@ -219,7 +221,7 @@ def write_html_report(store: Store, data: ReportData, path: Path) -> None:
             "speakers",
             "Themes by speaker",
             data.by_speaker,
-            "Passages of each theme (rows) within each speaker's turns (columns).",
+            BY_SPEAKER_CAPTION,
             "No speakers in this project.",
         )
         _passages(out, store, data)
