@@ -19,6 +19,7 @@ from annotator.store.analysis import AnalysisMixin
 from annotator.store.annotations import AnnotationsMixin
 from annotator.store.connection import create_database, open_project
 from annotator.store.documents import DocumentsMixin
+from annotator.store.exchange import ExchangeMixin
 from annotator.store.export import ExportMixin
 from annotator.store.review import ReviewMixin
 from annotator.store.search import SearchMixin
@@ -28,7 +29,14 @@ __all__ = ["Store", "utc_now"]
 
 
 class Store(
-    DocumentsMixin, TagsMixin, AnnotationsMixin, SearchMixin, ExportMixin, ReviewMixin, AnalysisMixin
+    DocumentsMixin,
+    TagsMixin,
+    AnnotationsMixin,
+    SearchMixin,
+    ExportMixin,
+    ReviewMixin,
+    AnalysisMixin,
+    ExchangeMixin,
 ):
     """One open project file."""
 
