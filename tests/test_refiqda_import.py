@@ -191,6 +191,10 @@ def test_a_selection_that_fits_no_counting_is_reported_and_not_stored(tmp_path, 
     cli = run_cli("import", tmp_path / "cli.annotator", path)
     assert cli.code == 1
     assert f"failed: {path}:source 'S', selection {gid(9)}: [13, 14) fits no offset counting" in cli.err
+    strict = run_cli("import", tmp_path / "strict.annotator", path, "--strict")
+    assert strict.code == 1 and "nothing stored (--strict)" in strict.err
+    with Store.open(tmp_path / "strict.annotator", read_only=True) as kept:
+        assert kept.document_count() == 0 and kept.tags() == []
 
 
 def test_a_selection_inside_a_word_stands_where_every_counting_agrees(tmp_path, store):
@@ -423,3 +427,16 @@ def test_dropping_a_qdpx_on_the_window_imports_it(make_window, emoji_project, qt
     (annotation,) = window.store.annotations_for_document(new.id)
     assert window.store.document(new.id).text[annotation.start : annotation.end] == "line"
     assert annotation.annotator == "Nora" and window.store.tag(annotation.tag_id).name == "Joy"
+
+
+@pytest.mark.parametrize("qde_name", ["project.qde", "Project.qde", "Study 2026.qde"])
+def test_the_project_file_is_found_whatever_the_vendor_named_it(tmp_path, store, qde_name):
+    text = "Found it."
+    src = Src("F", text, [sel(text, "Found", 13, 1)], guid=100)
+    path = build_qdpx(tmp_path / "n.qdpx", [src], codes=CODES, qde_name=qde_name, notes={70: "A loose note."})
+    result = run(store, path)
+    assert result.status == "imported"
+    assert [s[1] for s in spans_of(store)] == ["Found"]
+    assert dict(result.skipped_parts) == {
+        "Notes": "1 note(s) attached to no source, selection, coding or code"
+    }

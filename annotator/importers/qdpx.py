@@ -180,10 +180,13 @@ class _Context:
     #: The counting the writing program is known to use (ours: code points), else None: worked out.
     known: str | None = None
     commented: bool = False
+    #: Notes something refers to (the rest have no place here and are counted).
+    used_notes: set[str] = field(default_factory=set)
     #: (source title, the counting found in it), in the file's order.
     countings: list[tuple[str, str]] = field(default_factory=list)
 
     def note_text(self, guid: str) -> str:
+        self.used_notes.add(guid)
         note = self.project.notes.get(guid)
         if note is None:
             return ""
@@ -502,8 +505,14 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
     result.scheme = scheme if scheme["themes"] or scheme["speakers"] else None
     if other_sets:
         result.skipped.append(("Sets", f"{len(other_sets)} set(s) of the project have no place in Annotator"))
+    loose = len(set(project.notes) - ctx.used_notes)
+    if loose:
+        result.skipped.append(("Notes", f"{loose} note(s) attached to no source, selection, coding or code"))
     for name, count in project.left_out.items():
         result.skipped.append((name, f"{count} {name.lower()} of the project have no place in Annotator"))
+    if options.strict and result.failures:
+        where, why = result.failures[0]
+        raise ImportFailure(f"{where}: {why}; nothing stored (--strict)")
     if not result and not result.failures and not result.skipped and result.scheme is None:
         raise ImportFailure("the project holds no sources and no codes")
     return result
