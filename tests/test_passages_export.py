@@ -262,3 +262,23 @@ def test_a_failure_midway_leaves_the_old_file_and_no_temporary(project, tmp_path
     assert str(caught.value) == f"{out}: cannot be written (No space left on device); nothing was changed"
     assert out.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.annotator", "passages.html"]
+
+
+def test_control_characters_kept_where_the_format_can_hold_them(tmp_path):
+    path = tmp_path / "ctrl.annotator"
+    text = "a\x01b \x0b c _x0041_"
+    with Store.create(path) as store:
+        doc = store.add_document(ImportedDocument(title="t\x01", text=text), annotator="x").document_id
+        tag = store.add_tag(kind=TagKind.THEME, name="T")
+        store.add_annotation(document_id=doc, start=0, end=3, tag_id=tag.id, annotator="x")
+        outs = {fmt: tmp_path / f"ctrl.{fmt}" for fmt in ("csv", "xlsx", "html", "docx")}
+        for out in outs.values():
+            assert export_passages(store, retrieve(store, PassageQuery()), out) == 1
+    # CSV and the workbook (OOXML's _xHHHH_ escapes) keep every character, "_x0041_" as written
+    assert f"t\x01,{doc},0,3,,a\x01b, \x0b c _x0041_,T,,x,\r\n".encode() in outs["csv"].read_bytes()
+    row = read_workbook(outs["xlsx"])["passages"][1]
+    assert row[:7] == ["t\x01", doc, 0.0, 3.0, None, "a\x01b", " \x0b c _x0041_"]
+    # XML 1.0 cannot hold them at all: HTML and Word show U+FFFD
+    assert "<strong>a\ufffdb</strong> \ufffd c _x0041_" in outs["html"].read_text(encoding="utf-8")
+    quote = next(p for p in docx.Document(str(outs["docx"])).paragraphs if p.style.name == "Quote")
+    assert quote.text == "a\ufffdb \ufffd c _x0041_"

@@ -17,6 +17,10 @@ its annotators and its notes.
   a quotation with the passage in bold inside its context; all text escaped.
 - DOCX: a Word document, one passage per block, the passage in a bold run.
 
+Control characters other than tab and line breaks cannot be written in XML
+1.0 at all: HTML and DOCX show them as U+FFFD; the CSV keeps them, and so
+does the workbook (XlsxWriter writes OOXML's ``_xHHHH_`` escapes).
+
 Files are written under a temporary name beside the target and renamed over
 it when complete, so a failed export leaves the old file (or nothing); the
 target is refused if it is the project or one of its SQLite side files.
@@ -344,7 +348,7 @@ def _write_xlsx(path: Path, rows: Iterable[PassageRow]) -> int:
                 if isinstance(cell, int):
                     sheet.write_number(line, column, cell)
                 elif cell:  # an empty cell stays blank
-                    sheet.write_string(line, column, fit_cell(xml_safe(cell))[0])
+                    sheet.write_string(line, column, fit_cell(utf8_safe(cell))[0])
             line += 1
             written += 1
         if sheet is None:
