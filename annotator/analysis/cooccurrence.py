@@ -28,38 +28,62 @@ def pair_counts(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Measur
 
     spans = loaded.spans
     of = [np.flatnonzero(spans.tag == k) for k in range(n)]
-    sorted_starts = [np.sort(start[i]) for i in of]
-    sorted_ends = [np.sort(end[i]) for i in of]
     out = np.zeros((n, n), dtype=np.float64)
     if measure in (Measure.CHARACTERS, Measure.JACCARD):
-        line = loaded.docs.line_length
-        alone = union_lengths(spans.tag, start, end, n, line)  # paragraph-widened if asked
-        own = union_lengths(spans.tag, spans.start, spans.end, n, line)  # as coded: the diagonal
+        pieces = [merged(start[i], end[i]) for i in of]  # paragraph-widened if asked
+        alone = np.array([int((e - s).sum()) for s, e in pieces], dtype=np.int64)
+        own = union_lengths(spans.tag, spans.start, spans.end, n, loaded.docs.line_length)  # as coded
         for r in range(n):
             for c in range(n):
                 if r == c:
                     out[r, c] = own[r] if measure is Measure.CHARACTERS else float(alone[r] > 0)
                     continue
-                both = np.concatenate([of[r], of[c]])
-                either = int(
-                    union_lengths(np.zeros(len(both), dtype=np.int64), start[both], end[both], 1, line)[0]
-                )
-                shared = int(alone[r] + alone[c] - either)
+                shared = shared_length(pieces[r], pieces[c])
+                either = alone[r] + alone[c] - shared
                 out[r, c] = shared if measure is Measure.CHARACTERS else (shared / either if either else 0.0)
         return out
-    for r in range(n):
-        for c in range(n):
-            if r == c:
-                hits = np.ones(len(of[r]), dtype=np.int64)
-            else:
-                hits = overlap_counts(start[of[r]], end[of[r]], sorted_starts[c], sorted_ends[c])
-            if measure is Measure.DOCUMENTS:
+    starts = [np.sort(start[i]) for i in of]
+    ends = [np.sort(end[i]) for i in of]
+    if measure is Measure.DOCUMENTS:
+        for r in range(n):
+            for c in range(n):
+                hits = (
+                    np.ones(len(of[r]))
+                    if r == c
+                    else overlap_counts(start[of[r]], end[of[r]], starts[c], ends[c])
+                )
                 out[r, c] = len(np.unique(spans.doc[of[r]][hits > 0]))
-            else:
-                out[r, c] = hits.sum()
+        return out
+    # pairs (r, c) = sum over r's spans of (c's starting before its end) - (c's ending by its start);
+    # all spans' ends (and starts) in ascending order: each search starts where the last ended
+    by_end, by_start = np.argsort(end, kind="stable"), np.argsort(start, kind="stable")
+    for c in range(n):
+        before_end = np.searchsorted(starts[c], end[by_end], side="left")
+        ended = np.searchsorted(ends[c], start[by_start], side="right")
+        out[:, c] = np.bincount(spans.tag[by_end], weights=before_end, minlength=n) - np.bincount(
+            spans.tag[by_start], weights=ended, minlength=n
+        )
+    out[np.arange(n), np.arange(n)] = [len(i) for i in of]
     if measure is Measure.PRESENCE:
         out = (out > 0).astype(np.float64)
     return out
+
+
+def shared_length(a: tuple[Ints, Ints], b: tuple[Ints, Ints]) -> int:
+    """Characters covered by both of two merged (sorted, disjoint) sets of intervals."""
+    (a_start, a_end), (b_start, b_end) = a, b
+    if not len(a_start) or not len(b_start):
+        return 0
+    before = np.concatenate([[0], np.cumsum(b_end - b_start)])  # b's length before each piece
+
+    def covered(x: Ints) -> Ints:  # characters of b before position x
+        k = np.searchsorted(b_start, x, side="right") - 1
+        inside = np.clip(
+            x - b_start[np.maximum(k, 0)], 0, b_end[np.maximum(k, 0)] - b_start[np.maximum(k, 0)]
+        )
+        return np.where(k >= 0, before[np.maximum(k, 0)] + inside, 0)
+
+    return int((covered(a_end) - covered(a_start)).sum())
 
 
 def filtered_pairs(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Measure) -> np.ndarray:

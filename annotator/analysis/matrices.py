@@ -157,7 +157,9 @@ def _merged_of(pieces: list[tuple[Ints, Ints]]) -> tuple[Ints, Ints]:
     return merged(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
 
 
-def _load(store: Store, base: PassageQuery, tree: TagTree, speakers: tuple[str, ...]) -> _Loaded:
+def _load(
+    store: Store, base: PassageQuery, tree: TagTree, speakers: tuple[str, ...], axes: tuple[Axis, ...] = ()
+) -> _Loaded:
     if base.combine is Combine.ALL and len(set(base.tags)) > 1:
         raise ValueError("matrices count spans: choose their tags with 'any', not 'all'")
     plan = Plan.make(store, replace(base, combine=Combine.ANY), tree)
@@ -168,7 +170,10 @@ def _load(store: Store, base: PassageQuery, tree: TagTree, speakers: tuple[str, 
         chosen = set(plan.coded)
         counted = tuple(t for t in palette if t in chosen)
     docs = CorpusDocuments.load(store, base.documents, tuple(str(s) for s in base.statuses))
-    annotators = tuple(store.annotators())
+    if Axis.ANNOTATORS in axes:
+        annotators = tuple(store.annotator_names())
+    else:
+        annotators = tuple(dict.fromkeys(base.annotators))
     wanted = tuple(dict.fromkeys((*counted, *plan.excluded, *speakers, *base.speakers)))
     spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
     assert spans.annotator is not None
@@ -217,7 +222,7 @@ def matrix(
         raise ValueError("an annotator axis cannot be combined with 'not' (whose spans would exclude?)")
     tree = TagTree.load(store)
     speaker_labels = _speaker_labels(tree, base) if Axis.SPEAKERS in (rows, cols) else ()
-    loaded = _load(store, base, tree, tuple(label.key for label in speaker_labels))
+    loaded = _load(store, base, tree, tuple(label.key for label in speaker_labels), (rows, cols))
     if co_occurrence:
         labels = _tag_labels(tree, loaded.tags)
         values = _co_occurrence(store, loaded, measure, same_paragraph)
