@@ -27,6 +27,8 @@ WORKLOADS = {
     "W12": "tests.bench.scale_workloads:w12_swollen_docx",
     "W13": "tests.bench.exchange_workloads:w13_qdpx_export",
     "W14": "tests.bench.exchange_import_workloads:w14_qdpx_import",
+    "W15": "tests.bench.analysis_workloads:w15_retrieval",
+    "W16": "tests.bench.analysis_workloads:w16_matrices",
 }
 
 
