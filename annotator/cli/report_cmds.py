@@ -40,7 +40,7 @@ def query_of(store, args: argparse.Namespace):
         speakers=tuple(dict.fromkeys(_speaker_id(store, name) for name in args.speaker or ())),
         annotators=tuple(dict.fromkeys(args.annotator or ())),
         documents=tuple(dict.fromkeys(store.find_document(ref).id for ref in args.document or ())),
-        statuses=tuple(dict.fromkeys(args.status or ())),
+        statuses=tuple(dict.fromkeys(DocumentStatus(value) for value in args.status or ())),
     )
 
 
@@ -60,9 +60,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
     """The filters a report shares with retrieval: tag, speaker, annotator, document, status (each repeatable)."""
-    parser.add_argument("--tag", action="append", metavar="NAME", help="only passages of this tag (repeatable)")
     parser.add_argument(
-        "--speaker", action="append", metavar="NAME", help="only passages in this speaker's turns (repeatable)"
+        "--tag", action="append", metavar="NAME", help="only passages of this tag (repeatable)"
+    )
+    parser.add_argument(
+        "--speaker",
+        action="append",
+        metavar="NAME",
+        help="only passages in this speaker's turns (repeatable)",
     )
     parser.add_argument(
         "--annotator", action="append", metavar="NAME", help="only this annotator's spans (repeatable)"
@@ -73,8 +78,7 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--status",
         action="append",
-        type=DocumentStatus,
-        choices=list(DocumentStatus),
+        choices=[status.value for status in DocumentStatus],
         help="only documents with this status (repeatable)",
     )
 
