@@ -264,3 +264,21 @@ def test_qtsvg_draws_the_cells_where_heatmap_cell_at_finds_them(qapp):
         assert heatmap_cell_at(m, px, py) == (r, c)
         if fill is not None:
             assert image.pixelColor(int(px), int(py)).name() == fill
+
+
+def test_bar_at_maps_each_row_back_to_its_tag():
+    frequencies = _frequencies()
+    root = _parse(bar_chart_svg(frequencies, title="t"))
+    width, _ = chart_size(bar_chart_svg(frequencies))
+    for i in range(len(frequencies)):
+        rect = _by_id(root, f"bar-{i}").find(f"{SVG}rect")
+        middle = float(rect.get("y")) + float(rect.get("height")) / 2
+        assert charts.bar_at(frequencies, float(rect.get("x")) + 1, middle) == i  # on the bar
+        assert charts.bar_at(frequencies, 20, middle) == i  # on its label
+    first = (
+        float(_by_id(root, "bar-0").find(f"{SVG}rect").get("y")) - (charts.BAR_ROW - charts.BAR_HEIGHT) / 2
+    )
+    assert charts.bar_at(frequencies, 20, first - 0.01) is None
+    assert charts.bar_at(frequencies, 20, first + 4 * charts.BAR_ROW) is None  # below the last row
+    assert charts.bar_at(frequencies, width, first + 1) is None
+    assert charts.bar_at([], 20, first + 1) is None

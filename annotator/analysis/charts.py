@@ -218,17 +218,11 @@ def bar_chart_svg(frequencies: Sequence[TagFrequency], *, dark: bool = False, ti
     """
     palette = DARK if dark else LIGHT
     rows = list(frequencies)
-    label_w = max([len(shorten(f.tag.name)) * CHAR_WIDTH + f.depth * INDENT for f in rows] + [60.0]) + 10
-    x0 = MARGIN + label_w
-    y0 = MARGIN + TITLE_BAND
-    top = max([f.total_passages for f in rows] + [0])
-    ticks = _ticks(top)
-    scale = BAR_AREA / ticks[-1]
     values = [_bar_value(f) for f in rows]
-    value_w = max([len(v) * CHAR_WIDTH for v in values] + [40.0]) + 10
+    x0, y0, width, height = _bar_geometry(rows, values)
+    ticks = _ticks(max([f.total_passages for f in rows] + [0]))
+    scale = BAR_AREA / ticks[-1]
     plot_h = max(1, len(rows)) * BAR_ROW
-    width = x0 + BAR_AREA + value_w + MARGIN
-    height = y0 + plot_h + 44 + MARGIN
     body: list[str] = ['<g id="grid">']
     for tick in ticks:
         x = x0 + tick * scale
@@ -254,6 +248,26 @@ def bar_chart_svg(frequencies: Sequence[TagFrequency], *, dark: bool = False, ti
     caption = "passages (a theme counts its sub-themes' too)"
     body.append(_text(x0 + BAR_AREA / 2, y0 + plot_h + 36, caption, palette.muted, size=11, anchor="middle"))
     return _svg(width, height, palette, title, body)
+
+
+def _bar_geometry(rows: Sequence[TagFrequency], values: Sequence[str]) -> tuple[float, float, float, float]:
+    """(x of the axis, y of the first row, width, height) of a bar chart: a pure function of its rows."""
+    label_w = max([len(shorten(f.tag.name)) * CHAR_WIDTH + f.depth * INDENT for f in rows] + [60.0]) + 10
+    value_w = max([len(v) * CHAR_WIDTH for v in values] + [40.0]) + 10
+    x0 = MARGIN + label_w
+    y0 = MARGIN + TITLE_BAND
+    return x0, y0, x0 + BAR_AREA + value_w + MARGIN, y0 + max(1, len(rows)) * BAR_ROW + 44 + MARGIN
+
+
+def bar_at(frequencies: Sequence[TagFrequency], x: float, y: float) -> int | None:
+    """Index of the tag whose row (label, bar or value) holds a point in the bar chart's viewBox units."""
+    rows = list(frequencies)
+    _, y0, width, _ = _bar_geometry(rows, [_bar_value(f) for f in rows])
+    if not (math.isfinite(x) and math.isfinite(y)) or not (MARGIN <= x < width - MARGIN):
+        return None
+    if not y0 <= y < y0 + len(rows) * BAR_ROW:
+        return None
+    return min(len(rows) - 1, math.floor((y - y0) / BAR_ROW))
 
 
 def _bar_value(freq: TagFrequency) -> str:
@@ -467,6 +481,7 @@ def _legend_number(value: float) -> str:
 
 __all__ = [
     "DARK",
+    "bar_at",
     "LIGHT",
     "HeatmapLayout",
     "bar_chart_svg",
