@@ -20,7 +20,7 @@ import html
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,8 @@ PASSAGE_SHOWN = 400
 TOOLTIP_CHARS = 2000
 #: Lines of text a row shows.
 ROW_LINES = 3
+#: Each column's share of the table's width, until the user drags a column's edge.
+COLUMN_SHARES = (0.12, 0.46, 0.14, 0.09, 0.07, 0.12)
 #: (before, passage, after) of a row, for the delegate.
 ContextRole = Qt.ItemDataRole.UserRole + 1
 #: What ``Export…`` writes, as save-dialog filters (the format from the suffix).
@@ -86,8 +88,15 @@ STATUS_NAMES = {
 
 
 def one_line(text: str) -> str:
-    """Line breaks shown as a pilcrow, runs of spaces as one: a passage reads on as one paragraph."""
-    return " ¶ ".join(" ".join(line.split()) for line in text.split("\n"))
+    """Line breaks shown as a pilcrow, runs of spaces as one: a passage reads on as one paragraph.
+
+    White space at either end stays (as one space): the context before a passage ends where the
+    passage begins, and the two must not run together.
+    """
+    joined = " ¶ ".join(" ".join(line.split()) for line in text.split("\n"))
+    lead = " " if text[:1].isspace() and not joined.startswith(" ") else ""
+    trail = " " if text[-1:].isspace() and not joined.endswith(" ") else ""
+    return f"{lead}{joined}{trail}"
 
 
 def shortened(text: str, limit: int = PASSAGE_SHOWN) -> str:
@@ -211,13 +220,26 @@ _ROLES = frozenset(
 )
 
 
-def passage_html(before: str, passage: str, after: str, muted: QColor) -> str:
-    """The passage in bold between its context in a muted colour; every piece escaped (it is the user's text)."""
+def tail(text: str, limit: int) -> str:
+    """The end of ``text``, at most about ``limit`` characters, cut at a space and led by an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[len(text) - limit :]
+    space = cut.find(" ")
+    return "…" + (cut[space + 1 :] if 0 <= space < len(cut) // 2 else cut)
+
+
+def passage_html(before: str, passage: str, after: str, muted: QColor, before_chars: int = CONTEXT) -> str:
+    """The passage in bold between its context in a muted colour; every piece escaped (it is the user's text).
+
+    ``before_chars``: at most this much of the text before is shown, so the passage itself starts
+    on the cell's first line whatever the column's width.
+    """
     color = muted.name()
     return (
-        f'<span style="color:{color}">{html.escape(one_line(before))}</span> '
+        f'<span style="color:{color}">{html.escape(tail(one_line(before), before_chars))}</span>'
         f"<b>{html.escape(shortened(one_line(passage)))}</b>"
-        f' <span style="color:{color}">{html.escape(one_line(after))}</span>'
+        f'<span style="color:{color}">{html.escape(one_line(after))}</span>'
     )
 
 
@@ -253,8 +275,11 @@ class PassageDelegate(QStyledItemDelegate):
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         ).name()
         document.setDefaultStyleSheet(f"body {{ color: {text_color}; }}")
-        document.setHtml(f"<body>{passage_html(*context, muted_color(opt.palette, selected))}</body>")
         rect = opt.rect.adjusted(4, 2, -4, -2)
+        # Half a line of context before, so the passage starts on the first line.
+        before_chars = max(8, rect.width() // max(1, opt.fontMetrics.averageCharWidth()) // 2)
+        shown = passage_html(*context, muted_color(opt.palette, selected), before_chars)
+        document.setHtml(f"<body>{shown}</body>")
         document.setTextWidth(rect.width())
         painter.save()
         painter.translate(rect.topLeft())
@@ -460,13 +485,13 @@ class QueryControls(QWidget):
         """The query the controls show."""
         return PassageQuery(
             tags=self._ticked(TAG_COLUMN),
-            combine=self.combine.currentData(),
+            combine=Combine(self.combine.currentData()),  # Qt hands an enum's data back as str
             exclude_tags=self._ticked(NOT_COLUMN),
             include_subthemes=self.subthemes.isChecked(),
             speakers=self.speakers.checked(),
             annotators=self.annotators.checked(),
             documents=self.documents.checked(),
-            statuses=self.statuses.checked(),
+            statuses=tuple(DocumentStatus(s) for s in self.statuses.checked()),
         )
 
     def set_query(self, query: PassageQuery, *, emit: bool = False) -> None:
@@ -519,6 +544,48 @@ class QueryControls(QWidget):
             self.filters.setItemText(index, f"{title} ({ticked} ticked)" if ticked else title)
 
 
+class PassagesTable(QTableView):
+    """The passages' table: its columns keep their shares of the width until the user resizes one."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.user_sized = False
+        self._fitting = False
+
+    def setModel(self, model) -> None:  # noqa: N802 - Qt's name
+        super().setModel(model)
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+
+    def _section_resized(self, *_args) -> None:
+        if not self._fitting:
+            self.user_sized = True
+
+    def fit_columns(self) -> None:
+        """Each column its share of the visible width (never narrower than its title)."""
+        width = self.viewport().width()
+        header = self.horizontalHeader()
+        metrics = header.fontMetrics()
+        widths = [
+            max(metrics.horizontalAdvance(title) + 20, int(width * share))
+            for title, share in zip(COLUMNS, COLUMN_SHARES, strict=True)
+        ]
+        others = sum(widths) - widths[PASSAGE_COLUMN]
+        widths[PASSAGE_COLUMN] = max(
+            metrics.averageCharWidth() * 20, width - others
+        )  # the passage takes the rest
+        self._fitting = True
+        try:
+            for column, column_width in enumerate(widths):
+                self.setColumnWidth(column, column_width)
+        finally:
+            self._fitting = False
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and not self.user_sized:
+            self.fit_columns()
+        return super().viewportEvent(event)
+
+
 class RetrievalPanel(QWidget):
     """Query controls on the left, the passages on the right; a click opens a passage in the text."""
 
@@ -545,14 +612,14 @@ class RetrievalPanel(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=self.QUERY_DELAY_MS)
         self._timer.timeout.connect(self.run_query)
         self.model = RetrievalModel(self)
-        self.table = QTableView(self)
+        self.table = PassagesTable(self)
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(PASSAGE_COLUMN, PassageDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)  # rows are three lines high: a long tag name wraps
         self.table.setShowGrid(False)
         self.table.verticalHeader().hide()
         rows = self.table.verticalHeader()
@@ -560,10 +627,7 @@ class RetrievalPanel(QWidget):
         rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() * ROW_LINES + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(PASSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for column, chars in ((0, 16), (2, 18), (3, 12), (4, 10), (5, 18)):
-            self.table.setColumnWidth(column, self.table.fontMetrics().averageCharWidth() * chars + 16)
         self.table.clicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.count = QLabel(self)
@@ -592,8 +656,8 @@ class RetrievalPanel(QWidget):
         self.splitter.addWidget(self.controls)
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 900])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([250, 950])
+        self.splitter.setCollapsible(1, False)  # the controls may be dragged away, the passages not
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
