@@ -196,6 +196,11 @@ class AnalysisMixin(StoreBase):
         rows = self.db.conn.execute(sql, [*params, *span_filter.params]).fetchall()
         return rows, together
 
+    def has_annotator(self, name: str) -> bool:
+        """Whether anyone of this name has a span (stops at the first)."""
+        row = self.db.conn.execute("SELECT 1 FROM annotations WHERE annotator = ? LIMIT 1", [name]).fetchone()
+        return row is not None
+
     def annotator_names(self) -> list[str]:
         """Everyone with a span, read from the covering index of spans (not the wider table)."""
         rows = self.db.conn.execute(
