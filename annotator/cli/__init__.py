@@ -57,6 +57,8 @@ COMMANDS: dict[str, str] = {
     "annotations": _PROJECT,
     "gui": _PROJECT,
     "export": _EXPORT,
+    "retrieve": "annotator.cli.analysis_cmds",
+    "matrix": "annotator.cli.analysis_cmds",
     "report": "annotator.cli.report_cmds",
     "agree": _REVIEW,
     "disagreements": _REVIEW,
