@@ -72,25 +72,38 @@ def filters_of(query: PassageQuery) -> PassageQuery:
     return dataclasses.replace(query, tags=(), exclude_tags=(), combine=Combine.ANY)
 
 
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """The core's one-line reason for not counting a matrix (two equal axes, say)."""
+
+    reason: str
+
+
 class SvgChart(QWidget):
     """One SVG drawn at its natural size (1 unit = 1 logical pixel), clickable where it is a heat map."""
 
     #: (row, col) of a heat-map cell clicked.
     cellClicked = Signal(int, int)
+    #: Index (in the frequencies) of a bar chart's row clicked.
+    barClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.svg = ""
         self.matrix: Matrix | None = None
+        self.frequencies: list[TagFrequency] | None = None
         self.renderer = QSvgRenderer(self)
         self.view_box = QRectF()
         self.setMouseTracking(True)
 
-    def set_svg(self, svg: str, matrix: Matrix | None = None) -> None:
-        """Show ``svg``; ``matrix``: it is that matrix's heat map, whose cells answer clicks."""
+    def set_svg(
+        self, svg: str, matrix: Matrix | None = None, frequencies: list[TagFrequency] | None = None
+    ) -> None:
+        """Show ``svg``: the heat map of ``matrix`` or the bar chart of ``frequencies`` (whose cells
+        and bars answer clicks), or neither."""
         from annotator.analysis.charts import chart_size
 
-        self.svg, self.matrix = svg, matrix
+        self.svg, self.matrix, self.frequencies = svg, matrix, frequencies
         if svg:
             self.renderer.load(QByteArray(svg.encode("utf-8")))
             width, height = chart_size(svg)
@@ -139,6 +152,15 @@ class SvgChart(QWidget):
         at = self.to_svg(point)
         return heatmap_cell_at(self.matrix, at.x(), at.y())
 
+    def bar_at(self, point: QPointF) -> int | None:
+        """The bar chart's row under a widget point, if this is a bar chart."""
+        if not self.frequencies or self.view_box.isEmpty():
+            return None
+        from annotator.analysis.charts import bar_at
+
+        at = self.to_svg(point)
+        return bar_at(self.frequencies, at.x(), at.y())
+
     def paintEvent(self, event) -> None:
         if self.view_box.isEmpty():
             return
@@ -149,29 +171,45 @@ class SvgChart(QWidget):
         painter.end()
 
     def mousePressEvent(self, event) -> None:
-        cell = self.cell_at(event.position())
-        if cell is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.cellClicked.emit(*cell)
-            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            cell = self.cell_at(event.position())
+            if cell is not None:
+                self.cellClicked.emit(*cell)
+                return
+            bar = self.bar_at(event.position())
+            if bar is not None:
+                self.barClicked.emit(bar)
+                return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
-        cell = self.cell_at(event.position())
-        if cell is None:
+        tip = self._tip_at(event.position())
+        if tip is None:
             self.unsetCursor()
             QToolTip.hideText()
         else:
+            self.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
+            QToolTip.showText(event.globalPosition().toPoint(), plain_tooltip(tip), self)
+        super().mouseMoveEvent(event)
+
+    def _tip_at(self, point: QPointF) -> str | None:
+        """What a click here would list, or None where a click does nothing."""
+        cell = self.cell_at(point)
+        if cell is not None:
             assert self.matrix is not None
             row, col = cell
             m = self.matrix
             value = m.values[row][col]
             shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:.2f}"
-            self.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
-            tip = (
+            return (
                 f"{m.row_labels[row].name} × {m.col_labels[col].name}: {shown}\nClick to list these passages"
             )
-            QToolTip.showText(event.globalPosition().toPoint(), plain_tooltip(tip), self)
-        super().mouseMoveEvent(event)
+        bar = self.bar_at(point)
+        if bar is not None:
+            assert self.frequencies is not None
+            frequency = self.frequencies[bar]
+            return f"{frequency.tag.name}: {frequency.total_passages:,} passages\nClick to list them"
+        return None
 
     def image(self, scale: float = PNG_SCALE) -> QImage:
         """The chart as a picture, ``scale`` pixels per SVG unit."""
@@ -244,6 +282,7 @@ class ChartsPanel(QWidget):
         self.status.setStyleSheet("color: palette(mid);")
         self.chart = SvgChart(self)
         self.chart.cellClicked.connect(self._cell_clicked)
+        self.chart.barClicked.connect(self._bar_clicked)
         self.area = QScrollArea(self)
         self.area.setWidget(self.chart)
         self.area.setWidgetResizable(True)
@@ -314,22 +353,24 @@ class ChartsPanel(QWidget):
         generation = self._generation
         kind = self.kind.currentData()
         base = self.base
-        rows, cols, measure = self.rows.currentData(), self.cols.currentData(), self.measure.currentData()
+        # Qt hands an enum's item data back as str: made enums again for the core.
+        rows, cols = Axis(self.rows.currentData()), Axis(self.cols.currentData())
+        measure = Measure(self.measure.currentData())
         same_paragraph = self.same_paragraph.isEnabled() and self.same_paragraph.isChecked()
 
         def count(store: Store) -> object:
             if kind == FREQUENCIES:
                 return frequencies(store, base)
-            return matrix(
-                store, rows=rows, cols=cols, measure=measure, base=base, same_paragraph=same_paragraph
-            )
+            try:
+                return matrix(
+                    store, rows=rows, cols=cols, measure=measure, base=base, same_paragraph=same_paragraph
+                )
+            except ValueError as exc:  # a pair the core does not count: its one-line reason is shown
+                return Refused(str(exc))
 
         path = self.store.path
         if path is None:  # an in-memory project: its connection is this thread's
-            try:
-                self._show(generation, count(self.store))
-            except ValueError as exc:
-                self._failed(generation, str(exc))
+            self._show(generation, count(self.store))
             return None
         self.status.setText("Counting…")
         self.save_png.setEnabled(False)
@@ -348,6 +389,9 @@ class ChartsPanel(QWidget):
     def _show(self, generation: int, result: object) -> None:
         if generation != self._generation:
             return  # another chart was asked for meanwhile
+        if isinstance(result, Refused):
+            self._failed(generation, result.reason)
+            return
         if isinstance(result, Matrix):
             self.matrix, self.frequencies = result, None
         else:
@@ -382,13 +426,26 @@ class ChartsPanel(QWidget):
     def draw(self) -> None:
         """Make the SVG again for the palette now in use, and show it."""
         svg = self.svg(dark=is_dark(self.palette()))
-        self.chart.set_svg(svg, self.matrix)
+        self.chart.set_svg(svg, self.matrix, self.frequencies)
         self.save_png.setEnabled(bool(svg))
         self.save_svg.setEnabled(bool(svg))
-        if self.matrix is not None:
-            self.status.setText("Click a cell to list the passages it counts.")
-        else:
-            self.status.setText("")
+        what = "a cell" if self.matrix is not None else "a bar"
+        self.status.setText(f"Click {what} to list the passages it counts.{self.filters_note()}")
+
+    def filters_note(self) -> str:
+        """The Passages view's filters the chart shares, in a few words ("" when there are none)."""
+        base = self.base
+        parts = [
+            f"{len(values)} {name}"
+            for values, name in (
+                (base.speakers, "speaker(s)"),
+                (base.annotators, "annotator(s)"),
+                (base.documents, "document(s)"),
+                (base.statuses, "status(es)"),
+            )
+            if values
+        ]
+        return f"  Filtered as in Passages: {', '.join(parts)}." if parts else ""
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -398,6 +455,13 @@ class ChartsPanel(QWidget):
     def _cell_clicked(self, row: int, col: int) -> None:
         if self.matrix is not None:
             self.cellQueryRequested.emit(self.matrix.cell_query(row, col))
+
+    def _bar_clicked(self, index: int) -> None:
+        """A bar counts its tag's passages with its sub-themes', under the shared filters."""
+        if self.frequencies is not None:
+            tag = self.frequencies[index].tag
+            query = dataclasses.replace(self.base, tags=(tag.id,), include_subthemes=True)
+            self.cellQueryRequested.emit(query)
 
     # -- saving ----------------------------------------------------------------------------------
 

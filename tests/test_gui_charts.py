@@ -1,0 +1,174 @@
+"""The Charts view: a heat-map cell clicked lists its passages; charts saved as PNG and SVG; dark palettes.
+
+Uses the hand-coded project of ``test_gui_retrieval`` (two documents, emoji
+before the coded words, a theme with a sub-theme, two speakers' turns).
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+
+from annotator.analysis.charts import chart_size, heatmap_layout
+from annotator.analysis.matrices import Axis, Matrix
+from annotator.gui.app import dark_palette
+from annotator.gui.panels.charts import PNG_SCALE
+from tests.test_gui_retrieval import SECOND, listed, span, tag_id
+from tests.test_gui_retrieval import coded_project as coded_project  # the fixture
+
+pytestmark = pytest.mark.gui
+
+
+def computed(qtbot, charts) -> None:
+    """Wait for the chart being counted to be drawn."""
+    if charts.job is not None:
+        with qtbot.waitSignal(charts.job.ended, timeout=20000, raising=False):
+            pass
+    qtbot.waitUntil(lambda: bool(charts.chart.svg), timeout=20000)
+
+
+def cell_point(chart, matrix: Matrix, row: int, col: int):
+    """The widget point at the middle of a heat-map cell, from the cell's rectangle in the SVG."""
+    layout = heatmap_layout(matrix)
+    x, y = layout.cell_origin(row, col)
+    return chart.from_svg(x + layout.cell_width / 2, y + layout.cell_height / 2).toPoint()
+
+
+def test_clicking_a_heat_map_cell_lists_exactly_its_passages(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_heatmap(Axis.TAGS, Axis.SPEAKERS)
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    matrix = charts.matrix
+    assert matrix is not None and (matrix.rows, matrix.cols) == (Axis.TAGS, Axis.SPEAKERS)
+    row = [label.key for label in matrix.row_labels].index(tag_id(window, "Economy"))
+    col = [label.key for label in matrix.col_labels].index(tag_id(window, "Ben"))
+    assert matrix.values[row][col] == 2  # "Trade matters" and "more", both in Ben's turn
+    point = cell_point(charts.chart, matrix, row, col)
+    assert charts.chart.cell_at(point.toPointF()) == (row, col)
+    charts.area.ensureVisible(point.x(), point.y())
+    qtbot.mouseClick(charts.chart, Qt.MouseButton.LeftButton, pos=point)
+    panel = window.analysis.passages
+    assert window.pages.currentWidget() is panel
+    assert listed(panel) == [("second", *span(SECOND, "Trade matters")), ("second", *span(SECOND, "more"))]
+    assert panel.query() == matrix.cell_query(row, col)
+
+
+def test_a_click_outside_the_grid_opens_nothing(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_heatmap(Axis.TAGS, Axis.DOCUMENTS)
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    qtbot.mouseClick(charts.chart, Qt.MouseButton.LeftButton, pos=charts.chart.from_svg(2, 2).toPoint())
+    assert window.pages.currentWidget() is charts
+
+
+def test_the_bar_chart_is_saved_as_png_and_svg(make_window, coded_project, qtbot, tmp_path):
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    assert charts.frequencies is not None and charts.matrix is None
+    out = tmp_path / "out"
+    out.mkdir()
+    png, svg = out / "bars.png", out / "bars.svg"
+    charts.save(png)
+    charts.save(svg)
+    width, height = chart_size(svg.read_text(encoding="utf-8"))
+    image = QImage(str(png))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == (math.ceil(width * PNG_SCALE), math.ceil(height * PNG_SCALE))
+    root = ET.parse(svg).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    names = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Security", "Borders", "Economy"} <= names
+    assert sorted(p.name for p in out.iterdir()) == ["bars.png", "bars.svg"]  # no temporary left
+
+
+def test_the_heat_map_is_saved_too(make_window, coded_project, qtbot, tmp_path):
+    window = make_window(coded_project)
+    window.analysis.show_heatmap(Axis.TAGS, Axis.TAGS)
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    charts.save(tmp_path / "map.png")
+    width, height = chart_size(charts.svg(dark=False))
+    assert QImage(str(tmp_path / "map.png")).size().width() == math.ceil(width * PNG_SCALE)
+    charts.save(tmp_path / "map.svg")
+    view_box = ET.parse(tmp_path / "map.svg").getroot().get("viewBox")
+    assert [float(v) for v in view_box.split()] == [0, 0, width, height]
+
+
+def text_fills(svg: str) -> set[str]:
+    root = ET.fromstring(svg)
+    return {t.get("fill") for t in root.iter("{http://www.w3.org/2000/svg}text")}
+
+
+def test_the_chart_follows_a_dark_palette(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    app = QApplication.instance()
+    light_svg = charts.chart.svg
+    light = charts.chart.grab().toImage()
+    original = app.palette()
+    try:
+        app.setPalette(dark_palette())
+        qtbot.waitUntil(lambda: charts.chart.svg != light_svg)
+        dark = charts.chart.grab().toImage()
+    finally:
+        app.setPalette(original)
+    assert text_fills(light_svg) != text_fills(charts.svg(dark=True))
+    qtbot.waitUntil(lambda: text_fills(charts.chart.svg) == text_fills(light_svg))  # light again
+    corner = charts.chart.chart_rect().topLeft().toPoint() + charts.chart.rect().topLeft()
+    background_light = QColor(light.pixel(corner.x() + 2, corner.y() + 2)).lightness()
+    background_dark = QColor(dark.pixel(corner.x() + 2, corner.y() + 2)).lightness()
+    assert background_light > 200 > 80 > background_dark
+    # The label text is drawn in a light colour on the dark chart: some pixels are much lighter than its ground.
+    assert (
+        max(
+            QColor(dark.pixel(x, y)).lightness()
+            for x in range(dark.width())
+            for y in range(0, dark.height(), 3)
+        )
+        > 180
+    )
+
+
+def test_an_unsupported_matrix_says_why_in_one_line(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_heatmap(Axis.DOCUMENTS, Axis.DOCUMENTS)
+    charts = window.analysis.charts
+    qtbot.waitUntil(lambda: "choose two different axes" in charts.status.text(), timeout=20000)
+    assert "\n" not in charts.status.text() and "Error" not in charts.status.text()
+    assert charts.matrix is None and not charts.chart.svg
+    assert not charts.save_png.isEnabled() and not charts.save_svg.isEnabled()
+
+
+def test_clicking_a_bar_lists_that_tags_passages_with_its_sub_themes(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    index = [f.tag.name for f in charts.frequencies].index("Security")
+    chart = charts.chart
+    x, y = bar_point(chart, index)
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.from_svg(x, y).toPoint())
+    panel = window.analysis.passages
+    assert window.pages.currentWidget() is panel
+    assert [row[0] for row in listed(panel)] == ["first", "first", "second"]  # Security and Borders
+    assert charts.frequencies[index].total_passages == 3
+
+
+def bar_point(chart, index: int) -> tuple[float, float]:
+    """The middle of a bar chart's row in viewBox units, found by pointing down the chart."""
+    width, height = chart_size(chart.svg)
+    x = width / 2
+    hits = [y / 2 for y in range(int(height * 2)) if chart.bar_at(chart.from_svg(x, y / 2)) == index]
+    assert hits, "no row for that tag"
+    return x, (hits[0] + hits[-1]) / 2
