@@ -25,7 +25,7 @@ from annotator.analysis.query import PassageQuery
 from annotator.gui.features.base import Feature
 from annotator.gui.jobs import Job, JobContext
 from annotator.gui.panels.charts import ChartsPanel
-from annotator.gui.panels.retrieval import RetrievalPanel
+from annotator.gui.panels.retrieval import RetrievalPanel, describe
 from annotator.ops import OpChanges
 from annotator.store import Store
 
@@ -146,8 +146,10 @@ class AnalysisFeature(Feature):
         project = self.window.store.path
         name = project.stem if project is not None else "project"
         default = str(Path.home() / f"{name} report.html")
+        # The title says what the report covers: the Passages view's query.
+        scope = describe(self.passages.query(), self.window.tags_by_id).removeprefix(" · ")
         path, chosen = QFileDialog.getSaveFileName(
-            self.window, "Write a report", default, ";;".join(REPORT_FILTERS.values())
+            self.window, f"Write a report — {scope}", default, ";;".join(REPORT_FILTERS.values())
         )
         if not path:
             return
