@@ -440,3 +440,68 @@ def test_the_project_file_is_found_whatever_the_vendor_named_it(tmp_path, store,
     assert dict(result.skipped_parts) == {
         "Notes": "1 note(s) attached to no source, selection, coding or code"
     }
+
+
+def test_several_codings_of_one_selection_by_several_users_and_a_whole_source_coding(tmp_path, store):
+    text = "One passage, two codes."
+    both = Sel(0, 11, codes=(11, 12), guid=1, user=7)
+    src = Src("S", text, [both], guid=100)
+    path = build_qdpx(tmp_path / "multi.qdpx", [src], codes=CODES, users={7: "Nora"})
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    whole = f'<Coding guid="{gid(900)}"><CodeRef targetGUID="{gid(13)}"/></Coding>'
+    unknown = f'<Coding guid="{gid(901)}"><CodeRef targetGUID="{gid(999)}"/></Coding>'
+    parts["project.qde"] = parts["project.qde"].replace(
+        b"</PlainTextSelection>", b"</PlainTextSelection>" + (whole + unknown).encode()
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    result = run(store, path)
+    assert spans_of(store) == [
+        ("S", "One passage", "Fear", "Nora", None),
+        ("S", "One passage", "Joy", "Nora", None),
+        ("S", text, "Places", "me", None),
+    ]
+    ids = sorted(a.id for a in store.annotations_for_document(gid(100)))
+    assert gid(1) not in ids and len(set(ids)) == 3  # derived from the selection and each code
+    assert result.part_failures == (("source 'S'", f"its code {gid(999)} is not in the codebook"),)
+    assert run(store, path).annotations_added == 0  # derived ids are the same the second time
+
+
+def test_a_pdf_source_is_read_from_its_text_representation(tmp_path, store):
+    text = "Page one words.\n\nPage two words."
+    start = text.index("two")
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="P">'
+        f'<CodeBook><Codes><Code guid="{gid(13)}" name="Places" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><PDFSource guid="{gid(100)}" name="Report" path="internal://r.pdf">'
+        f'<PDFSelection guid="{gid(5)}" page="1" firstX="1" firstY="1" secondX="9" secondY="9"/>'
+        f'<Representation guid="{gid(101)}" plainTextPath="internal://r.txt">'
+        f'<PlainTextSelection guid="{gid(1)}" startPosition="{start}" endPosition="{start + 3}">'
+        f'<Coding guid="{gid(2)}"><CodeRef targetGUID="{gid(13)}"/></Coding></PlainTextSelection>'
+        "</Representation></PDFSource></Sources></Project>"
+    )
+    path = tmp_path / "pdf.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/r.txt", text)
+        archive.writestr("sources/r.pdf", b"%PDF-1.4 never read: the representation is there")
+    result = run(store, path)
+    assert spans_of(store) == [("Report", "two", "Places", "me", None)]
+    assert dict(result.skipped_parts) == {
+        "source 'Report'": "1 selection(s) of areas or times, not of text; not imported"
+    }
+
+
+def test_a_project_file_over_the_node_limit_is_refused_in_one_line(tmp_path, store, monkeypatch):
+    monkeypatch.setattr("annotator.refiqda.reader.MAX_XML_NODES", 50)
+    text = "Many selections here."
+    sels = [Sel(0, 4, codes=(13,), guid=n) for n in range(1, 40)]
+    result = run(store, build_qdpx(tmp_path / "big.qdpx", [Src("B", text, sels, guid=100)], codes=CODES))
+    assert result.status == "failed"
+    assert (
+        result.message
+        == "project.qde is too big to read safely (more than 50 XML elements and attributes, the limit); refused"
+    )
+    assert store.document_count() == 0

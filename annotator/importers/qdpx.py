@@ -433,7 +433,9 @@ def _document(ctx: _Context, source: Source, number: int) -> ImportedDocument | 
     if coded.selections:
         mark = " (as Annotator writes them)" if ctx.known else ""
         ctx.countings.append((title, f"{placement.counting}{mark}"))
-    spans = _spans_of(ctx, replace(coded, codings=[*coded.codings, *source.codings]), text, placement, where)
+    if coded is not source:  # a PDF's codes of the whole source go on its text too
+        coded = replace(coded, codings=[*coded.codings, *source.codings])
+    spans = _spans_of(ctx, coded, text, placement, where)
     return ImportedDocument(
         title=title,
         text=text,
