@@ -264,6 +264,7 @@ def test_every_command_on_a_path_in_a_folder_the_user_cannot_enter_says_so_in_on
         "annotate": [["annotate", locked, "d", "0", "5", "X"]],
         "annotations": [["annotations", locked]],
         "export": [["export", locked, "ok/out.jsonl"], ["export", ok, "locked/out.jsonl"]],
+        "report": [["report", locked, "ok/r.html"], ["report", ok, "locked/r.html"]],
         "agree": [["agree", locked, ok], ["agree", ok, locked]],
         "disagreements": [["disagreements", locked, ok], ["disagreements", ok, locked]],
         "merge": [["merge", locked, ok], ["merge", ok, locked]],
