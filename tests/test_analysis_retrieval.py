@@ -123,6 +123,17 @@ def test_all_is_the_overlap_region_of_each_overlapping_pair(project):
     assert passage.speaker_id == ids["Ana"]
 
 
+def test_all_of_three_tags_is_the_region_all_three_cover(project):
+    store, ids = project
+    # Jobs x Health regions [12,15) and [45,50); only the second lies in one of Ben's turns [30,60)
+    query = PassageQuery(tags=(ids["Jobs"], ids["Health"], ids["Ben"]), combine=Combine.ALL)
+    assert spans_of(store, ids, query) == [("D1", 45, 50)]
+    assert len(retrieve(store, query)) == 1
+    passage = retrieve(store, query).rows(0, 1)[0]
+    assert passage.annotation_ids == (ids["j2"], ids["h2"], ids["t2"])
+    assert passage.annotators == ("lee", "auto:transcript")
+
+
 def test_all_of_a_theme_and_its_own_sub_theme_never_pairs_a_span_with_itself(project):
     store, ids = project
     # groups {e1, j1, e2, j2, e3} and {j1, j2}: distinct overlapping pairs: e1-j1 -> [5,10) only

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from annotator.analysis.intervals import Ints, merged, overlap_counts, overlapping, union_lengths
+from annotator.analysis.intervals import (
+    Ints,
+    merged,
+    overlap_counts,
+    overlapping,
+    overlapping_pairs,
+    union_lengths,
+)
 
 if TYPE_CHECKING:
     from annotator.analysis.matrices import Measure, _Loaded
@@ -93,11 +100,7 @@ def filtered_pairs(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Mea
     spans = loaded.spans
     order = np.argsort(start, kind="stable")
     s, e, tag, doc = start[order], end[order], spans.tag[order], spans.doc[order]
-    hi = np.searchsorted(s, e, side="left")
-    runs = hi - np.arange(len(s)) - 1
-    first = np.repeat(np.arange(len(s)), runs)
-    offsets = np.arange(len(first)) - np.repeat(np.cumsum(runs) - runs, runs)
-    second = first + 1 + offsets
+    first, second = overlapping_pairs(s, e)
     region_start = s[second]
     region_end = np.minimum(e[first], e[second])
     keep = tag[first] != tag[second]

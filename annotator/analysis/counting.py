@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from annotator.analysis.intervals import CorpusDocuments, CorpusSpans, merged, overlapping
+from annotator.analysis.intervals import (
+    CorpusDocuments,
+    CorpusSpans,
+    merged,
+    overlapping,
+    overlapping_pairs,
+    paragraph_bounds,
+    paragraph_extents,
+)
 from annotator.analysis.retrieval import Plan, Row, document_passages, paragraph_bounds_of
 
 if TYPE_CHECKING:
@@ -29,10 +37,13 @@ def passages_per_document(store: Store, plan: Plan) -> dict[str, int]:
     wanted = tuple(dict.fromkeys((*coded, *plan.excluded, *q.speakers)))
     annotators = tuple(dict.fromkeys(q.annotators)) if q.annotators else None
     spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
-    if plan.all_of:
+    if plan.all_of and len(plan.groups) == 2:
+        counts = _pairs_per_document(store, plan, docs, spans, wanted)
+    elif plan.all_of:
         found = _overlaps_per_document(store, plan, docs, spans, wanted)
         return {docs.ids[i]: found[i] for i in range(len(docs.ids)) if found.get(i)}
-    counts = _spans_per_document(plan, spans, wanted, len(docs.ids))
+    else:
+        counts = _spans_per_document(plan, spans, wanted, len(docs.ids))
     return {docs.ids[i]: int(counts[i]) for i in range(len(docs.ids)) if counts[i]}
 
 
@@ -62,6 +73,37 @@ def _spans_per_document(
     if plan.query.speakers:
         keep &= overlapping(s, e, *merged(s[roles["turns"]], e[roles["turns"]]))
     return np.bincount(spans.doc[keep], minlength=documents)
+
+
+def _pairs_per_document(
+    store: Store, plan: Plan, docs: CorpusDocuments, spans: CorpusSpans, wanted: tuple[str, ...]
+) -> np.ndarray:
+    """ALL of two tags, vectorised: the pairs of distinct spans, one of each, whose regions pass the filters.
+
+    Every overlapping pair among the spans of either tag is listed once (``i``
+    before ``j`` in start order); a pair counts when one span stands for the
+    first tag and the other for the second, either way round, which is the
+    rule of ``document_passages`` (a set of spans is one passage).
+    """
+    index = {t: i for i, t in enumerate(wanted)}
+    roles = _roles(plan, spans, wanted)
+    first_tag = np.isin(spans.tag, [index[t] for t in plan.groups[0]]) & roles["coded"]
+    second_tag = np.isin(spans.tag, [index[t] for t in plan.groups[1]]) & roles["coded"]
+    either = np.flatnonzero(first_tag | second_tag)  # still in order of start
+    s, e = spans.start[either], spans.end[either]
+    if plan.query.same_paragraph and len(either):
+        s, e = paragraph_extents(s, e, paragraph_bounds(store, docs, spans.doc[either]))
+    i, j = overlapping_pairs(s, e)
+    a, b = first_tag[either], second_tag[either]
+    keep = (a[i] & b[j]) | (b[i] & a[j])
+    region_start, region_end = np.maximum(s[i], s[j]), np.minimum(e[i], e[j])
+    if plan.excluded:
+        out = roles["excluded"]
+        keep &= ~overlapping(region_start, region_end, *merged(spans.start[out], spans.end[out]))
+    if plan.query.speakers:
+        turns = roles["turns"]
+        keep &= overlapping(region_start, region_end, *merged(spans.start[turns], spans.end[turns]))
+    return np.bincount(spans.doc[either][i[keep]], minlength=len(docs.ids))
 
 
 def _overlaps_per_document(

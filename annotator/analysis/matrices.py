@@ -36,6 +36,7 @@ from annotator.analysis.intervals import (
     CorpusDocuments,
     CorpusSpans,
     Ints,
+    documents_per_group,
     merged,
     overlap_counts,
     overlapping,
@@ -239,7 +240,7 @@ def matrix(
         measure=measure,
         row_labels=row_labels,
         col_labels=col_labels,
-        values=tuple(tuple(float(v) for v in row) for row in values),
+        values=tuple(map(tuple, np.asarray(values, dtype=np.float64).tolist())),
         base=base,
         counted_tags=loaded.tags,
         same_paragraph=same_paragraph and co_occurrence,
@@ -317,8 +318,7 @@ def _cells(
     span, cell = span[ok], r[ok] * n_cols + c[ok]
     size = n_rows * n_cols
     if measure is Measure.DOCUMENTS:
-        pairs = np.unique(cell * max(1, len(loaded.docs.ids)) + spans.doc[span])
-        flat = np.bincount(pairs // max(1, len(loaded.docs.ids)), minlength=size)
+        flat = documents_per_group(cell, spans.doc[span], size, max(1, len(loaded.docs.ids)))
     elif measure is Measure.CHARACTERS:
         flat = union_lengths(cell, spans.start[span], spans.end[span], size, loaded.docs.line_length)
     else:
@@ -362,27 +362,30 @@ def frequencies(store: Store, base: PassageQuery = PassageQuery()) -> list[TagFr
     loaded = _load(store, query, tree, ())
     spans = loaded.spans.where(loaded.passes())
     n = len(loaded.tags)
-    own = _per_group(loaded, spans, spans.tag, np.arange(len(spans)), n)
-    # every span also counts for each of its tag's ancestors among the counted tags
-    members_span, members_group = [np.arange(len(spans))], [spans.tag]
+    line, ndocs = loaded.docs.line_length, max(1, len(loaded.docs.ids))
+    count = np.bincount(spans.tag, minlength=n)
+    documents = documents_per_group(spans.tag, spans.doc, n, ndocs)
+    characters = union_lengths(spans.tag, spans.start, spans.end, n, line)
+    totals = {}
     position = {t: i for i, t in enumerate(loaded.tags)}
     for i, tag_id in enumerate(loaded.tags):
-        for ancestor in _ancestors(tree, tag_id):
-            if ancestor in position:
-                chosen = np.flatnonzero(spans.tag == i)
-                members_span.append(chosen)
-                members_group.append(np.full(len(chosen), position[ancestor], dtype=np.int64))
-    total = _per_group(loaded, spans, np.concatenate(members_group), np.concatenate(members_span), n)
+        below = [position[t] for t in tree.descendants(tag_id) if t in position]
+        if len(below) == 1:
+            totals[i] = (int(count[i]), int(documents[i]), int(characters[i]))
+            continue
+        inside = spans.where(np.isin(spans.tag, below))  # still in order of start
+        s, e = merged(inside.start, inside.end)
+        totals[i] = (len(inside), len(np.unique(inside.doc)), int((e - s).sum()))
     return [
         TagFrequency(
             tag=tree.by_id[tag_id],
             depth=tree.depth(tag_id),
-            passages=int(own[0][i]),
-            documents=int(own[1][i]),
-            characters=int(own[2][i]),
-            total_passages=int(total[0][i]),
-            total_documents=int(total[1][i]),
-            total_characters=int(total[2][i]),
+            passages=int(count[i]),
+            documents=int(documents[i]),
+            characters=int(characters[i]),
+            total_passages=totals[i][0],
+            total_documents=totals[i][1],
+            total_characters=totals[i][2],
         )
         for i, tag_id in enumerate(loaded.tags)
     ]
@@ -395,17 +398,6 @@ def _ancestors(tree: TagTree, tag_id: str) -> list[str]:
         found.append(tag.parent_id)
         tag = tree.by_id[tag.parent_id]
     return found
-
-
-def _per_group(
-    loaded: _Loaded, spans: CorpusSpans, group: Ints, span: Ints, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(spans, documents, characters) per group."""
-    ndocs = max(1, len(loaded.docs.ids))
-    count = np.bincount(group, minlength=n)
-    documents = np.bincount(np.unique(group * ndocs + spans.doc[span]) // ndocs, minlength=n)
-    characters = union_lengths(group, spans.start[span], spans.end[span], n, loaded.docs.line_length)
-    return count, documents, characters
 
 
 __all__ = [
