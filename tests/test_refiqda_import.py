@@ -177,6 +177,13 @@ def test_maxqda_comment_without_coding_becomes_a_comment_span(tmp_path, store):
     assert "comment" in theme.description
 
 
+def test_a_comment_that_repeats_its_passage_is_still_kept(tmp_path, store):
+    text = "Remember this. Other words."
+    comment = Sel(0, 13, guid=5, description="Remember this")
+    run(store, build_qdpx(tmp_path / "c.qdpx", [Src("C", text, [comment], guid=100)], codes=CODES))
+    assert spans_of(store) == [("C", "Remember this", COMMENTS_THEME, "me", "Remember this")]
+
+
 def test_a_selection_that_fits_no_counting_is_reported_and_not_stored(tmp_path, store, run_cli):
     text = EMOJI_CRLF
     # UTF-16 units [13, 14) cut through "second" under every counting, and its name is not there.

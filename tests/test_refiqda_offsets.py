@@ -133,3 +133,15 @@ def test_a_known_counting_takes_any_range_inside_the_text():
     assert placement.counting == CODE_POINTS
     assert NORMAL[placement.places[0].start : placement.places[0].end] == "ine"
     assert placement.places[1].start == -1 and "outside the text" in placement.places[1].reason
+
+
+def test_where_word_boundaries_cannot_tell_the_selections_text_does():
+    # "x 😀 a b c d": "b c" is [6, 9) in code points, [7, 10) in UTF-16 units. Read as code points,
+    # [7, 10) is " c ", also on word boundaries: only the selection's own text tells them apart.
+    raw = "x \U0001f600 a b c d"
+    assert raw[6:9] == "b c" and raw[7:10] == " c "
+    without = place(raw, [Selection(7, 10)])
+    assert without.counting == CODE_POINTS  # a tie goes to the standard's counting
+    named = place(raw, [Selection(7, 10, ("b c",))])
+    assert named.counting == UTF16
+    assert raw[named.places[0].start : named.places[0].end] == "b c"

@@ -268,7 +268,9 @@ def _spans_of(
             result.failures.append((f"{where}, selection {selection.guid}", f"{placed.reason}; not stored"))
             continue
         piece = text[placed.start : placed.end]
-        described = [] if _own_text(piece, selection) else [selection.description.strip()]
+        # A description that repeats the selected text is no note, except on a comment (no codings).
+        copy = bool(selection.codings) and _own_text(piece, selection)
+        described = [] if copy else [selection.description.strip()]
         own_notes = [n for n in described if n] + ctx.notes_text(selection.notes)
         updated = selection.modified or selection.created
         if not selection.codings:
