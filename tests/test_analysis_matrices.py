@@ -179,3 +179,25 @@ def test_every_count_cell_retrieves_exactly_what_it_counts(project, rows, cols, 
         assert len({p.document_id for p in passages}) == documents.values[r][c], (r, c)
         covered = {(p.document_id, i) for p in passages for i in range(p.start, p.end)}
         assert len(covered) == characters.values[r][c], (r, c)
+
+
+def test_spans_too_wide_to_pack_in_one_number_load_the_same(project):
+    """Documents long enough that start, end and codes do not fit 62 bits come as separate columns."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from annotator.analysis.intervals import CorpusDocuments, CorpusSpans
+    from annotator.store.analysis import SpanFilter
+
+    store, ids = project
+    tag_ids = tuple(ids[k] for k in ("Economy", "Jobs", "Health", "Ana", "Ben"))
+    docs = CorpusDocuments.load(store, (), ())
+    packed = CorpusSpans.load(store, docs, SpanFilter(tag_ids=tag_ids), tag_ids, ("lee", "kim"))
+    wide = replace(docs, longest=(1 << 30) + 1)  # 31 bits each for start and end: 62 before any code
+    apart = CorpusSpans.load(store, wide, SpanFilter(tag_ids=tag_ids), tag_ids, ("lee", "kim"))
+    assert len(packed) == 12
+    for column in ("doc", "start", "end", "tag", "annotator"):
+        assert np.array_equal(getattr(packed, column), getattr(apart, column)), column
+    # kim (code 1) coded e1, j1, h1, e3, h3; the turns' annotator is neither (-1)
+    assert sorted(packed.annotator.tolist()) == [-1] * 3 + [0] * 4 + [1] * 5
