@@ -268,12 +268,26 @@ def test_cli_report_html_and_docx(counted, tmp_path, run_cli):
     assert result.code == 0 and (tmp_path / "r.docx").stat().st_size > 0
 
 
+def test_cli_not_and_no_subthemes(counted, tmp_path, run_cli):
+    path, _ = counted
+    out = tmp_path / "r.html"
+    assert run_cli("report", path, out, "--tag", "Relations", "--no-subthemes").code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "Tags: Relations</li>" in raw and "No coded passages." in raw  # Relations has no spans itself
+    assert run_cli("report", path, out, "--not", "Family").code == 0
+    raw = out.read_text(encoding="utf-8")
+    assert "Leaving out passages overlapping: Relations &gt; Family" in raw
+    assert "<strong>=SUM(A1) was fun</strong>" in raw and "my sister helped</strong>" not in raw
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["{dir}/r.txt"], "{dir}/r.txt: suffix '.txt' is not one of .html, .docx; choose one"),
         (["{dir}/missing/r.html"], "{dir}/missing: folder does not exist"),
-        (["{dir}/r.html", "--tag", "Nope"], "no theme or speaker named 'Nope'"),
+        (["{dir}/r.html", "--tag", "Nope"], "no tag named 'Nope'"),
+        (["{dir}/r.html", "--not", "Nope"], "no tag named 'Nope'"),
+        (["{dir}/r.html", "--annotator", "zed"], "no spans by an annotator named 'zed'"),
         (["{dir}/r.html", "--speaker", "School"], "no speaker named 'School'"),
         (["{dir}/r.html", "--document", "nothing-like-it"], "no document with id or title 'nothing-like-it'"),
         (["{project}", "--format", "html"], "{project}: is the project itself; choose another output file"),

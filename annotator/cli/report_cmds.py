@@ -1,10 +1,10 @@
 """``annotator report``: the project report as one HTML file (or a Word document), under retrieval's filters.
 
-The filters name things the way a researcher knows them (tag and speaker
-names, document titles or ids, statuses); they are turned into the ids of a
-``PassageQuery`` here, and every count, chart and passage of the report
-shares them. Heavy imports (python-docx, the report itself) wait until the
-command runs.
+The filters are ``annotator retrieve``'s (the same options, names resolved
+by the same ``analysis_cmds.query_of``: a tag by name of either kind, a
+speaker, an annotator with spans, a document by id, prefix or title);
+every count, chart and passage of the report shares them. Heavy imports
+(python-docx, the report itself) wait until the command runs.
 """
 
 from __future__ import annotations
@@ -12,42 +12,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from annotator.cli.common import EXIT_OK, CommandError, open_store, warn
-from annotator.model import DocumentStatus, TagKind
-
-
-def _tag_id(store, name: str) -> str:
-    """A tag by name, a theme before a speaker of the same name."""
-    tag = store.find_tag(TagKind.THEME, name) or store.find_tag(TagKind.SPEAKER, name)
-    if tag is None:
-        raise CommandError(f"no theme or speaker named '{name}'")
-    return tag.id
-
-
-def _speaker_id(store, name: str) -> str:
-    tag = store.find_tag(TagKind.SPEAKER, name)
-    if tag is None:
-        raise CommandError(f"no speaker named '{name}'")
-    return tag.id
-
-
-def query_of(store, args: argparse.Namespace):
-    """The ``PassageQuery`` the filter options ask for (names resolved to ids; unknown names refused)."""
-    from annotator.analysis.query import PassageQuery
-
-    return PassageQuery(
-        tags=tuple(dict.fromkeys(_tag_id(store, name) for name in args.tag or ())),
-        speakers=tuple(dict.fromkeys(_speaker_id(store, name) for name in args.speaker or ())),
-        annotators=tuple(dict.fromkeys(args.annotator or ())),
-        documents=tuple(dict.fromkeys(store.find_document(ref).id for ref in args.document or ())),
-        statuses=tuple(dict.fromkeys(DocumentStatus(value) for value in args.status or ())),
-    )
+from annotator.cli.common import EXIT_OK, open_store, warn
+from annotator.model import DocumentStatus
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report, then say where on standard error."""
     from annotator.analysis.passages_export import format_of
     from annotator.analysis.report import REPORT_FORMATS, write_report
+    from annotator.cli.analysis_cmds import query_of
 
     out = Path(args.out)
     fmt = format_of(out, args.format, REPORT_FORMATS)  # a bad suffix is refused before the project opens
@@ -59,28 +32,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    """The filters a report shares with retrieval: tag, speaker, annotator, document, status (each repeatable)."""
+    """Retrieval's filters (each repeatable): tag, not, speaker, annotator, document, status; and sub-themes off."""
     parser.add_argument(
-        "--tag", action="append", metavar="NAME", help="only passages of this tag (repeatable)"
+        "--tag", action="append", metavar="NAME", help="only these themes (with sub-themes) or speakers"
     )
     parser.add_argument(
-        "--speaker",
+        "--not",
+        dest="exclude",
         action="append",
         metavar="NAME",
-        help="only passages in this speaker's turns (repeatable)",
+        help="drop passages touching this tag's spans",
     )
     parser.add_argument(
-        "--annotator", action="append", metavar="NAME", help="only this annotator's spans (repeatable)"
+        "--speaker", action="append", metavar="NAME", help="only passages in this speaker's turns"
     )
+    parser.add_argument("--annotator", action="append", metavar="NAME", help="only spans by this annotator")
     parser.add_argument(
-        "--document", action="append", metavar="REF", help="only this document, by id or title (repeatable)"
+        "--document", action="append", metavar="TITLE", help="only this document (title, id or prefix)"
     )
     parser.add_argument(
         "--status",
         action="append",
         choices=[status.value for status in DocumentStatus],
-        help="only documents with this status (repeatable)",
+        help="only documents with this status",
     )
+    parser.add_argument("--no-subthemes", action="store_true", help="a theme stands for itself only")
 
 
 def register(subparsers) -> None:
