@@ -157,6 +157,7 @@ def import_report_details(report: ImportReport) -> list[str]:
     details += [f"failed: {path.name} {where}: {why}" for path, where, why in report.part_failures]
     details += [f"skipped: {path.name} {where}: {why}" for path, where, why in report.skipped_parts]
     details += [f"skipped: {r.path.name}: {r.message}" for r in report.of_status("duplicate")]
+    details += [f"imported: {r.path.name}: {r.message}" for r in report.of_status("imported") if r.message]
     return details
 
 
