@@ -429,6 +429,11 @@ def test_dropping_a_qdpx_on_the_window_imports_it(make_window, emoji_project, qt
     (result,) = window.importing.last_report.results
     assert result.status == "imported", result.message
     assert "offsets in UTF-16 units with CR LF as two" in result.message
+    from annotator.gui.dialogs import import_report_details
+
+    assert import_report_details(window.importing.last_report) == [
+        "imported: nvivo.qdpx: 4 tag(s) added; source 'Interview 1': offsets in UTF-16 units with CR LF as two"
+    ]
     [new] = [d for d in window.store.documents() if d.title == "Interview 1"]
     assert any(row.id == new.id for row in window.documents.panel.model.rows)  # the list was refreshed
     (annotation,) = window.store.annotations_for_document(new.id)
