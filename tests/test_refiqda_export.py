@@ -369,3 +369,19 @@ def test_the_export_dialog_offers_and_writes_qdpx(qtbot, project, tmp_path):
     assert len(entries) == 2 and len(_selections(root)) == 7
     assert "Exported 2 document(s) and 7 span(s)" in dialog.message.text()
     assert "Not carried by the qdpx format:" in dialog.message.text()
+
+
+def test_ids_that_are_not_guids_get_derived_ones_and_the_archive_stays_valid(tmp_path):
+    path = tmp_path / "p.annotator"
+    with Store.create(path) as store:
+        tag = store.add_tag(kind="theme", name="T")
+        doc = store.add_document(ImportedDocument(title="t", text="abcdef"), annotator="z").document_id
+        store.add_annotation(document_id=doc, start=0, end=2, tag_id=tag.id, annotator="a")
+        store.add_annotation(document_id=doc, start=2, end=4, tag_id=tag.id, annotator="a")
+        store.db.conn.execute("UPDATE annotations SET id = 'legacy-1' WHERE start = 0")
+        store.db.conn.commit()
+    root, _ = read_qdpx(_exported(path, tmp_path))
+    guids = [s.get("guid") for s in root.iter(f"{Q}PlainTextSelection")]
+    assert guids[0] == derived_guid("id", "legacy-1") and len(set(guids)) == 2
+    codings = [c.get("guid") for c in root.iter(f"{Q}Coding")]
+    assert codings[1] == guids[1].translate(str.maketrans("0123456789abcdef", "fedcba9876543210"))

@@ -52,18 +52,16 @@ class QdpxFormat(ExportFormat):
         )
 
     def _read_documents(self, store: Any):
-        """Every document's metadata, keeping its memo, status and import time (texts are not kept)."""
-        for document in store.iter_documents():
-            self._extras[document.id] = (document.memo, document.status, document.imported_at)
-            self._source_paths += bool(document.source_path)
-            yield document.meta
+        """Every document's metadata, keeping its memo, status and import time (texts are not read)."""
+        for details in store.iter_document_details():
+            self._extras[details.id] = (details.memo, details.status, details.imported_at)
+            self._source_paths += bool(details.source_path)
+            yield details.meta
 
     def write_document(self, doc: ExportDocument) -> None:
         check_spans(doc)
         memo, status, imported_at = self._extras.get(doc.id, ("", None, None))
-        times = {}
-        if doc.spans and self._store is not None:
-            times = {a.id: (a.created, a.updated) for a in self._store.annotations_for_document(doc.id)}
+        times = self._store.annotation_times(doc.id) if doc.spans and self._store is not None else {}
         self._writer.add_source(doc, times=times, memo=memo, status=status, imported_at=imported_at)
 
     def finish(self) -> tuple[str, ...]:
