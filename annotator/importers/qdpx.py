@@ -43,7 +43,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from annotator.errors import AnnotatorError, ImportFailure
-from annotator.importers import ImportOptions, PartialImport, register
+from annotator.importers import ImportOptions, PartialImport, importer_for, register
 from annotator.importers.text import decode_text
 from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagKind, tag_name_key
 from annotator.refiqda import PROJECT_NS
@@ -59,6 +59,8 @@ COMMENTS_THEME = "Comments (imported)"
 COMMENTS_DESCRIPTION = (
     "Passages the other program marked with a comment but no code; the comment is each span's note."
 )
+#: Files a source may name instead of plain text, read by our importers of their type (one text each).
+RICH_SOURCES = (".docx", ".pdf", ".odt", ".rtf", ".html", ".htm", ".md", ".txt")
 #: How our own export names itself in ``origin``: its offsets are code points of the stored text.
 OUR_ORIGIN = "Annotator "
 #: Annotation ids of selections with several codings are derived from this and the selection's GUID.
@@ -219,10 +221,8 @@ def _decoded(data: bytes) -> str:
 def _extracted(archive: QdpxArchive, member: str, options: ImportOptions) -> str:
     """The text of a ``.docx`` or ``.pdf`` member, by our own importers, from a private temporary copy."""
     suffix = PurePosixPath(member).suffix.lower()
-    from annotator.importers import importer_for
-
-    importer = importer_for(Path(f"source{suffix}"))
-    if importer is None or suffix in (".qdpx", ".jsonl", ".csv", ".tsv", ".xlsx"):
+    importer = importer_for(Path(f"source{suffix}")) if suffix in RICH_SOURCES else None
+    if importer is None:
         raise ImportFailure(f"its file '{member}' is of a type not read here")
     if archive.size(member) > options.max_file_bytes:
         raise ImportFailure(f"its file '{member}' is larger than the size limit")
