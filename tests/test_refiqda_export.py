@@ -385,3 +385,23 @@ def test_ids_that_are_not_guids_get_derived_ones_and_the_archive_stays_valid(tmp
     assert guids[0] == derived_guid("id", "legacy-1") and len(set(guids)) == 2
     codings = [c.get("guid") for c in root.iter(f"{Q}Coding")]
     assert codings[1] == guids[1].translate(str.maketrans("0123456789abcdef", "fedcba9876543210"))
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_thread(project, tmp_path):
+    import threading
+
+    from annotator.exporters import ExportError
+
+    path, _ = project
+    before = threading.active_count()
+    calls = []
+    with Store.open(path, read_only=True) as store, pytest.raises(ExportError, match="cancelled"):
+        export(
+            store,
+            tmp_path / "out.qdpx",
+            format="qdpx",
+            should_cancel=lambda: calls.append(1) or len(calls) > 1,
+        )
+    assert len(calls) == 2  # one document was written before the cancel
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".annotator" and "study" not in p.name] == []
+    assert threading.active_count() == before
