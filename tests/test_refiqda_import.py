@@ -517,3 +517,22 @@ def test_a_project_file_over_the_node_limit_is_refused_in_one_line(tmp_path, sto
         == "project.qde is too big to read safely (more than 50 XML elements and attributes, the limit); refused"
     )
     assert store.document_count() == 0
+
+
+def test_cases_with_their_variables_and_an_oversized_source(tmp_path, store):
+    small, big = "Small text here.", "Big text " * 200
+    sources = [Src("small", small, guid=100, variables={60: "north"}), Src("big", big, guid=101)]
+    case = (
+        f'<Cases><Case guid="{gid(80)}" name="Site A"><VariableValue><VariableRef targetGUID="{gid(61)}"/>'
+        f'<IntegerValue>3</IntegerValue></VariableValue><SourceRef targetGUID="{gid(100)}"/></Case></Cases>'
+    )
+    path = build_qdpx(
+        tmp_path / "cases.qdpx", sources, codes=CODES, variables={60: "region", 61: "visits"}, extra=case
+    )
+    result = run(store, path, max_file_bytes=1000)
+    assert [(d.title, d.meta) for d in store.iter_documents()] == [
+        ("small", {"region": "north", "cases": {"Site A": {"visits": 3}}})
+    ]
+    assert result.part_failures == (
+        ("source 'big'", f"its text 'sources/{gid(101)}.txt' is larger than the size limit; not imported"),
+    )

@@ -241,6 +241,8 @@ def _source_text(ctx: _Context, source: Source) -> str:
         return source.plain_text.removeprefix("\ufeff")
     if source.plain_text_path:
         member = ctx.archive.source_member(source.plain_text_path)
+        if ctx.archive.size(member) > ctx.options.max_file_bytes:
+            raise ImportFailure(f"its text '{member}' is larger than the size limit")
         return _decoded(ctx.archive.read(member))
     path = source.rich_text_path or source.path
     if path:
