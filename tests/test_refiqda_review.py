@@ -177,3 +177,18 @@ def test_the_review_panel_accepts_a_qdpx(pair, qtbot):
         panel.close_all()
         store.close()
     assert digest(theirs) == before and listing(theirs.parent) == ["ben-nvivo.qdpx"]
+
+
+def test_a_merge_names_the_selections_a_qdpx_could_not_place(tmp_path, run_cli):
+    ours = tmp_path / "ours.annotator"
+    Store.create(ours).close()
+    bad = Sel(0, 0, codes=(11,), guid=9, user=7, name="not there", raw=(13, 14))  # cuts "second" every way
+    src = Src("Interview", RAW, [raw_sel("there", 11, 1), bad], guid=100, counting="u16")
+    theirs = build_qdpx(tmp_path / "ben.qdpx", [src], codes=CODES, users={7: "Ben"})
+    result = run_cli("merge", ours, theirs)
+    assert result.code == 0, result.err
+    assert (
+        "1 part(s) not read; the first: source 'Interview', selection 00000000-0000-0000-0000-000000000009: "
+        "[13, 14) fits no offset counting (its text or word boundaries do not match); not stored"
+    ) in result.out
+    assert "1 document(s), 4 tag(s) and 1 annotation(s) added" in result.out
