@@ -233,3 +233,33 @@ def test_closing_the_passages_tab_leaves_the_text_alone(make_window, coded_proje
     assert pages.indexOf(window.text_page) == 0
     pages.tabCloseRequested.emit(pages.indexOf(window.analysis.passages))
     assert pages.count() == 1 and not pages.tabBar().isVisible()
+
+
+def test_the_annotators_are_read_in_the_background_and_a_tick_asked_for_meanwhile_stays(
+    make_window, coded_project, qtbot
+):
+    window = make_window(coded_project)
+    panel = window.analysis.passages
+    panel.set_query(PassageQuery(annotators=("ben",)))  # before the names have come
+    assert panel.query().annotators == ("ben",)
+    assert listed(panel) == [("first", *span(FIRST, "trade")), ("second", *span(SECOND, "guard the border"))]
+    annotators = panel.controls.annotators
+    qtbot.waitUntil(lambda: annotators.texts() == ["ana", "ben", "x"], timeout=20000)
+    assert annotators.checked() == ("ben",)
+    assert panel.controls.filters.itemText(1) == "Annotators (1 ticked)"
+
+
+def test_ticking_a_document_in_the_filtered_list_keeps_only_its_passages(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_passages()
+    panel = window.analysis.passages
+    documents = panel.controls.documents
+    documents.filter.setText("SEC")  # case does not matter
+    assert documents.proxy.rowCount() == 1
+    index = documents.proxy.index(0, 0)
+    assert documents.proxy.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    second = window.documents.panel.model.rows[1].id
+    assert panel.query().documents == (second,)
+    qtbot.waitUntil(lambda: len(listed(panel)) == 5)  # the second document's five spans
+    assert {row[0] for row in listed(panel)} == {"second"}
+    assert panel.controls.filters.itemText(2) == "Documents (1 ticked)"

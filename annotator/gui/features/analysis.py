@@ -42,6 +42,7 @@ class AnalysisFeature(Feature):
     def __init__(self, window):
         super().__init__(window)
         self.passages = RetrievalPanel(window.store, window)
+        self.passages.documents_source = lambda: window.documents.panel.model.rows  # read once already
         self.passages.passageActivated.connect(window.jump_to)
         self.passages.message.connect(self._say)
         self.passages.queryChanged.connect(self._query_changed)
@@ -123,7 +124,7 @@ class AnalysisFeature(Feature):
 
     def on_changes(self, changes: OpChanges) -> None:
         if changes.everything or changes.tags or changes.documents:
-            self.passages.mark_choices_stale()
+            self.passages.mark_choices_stale(annotators=changes.everything)
         shown_data = (changes.added, changes.removed, changes.updated, changes.tags, changes.documents)
         if changes.everything or changes.statuses or any(shown_data):
             self.passages.stale = True

@@ -18,9 +18,21 @@ from __future__ import annotations
 
 import html
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QRectF,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,8 +44,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QSplitter,
     QStyle,
@@ -291,13 +302,66 @@ class PassageDelegate(QStyledItemDelegate):
         return QSize(400, option.fontMetrics.lineSpacing() * ROW_LINES + 8)
 
 
-def _checkable(text: str, data: object, tip: str = "") -> QListWidgetItem:
-    item = QListWidgetItem(text)
-    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-    item.setCheckState(Qt.CheckState.Unchecked)
-    item.setData(Qt.ItemDataRole.UserRole, data)
-    item.setToolTip(plain_tooltip(tip or text))
-    return item
+class CheckListModel(QAbstractListModel):
+    """Entries (text, value, tooltip) with a tick each, kept in Python: 10,000 documents list at once.
+
+    A ``QListWidget`` made an item per entry (0.6 s for 10,000) and read every tick back
+    through Qt to build a query; here the ticks are a set and Qt asks only for the rows it shows.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.entries: list[tuple[str, object, str]] = []
+        self.ticked: set = set()
+
+    def reset(self, entries: list[tuple[str, object, str]], ticked: set) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        values = {value for _, value, _ in self.entries}
+        self.ticked = {value for value in ticked if value in values}
+        self.endResetModel()
+
+    def set_ticked(self, values: set) -> None:
+        present = {value for _, value, _ in self.entries}
+        self.ticked = {value for value in values if value in present}
+        if self.entries:
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self.entries) - 1), [Qt.ItemDataRole.CheckStateRole]
+            )
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.entries)
+
+    def flags(self, index):
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        text, value, tip = self.entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.CheckStateRole:
+            return Qt.CheckState.Checked if value in self.ticked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(tip or text)
+        if role == Qt.ItemDataRole.UserRole:
+            return value
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802 - Qt's name
+        if role != Qt.ItemDataRole.CheckStateRole or not index.isValid():
+            return False
+        entry = self.entries[index.row()][1]
+        if Qt.CheckState(value) == Qt.CheckState.Checked:
+            self.ticked.add(entry)
+        else:
+            self.ticked.discard(entry)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.changed.emit()
+        return True
 
 
 class CheckList(QWidget):
@@ -307,8 +371,17 @@ class CheckList(QWidget):
 
     def __init__(self, *, filterable: bool = False, parent=None):
         super().__init__(parent)
-        self.list = QListWidget(self)
-        self.list.itemChanged.connect(lambda _item: self.changed.emit())
+        #: Until its entries are first set (read in the background), ticks asked for are kept here.
+        self.loaded = False
+        self.pending: tuple = ()
+        self.model = CheckListModel(self)
+        self.model.changed.connect(self.changed)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list = QListView(self)
+        self.list.setModel(self.proxy)
+        self.list.setUniformItemSizes(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.filter: QLineEdit | None = None
@@ -316,44 +389,37 @@ class CheckList(QWidget):
             self.filter = QLineEdit(self)
             self.filter.setPlaceholderText("Filter…")
             self.filter.setClearButtonEnabled(True)
-            self.filter.textChanged.connect(self._filter)
+            self.filter.textChanged.connect(self.proxy.setFilterFixedString)
             layout.addWidget(self.filter)
         layout.addWidget(self.list)
 
     def set_items(self, items: list[tuple[str, object, str]], checked: set) -> None:
         """Replace the entries ((text, value, tooltip)); those whose value is in ``checked`` stay ticked."""
-        self.list.blockSignals(True)
-        self.list.clear()
-        for text, value, tip in items:
-            item = _checkable(text, value, tip)
-            if value in checked:
-                item.setCheckState(Qt.CheckState.Checked)
-            self.list.addItem(item)
-        self.list.blockSignals(False)
-        if self.filter is not None:
-            self._filter(self.filter.text())
+        checked = set(checked) | set(self.pending)
+        self.loaded, self.pending = True, ()
+        self.model.reset(items, checked)
+
+    def texts(self) -> list[str]:
+        """The entries' texts, in list order."""
+        return [text for text, _, _ in self.model.entries]
 
     def checked(self) -> tuple:
         """Values of the ticked entries, in list order."""
-        return tuple(
-            self.list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.list.count())
-            if self.list.item(i).checkState() == Qt.CheckState.Checked
-        )
+        if not self.loaded:
+            return self.pending
+        ticked = self.model.ticked
+        return tuple(value for _, value, _ in self.model.entries if value in ticked) if ticked else ()
 
     def set_checked(self, values: set) -> None:
-        self.list.blockSignals(True)
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            wanted = item.data(Qt.ItemDataRole.UserRole) in values
-            item.setCheckState(Qt.CheckState.Checked if wanted else Qt.CheckState.Unchecked)
-        self.list.blockSignals(False)
+        if not self.loaded:
+            self.pending = tuple(sorted(values))
+            return
+        self.model.set_ticked(set(values))
 
-    def _filter(self, text: str) -> None:
-        needle = text.casefold().strip()
-        for i in range(self.list.count()):
-            item = self.list.item(i)
-            item.setHidden(bool(needle) and needle not in item.text().casefold())
+    def unload(self) -> None:
+        """Another project: no entries until they are read."""
+        self.model.reset([], set())
+        self.loaded, self.pending = False, ()
 
 
 TAG_COLUMN, NOT_COLUMN = 0, 1
@@ -426,8 +492,13 @@ class QueryControls(QWidget):
 
     # -- what the lists offer ------------------------------------------------------------------
 
-    def set_choices(self, tags: list[Tag], annotators: list[str], documents: list[DocumentSummary]) -> None:
-        """Offer the project's tags, annotators and documents; ticks on what is still there stay."""
+    def set_annotators(self, names: list[str]) -> None:
+        """Offer these annotators (ticks on names still there stay)."""
+        self.annotators.set_items([(name, name, "") for name in names], set(self.annotators.checked()))
+        self._show_filter_counts()
+
+    def set_choices(self, tags: list[Tag], documents: list[DocumentSummary]) -> None:
+        """Offer the project's tags and documents; ticks on what is still there stay."""
         query = self.query()
         self.tags = {t.id: t for t in tags}
         self.tree.blockSignals(True)
@@ -458,7 +529,6 @@ class QueryControls(QWidget):
         self.tree.blockSignals(False)
         speakers = [t for t in palette_order(tags) if t.kind is TagKind.SPEAKER]
         self.speakers.set_items([(t.name, t.id, t.description) for t in speakers], set())
-        self.annotators.set_items([(name, name, "") for name in annotators], set())
         self.documents.set_items([(d.title, d.id, d.title) for d in documents], set())
         self.set_query(query)
 
@@ -605,8 +675,12 @@ class RetrievalPanel(QWidget):
         self.job: Job | None = None
         #: The project changed since the passages were read (they are read again when shown).
         self.stale = True
-        #: Tags, annotators or documents changed since the lists were read.
+        #: Tags or documents changed since the lists were read; the annotators' names too.
         self.choices_stale = True
+        self.annotators_stale = True
+        self.annotators_job: Job | None = None
+        #: Every document in import order (the window passes its documents list's; else the store's).
+        self.documents_source: Callable[[], list[DocumentSummary]] = lambda: self.store.documents()
         self.controls = QueryControls(self)
         self.controls.changed.connect(self._schedule)
         self._timer = QTimer(self, singleShot=True, interval=self.QUERY_DELAY_MS)
@@ -669,19 +743,47 @@ class RetrievalPanel(QWidget):
         self.wait_for_jobs()
         self.store = store
         self.controls.set_query(PassageQuery())
+        self.controls.annotators.unload()
         self.model.set_retrieval(None, None, {})
-        self.choices_stale = True
+        self.choices_stale = self.annotators_stale = True
         self.stale = True
 
-    def mark_choices_stale(self) -> None:
-        """Tags, annotators or documents changed: the lists are read again before the next query."""
+    def mark_choices_stale(self, *, annotators: bool = False) -> None:
+        """Tags or documents (``annotators``: maybe the annotators too) changed: the lists are read
+        again before the next query."""
         self.choices_stale = True
+        self.annotators_stale = self.annotators_stale or annotators
 
     def reload_choices(self) -> None:
-        """The tags, annotators and documents the controls offer, read again (ticks kept where they still apply)."""
-        store = self.store
-        self.controls.set_choices(store.tags(), store.annotators(), store.documents())
+        """The tags and documents the controls offer, read again (ticks kept where they still apply).
+
+        The annotators' names take a scan of every span (0.6 s for a million): they are read
+        off the UI thread, when a project opens or changes wholesale, and fill their list when they come.
+        """
+        self.controls.set_choices(self.store.tags(), self.documents_source())
         self.choices_stale = False
+        if self.annotators_stale:
+            self.read_annotators()
+
+    def read_annotators(self) -> None:
+        """Read the annotators' names (a job on its own connection) and list them when they come."""
+        self.annotators_stale = False
+        project = self.store.path
+        if project is None:  # an in-memory project: its connection is this thread's
+            self.controls.set_annotators(self.store.annotators())
+            return
+
+        def work(context: JobContext) -> list[str]:
+            with Store.open(project, read_only=True) as store:
+                return store.annotators()
+
+        job = Job(work, title="Annotators", parent=self, report_failure=False)
+        job.succeeded.connect(lambda names: self._annotators_read(project, names))
+        self.annotators_job = job.start()
+
+    def _annotators_read(self, project: Path, names: list[str]) -> None:
+        if project == self.store.path:  # not a project opened since
+            self.controls.set_annotators(names)
 
     def _prepare(self) -> None:
         if self.choices_stale:
@@ -769,9 +871,10 @@ class RetrievalPanel(QWidget):
         return job
 
     def wait_for_jobs(self) -> None:
-        """Let an export still running end (before its project closes)."""
-        if self.job is not None and self.job.is_running():
-            self.job.wait()
+        """Let an export or a read still running end (before its project closes)."""
+        for job in (self.job, self.annotators_job):
+            if job is not None and job.is_running():
+                job.wait()
 
 
 def describe(query: PassageQuery, tags: dict[str, Tag]) -> str:
