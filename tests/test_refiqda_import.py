@@ -143,10 +143,28 @@ def test_mixed_sources_each_get_their_own_counting(tmp_path, store):
 
 def test_older_qualcoder_paths_without_internal_scheme(tmp_path, store):
     text = "Plain words in a file."
-    src = Src("Q", text, [sel(text, "words", 13, 1)], guid=100, path_form="bare")
+    src = Src(
+        "Q", text, [sel(text, "words", 13, 1)], guid=100, path_form="bare", file_name="My Interview.txt"
+    )
     result = run(store, build_qdpx(tmp_path / "qc.qdpx", [src], codes=CODES))
     assert result.status == "imported"
     assert [s[1] for s in spans_of(store)] == ["words"]
+
+
+def test_a_percent_encoded_path_finds_its_file(tmp_path, store):
+    text = "Encoded name."
+    src = Src("P", text, [sel(text, "Encoded", 13, 1)], guid=100, file_name="My Interview.txt")
+    path = build_qdpx(tmp_path / "pct.qdpx", [src], codes=CODES)
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["project.qde"] = parts["project.qde"].replace(
+        b"internal://My Interview.txt", b"internal://My%20Interview.txt"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert run(store, path).status == "imported"
+    assert [s[1] for s in spans_of(store)] == ["Encoded"]
 
 
 def test_relative_and_absolute_sources_are_skipped_in_one_line_each(tmp_path, store):

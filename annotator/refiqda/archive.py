@@ -6,7 +6,7 @@ and compression ratio from the central directory before anything is
 unpacked, and no entry named outside the archive. Vendors differ in naming:
 the project file is ``project.qde``, ``Project.qde`` or ``<ProjectName>.qde``
 (ATLAS.ti); the sources folder ``sources/`` or ``Sources/`` (NVivo, ATLAS.ti 8);
-a path may lack ``internal://`` (older QualCoder). ``relative://`` and
+a path may lack ``internal://`` (older QualCoder) or be percent-encoded. ``relative://`` and
 ``absolute://`` paths point outside the archive: they are never followed.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from annotator.errors import ImportFailure
 from annotator.importers.safety import open_checked_zip, read_part
@@ -72,7 +73,8 @@ class QdpxArchive:
         parts = PurePosixPath(name).parts
         if ".." in parts or ":" in name:
             raise OutsideArchive(f"its path '{value}' points outside the archive; not read")
-        for candidate in (f"sources/{name}", name):
+        names = (name, unquote(name)) if "%" in name else (name,)
+        for candidate in [f"sources/{n}" for n in names] + list(names):
             found = self._by_lower.get(candidate.lower())
             if found is not None:
                 return found.filename
