@@ -201,3 +201,16 @@ def test_spans_too_wide_to_pack_in_one_number_load_the_same(project):
         assert np.array_equal(getattr(packed, column), getattr(apart, column)), column
     # kim (code 1) coded e1, j1, h1, e3, h3; the turns' annotator is neither (-1)
     assert sorted(packed.annotator.tolist()) == [-1] * 3 + [0] * 4 + [1] * 5
+
+
+def test_a_change_to_the_project_is_counted_at_once(project):
+    """The spans a matrix loads are kept for the next one only while the project is unchanged."""
+    store, ids = project
+    before = matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS)
+    assert before.values[2] == (1, 3)  # Health: h1 Ana; h2, h3, h4 Ben
+    store.add_annotation(document_id=ids["D1"], start=1, end=3, tag_id=ids["Health"], annotator="kim")
+    assert matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS).values[2] == (2, 3)
+    assert len(retrieve(store, PassageQuery(tags=(ids["Health"],), speakers=(ids["Ana"],)))) == 2
+    assert names(matrix(store, rows=Axis.TAGS, cols=Axis.ANNOTATORS).col_labels) == ["kim", "lee"]
+    store.add_annotation(document_id=ids["D2"], start=1, end=3, tag_id=ids["Health"], annotator="zoe")
+    assert names(matrix(store, rows=Axis.TAGS, cols=Axis.ANNOTATORS).col_labels) == ["kim", "lee", "zoe"]

@@ -17,6 +17,7 @@ import numpy as np
 from annotator.analysis.intervals import (
     CorpusDocuments,
     CorpusSpans,
+    corpus,
     merged,
     overlapping,
     overlapping_pairs,
@@ -32,11 +33,9 @@ if TYPE_CHECKING:
 def passages_per_document(store: Store, plan: Plan) -> dict[str, int]:
     """Document id -> passages in it (documents without any left out), in corpus order."""
     q = plan.query
-    docs = CorpusDocuments.load(store, q.documents, tuple(str(s) for s in q.statuses))
-    coded = plan.coded if plan.coded is not None else tuple(t.id for t in plan.tree.tags)
-    wanted = tuple(dict.fromkeys((*coded, *plan.excluded, *q.speakers)))
+    wanted = tuple(t.id for t in plan.tree.tags)  # every tag: the load the matrices share
     annotators = tuple(dict.fromkeys(q.annotators)) if q.annotators else None
-    spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
+    docs, spans = corpus(store, wanted, q.documents, tuple(str(s) for s in q.statuses), annotators)
     if plan.all_of and len(plan.groups) == 2:
         counts = _pairs_per_document(store, plan, docs, spans, wanted)
     elif plan.all_of:

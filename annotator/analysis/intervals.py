@@ -11,6 +11,7 @@ The same trick separates groups (a tag, a cell): shifting group ``k`` by
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,59 @@ class CorpusSpans:
 
     def __len__(self) -> int:
         return len(self.doc)
+
+
+#: The last spans loaded from each open store, with the key they were loaded for (see ``corpus``).
+_recent: weakref.WeakKeyDictionary[Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans]] = (
+    weakref.WeakKeyDictionary()
+)
+_names: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def corpus(
+    store: Store,
+    tag_ids: tuple[str, ...],
+    documents: tuple[str, ...],
+    statuses: tuple[str, ...],
+    annotators: tuple[str, ...] | None,
+) -> tuple[CorpusDocuments, CorpusSpans]:
+    """The documents and the spans of ``tag_ids`` (callers ask for every tag) a query covers.
+
+    Reading a million spans is most of the time of a matrix; a window shows
+    several matrices and retrievals of the same project in a row, so the last
+    load is kept (read-only arrays, about 40 MB per million spans) and reused
+    while the project is unchanged: ``store.change_stamp()`` moves with every
+    commit, ours or another program's.
+    """
+    key = (store.change_stamp(), tag_ids, documents, statuses, annotators)
+    known = _recent.get(store)
+    if known is not None and known[0] == key:
+        return known[1], known[2]
+    docs = CorpusDocuments.load(store, documents, statuses)
+    span_filter = SpanFilter(tag_ids=tag_ids, documents=documents, statuses=statuses)
+    spans = CorpusSpans.load(store, docs, span_filter, tag_ids, annotators)
+    for array in (spans.doc, spans.start, spans.end, spans.tag, spans.annotator, docs.offsets):
+        if array is not None:
+            array.flags.writeable = False
+    _recent[store] = (key, docs, spans)
+    return docs, spans
+
+
+def annotator_names(store: Store) -> tuple[str, ...]:
+    """Everyone with a span, remembered while the project is unchanged (reading them scans every span)."""
+    stamp = store.change_stamp()
+    known = _names.get(store)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    names = tuple(store.annotator_names())
+    _names[store] = (stamp, names)
+    return names
+
+
+def forget(store: Store) -> None:
+    """Drop what ``corpus`` and ``annotator_names`` keep for ``store`` (benchmarks measure cold loads)."""
+    _recent.pop(store, None)
+    _names.pop(store, None)
 
 
 def _ints(text: str) -> Ints:

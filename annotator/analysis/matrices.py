@@ -36,6 +36,8 @@ from annotator.analysis.intervals import (
     CorpusDocuments,
     CorpusSpans,
     Ints,
+    annotator_names,
+    corpus,
     documents_per_group,
     merged,
     overlap_counts,
@@ -170,19 +172,20 @@ def _load(
     else:
         chosen = set(plan.coded)
         counted = tuple(t for t in palette if t in chosen)
-    docs = CorpusDocuments.load(store, base.documents, tuple(str(s) for s in base.statuses))
+    annotators: tuple[str, ...] | None = None
     if Axis.ANNOTATORS in axes:
-        annotators = tuple(store.annotator_names())
-    else:
+        annotators = annotator_names(store)
+    elif base.annotators:
         annotators = tuple(dict.fromkeys(base.annotators))
-    wanted = tuple(dict.fromkeys((*counted, *plan.excluded, *speakers, *base.speakers)))
-    spans = CorpusSpans.load(store, docs, plan.span_filter(wanted, annotators=False), wanted, annotators)
-    assert spans.annotator is not None
-    by_annotator = (
-        np.isin(spans.annotator, [annotators.index(a) for a in base.annotators if a in annotators])
-        if base.annotators
-        else np.ones(len(spans), dtype=bool)
-    )
+    wanted = tuple(palette)  # every tag: one load serves every matrix of the same documents
+    statuses = tuple(str(s) for s in base.statuses)
+    docs, spans = corpus(store, wanted, base.documents, statuses, annotators)
+    by_annotator = np.ones(len(spans), dtype=bool)
+    if base.annotators:
+        assert spans.annotator is not None and annotators is not None
+        by_annotator = np.isin(
+            spans.annotator, [annotators.index(a) for a in base.annotators if a in annotators]
+        )
 
     def of(tag_ids: tuple[str, ...]) -> np.ndarray:
         return np.isin(spans.tag, [wanted.index(t) for t in tag_ids])
@@ -195,7 +198,7 @@ def _load(
     kept = spans.where(of(counted) & by_annotator)
     recode = np.array([counted.index(t) if t in counted else -1 for t in wanted], dtype=np.int64)
     kept = CorpusSpans(kept.doc, kept.start, kept.end, recode[kept.tag], kept.annotator)
-    return _Loaded(plan, docs, kept, counted, merged(excluded.start, excluded.end), turns, annotators)
+    return _Loaded(plan, docs, kept, counted, merged(excluded.start, excluded.end), turns, annotators or ())
 
 
 # -- matrices --------------------------------------------------------------------

@@ -196,6 +196,11 @@ class AnalysisMixin(StoreBase):
         rows = self.db.conn.execute(sql, [*params, *span_filter.params]).fetchall()
         return rows, together
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Moves whenever the project changes: SQLite's data version (others' commits) and our own changes."""
+        version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        return version, self.db.conn.total_changes
+
     def has_annotator(self, name: str) -> bool:
         """Whether anyone of this name has a span (stops at the first)."""
         row = self.db.conn.execute("SELECT 1 FROM annotations WHERE annotator = ? LIMIT 1", [name]).fetchone()
