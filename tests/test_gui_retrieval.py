@@ -263,3 +263,27 @@ def test_ticking_a_document_in_the_filtered_list_keeps_only_its_passages(make_wi
     qtbot.waitUntil(lambda: len(listed(panel)) == 5)  # the second document's five spans
     assert {row[0] for row in listed(panel)} == {"second"}
     assert panel.controls.filters.itemText(2) == "Documents (1 ticked)"
+
+
+def test_a_page_past_the_first_is_read_in_the_background_and_then_shown(make_window, tmp_path, qtbot):
+    path = tmp_path / "long.annotator"
+    words = [f"w{i:03d}" for i in range(250)]
+    text = " ".join(words)
+    with Store.create(path) as store:
+        document = store.add_document(ImportedDocument(title="long", text=text), annotator="x").document_id
+        theme = store.add_tag(kind=TagKind.THEME, name="Word", color="#1f77b4")
+        for word in words:
+            start, end = span(text, word)
+            store.add_annotation(document_id=document, start=start, end=end, tag_id=theme.id, annotator="x")
+    window = make_window(path)
+    show_passages_from_palette(window, "Word")
+    model = window.analysis.passages.model
+    assert model.rowCount() == 250
+    assert model.data(model.index(0, 1)) == "w000"  # the first page at once
+    assert model.data(model.index(249, 1)) == "…"  # the last one is being read
+    assert model.data(model.index(249, 0), Qt.ItemDataRole.UserRole) is None
+    qtbot.waitUntil(lambda: model.data(model.index(249, 1)) == "w249", timeout=20000)
+    passage = model.data(model.index(249, 0), Qt.ItemDataRole.UserRole)
+    assert (passage.start, passage.end) == span(text, "w249")
+    before, middle, after = model.context(249)
+    assert (middle, after) == ("w249", "") and text.endswith(before + middle)

@@ -82,6 +82,8 @@ TOOLTIP_CHARS = 2000
 ROW_LINES = 3
 #: Each column's share of the table's width, until the user drags a column's edge.
 COLUMN_SHARES = (0.12, 0.46, 0.14, 0.09, 0.07, 0.12)
+#: What a row shows while its page is read.
+LOADING = "…"
 #: (before, passage, after) of a row, for the delegate.
 ContextRole = Qt.ItemDataRole.UserRole + 1
 #: What ``Export…`` writes, as save-dialog filters (the format from the suffix).
@@ -119,7 +121,12 @@ def shortened(text: str, limit: int = PASSAGE_SHOWN) -> str:
 
 
 class RetrievalModel(QAbstractTableModel):
-    """The passages of one retrieval, read a page at a time as the view asks for rows."""
+    """The passages of one retrieval, read a page at a time as the view asks for rows.
+
+    The first page is read at once (the first screen); any other is read by a job on a
+    connection of its own, its rows showing "…" meanwhile: a page deep in a long retrieval
+    takes the core up to a second, and dragging the scroll bar must not freeze the window.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -129,6 +136,10 @@ class RetrievalModel(QAbstractTableModel):
         self._count = 0
         self._pages: OrderedDict[int, list[Passage]] = OrderedDict()
         self._contexts: dict[int, tuple[str, str, str]] = {}
+        self._generation = 0
+        self.page_jobs: set[Job] = set()
+        self._loading: int | None = None
+        self._queued: int | None = None
 
     def set_retrieval(self, store: Store | None, retrieval: Retrieval | None, tags: dict[str, Tag]) -> None:
         """Show another retrieval (or none); only its count is read now."""
@@ -137,30 +148,89 @@ class RetrievalModel(QAbstractTableModel):
         self._count = len(retrieval) if retrieval is not None else 0
         self._pages.clear()
         self._contexts.clear()
+        self._generation += 1  # a page still being read belongs to the retrieval shown before
+        self._loading = self._queued = None
         self.endResetModel()
 
-    def passage(self, row: int) -> Passage:
-        """The passage of a row (its page read if needed)."""
+    def passage(self, row: int) -> Passage | None:
+        """The passage of a row; None while its page is being read in the background."""
         number = row // PAGE
         page = self._pages.get(number)
         if page is None:
-            assert self.retrieval is not None
-            page = self.retrieval.rows(number * PAGE, PAGE)
-            self._pages[number] = page
-            while len(self._pages) > PAGES_KEPT:
-                dropped, _ = self._pages.popitem(last=False)
-                for r in range(dropped * PAGE, (dropped + 1) * PAGE):
-                    self._contexts.pop(r, None)
+            assert self.retrieval is not None and self.store is not None
+            if number > 0 and self.store.path is not None:
+                self._request(number)
+                return None
+            self._keep(number, self.retrieval.rows(number * PAGE, PAGE), {})
+            page = self._pages[number]
         else:
             self._pages.move_to_end(number)
         return page[row - number * PAGE]
 
-    def context(self, row: int) -> tuple[str, str, str]:
-        """(before, passage, after) of a row, read once while its page is kept."""
+    def _keep(self, number: int, page: list[Passage], contexts: dict[int, tuple[str, str, str]]) -> None:
+        self._pages[number] = page
+        self._contexts.update(contexts)
+        while len(self._pages) > PAGES_KEPT:
+            dropped, _ = self._pages.popitem(last=False)
+            for r in range(dropped * PAGE, (dropped + 1) * PAGE):
+                self._contexts.pop(r, None)
+
+    def _request(self, number: int) -> None:
+        """Read a page (with its rows' context) off the UI thread; the last one asked for waits its turn."""
+        if number == self._loading:
+            return
+        if self._loading is not None:
+            self._queued = number
+            return
+        assert self.retrieval is not None and self.store is not None and self.store.path is not None
+        self._loading = number
+        project, query, generation = self.store.path, self.retrieval.query, self._generation
+
+        def work(context: JobContext) -> tuple[list[Passage], list[tuple[str, str, str]]]:
+            with Store.open(project, read_only=True) as store:
+                rows = retrieve(store, query).rows(number * PAGE, PAGE)
+                return rows, [passage_context(store, p, CONTEXT) for p in rows]
+
+        job = Job(work, title="Passages", parent=self, report_failure=False)
+        job.succeeded.connect(lambda result: self._page_read(generation, number, result))
+        job.ended.connect(lambda: self._page_ended(job, generation))
+        self.page_jobs.add(job.start())
+
+    def _page_read(self, generation: int, number: int, result) -> None:
+        if generation != self._generation:
+            return
+        rows, contexts = result
+        first = number * PAGE
+        self._keep(number, rows, {first + i: c for i, c in enumerate(contexts)})
+        last = min(self._count, first + len(rows)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _page_ended(self, job: Job, generation: int) -> None:
+        self.page_jobs.discard(job)
+        job.deleteLater()
+        if generation != self._generation:
+            return
+        self._loading = None
+        queued, self._queued = self._queued, None
+        if queued is not None and queued not in self._pages:
+            self._request(queued)
+
+    def wait_for_pages(self) -> None:
+        """Let the pages still being read end (before the project closes)."""
+        for job in list(self.page_jobs):
+            if job.is_running():
+                job.wait()
+
+    def context(self, row: int) -> tuple[str, str, str] | None:
+        """(before, passage, after) of a row, read once while its page is kept (None while it is read)."""
         found = self._contexts.get(row)
         if found is None:
+            passage = self.passage(row)
+            if passage is None:
+                return None
             assert self.store is not None
-            found = passage_context(self.store, self.passage(row), CONTEXT)
+            found = passage_context(self.store, passage, CONTEXT)
             self._contexts[row] = found
         return found
 
@@ -184,6 +254,8 @@ class RetrievalModel(QAbstractTableModel):
             return None
         row, column = index.row(), index.column()
         passage = self.passage(row)
+        if passage is None:  # its page is being read
+            return LOADING if role == Qt.ItemDataRole.DisplayRole and column == PASSAGE_COLUMN else None
         if role == ContextRole:
             return self.context(row)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -201,7 +273,8 @@ class RetrievalModel(QAbstractTableModel):
         if column == 0:
             return passage.document_title
         if column == PASSAGE_COLUMN:
-            return one_line(self.context(row)[1])
+            context = self.context(row)
+            return one_line(context[1]) if context is not None else LOADING
         if column == 2:
             return ", ".join(self._tag_name(t) for t in passage.tag_ids)
         if column == 3:
@@ -214,7 +287,10 @@ class RetrievalModel(QAbstractTableModel):
         if column == 0:
             return plain_tooltip(f"{passage.document_title}\ncharacters {passage.start:,}–{passage.end:,}")
         if column == PASSAGE_COLUMN:
-            return plain_tooltip(self.context(row)[1][:TOOLTIP_CHARS]) or None
+            context = self.context(row)
+            if context is None:
+                return None
+            return plain_tooltip(context[1][:TOOLTIP_CHARS]) or None
         if column == 5:
             return plain_tooltip("\n\n".join(passage.notes)[:TOOLTIP_CHARS]) or None
         return plain_tooltip(self._display(row, column, passage)) or None
@@ -875,6 +951,7 @@ class RetrievalPanel(QWidget):
         for job in (self.job, self.annotators_job):
             if job is not None and job.is_running():
                 job.wait()
+        self.model.wait_for_pages()
 
 
 def describe(query: PassageQuery, tags: dict[str, Tag]) -> str:
