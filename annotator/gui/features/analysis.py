@@ -25,7 +25,8 @@ from annotator.analysis.query import PassageQuery
 from annotator.gui.features.base import Feature
 from annotator.gui.jobs import Job, JobContext
 from annotator.gui.panels.charts import ChartsPanel
-from annotator.gui.panels.retrieval import RetrievalPanel, describe
+from annotator.gui.panels.query_controls import describe
+from annotator.gui.panels.retrieval import RetrievalPanel
 from annotator.ops import OpChanges
 from annotator.store import Store
 
