@@ -18,7 +18,7 @@ from annotator.analysis.charts import chart_size, heatmap_layout
 from annotator.analysis.matrices import Axis, Matrix
 from annotator.gui.app import dark_palette
 from annotator.gui.panels.charts import PNG_SCALE
-from tests.test_gui_retrieval import SECOND, listed, span, tag_id
+from tests.test_gui_retrieval import FIRST, SECOND, listed, span, tag_id
 from tests.test_gui_retrieval import coded_project as coded_project  # the fixture
 
 pytestmark = pytest.mark.gui
@@ -172,3 +172,21 @@ def bar_point(chart, index: int) -> tuple[float, float]:
     hits = [y / 2 for y in range(int(height * 2)) if chart.bar_at(chart.from_svg(x, y / 2)) == index]
     assert hits, "no row for that tag"
     return x, (hits[0] + hits[-1]) / 2
+
+
+def test_a_same_paragraph_cell_lists_the_paragraph_both_tags_touch(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_heatmap(Axis.TAGS, Axis.TAGS)
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    charts.same_paragraph.setChecked(True)  # counted again, by paragraph
+    qtbot.waitUntil(lambda: charts.matrix is not None and charts.matrix.same_paragraph, timeout=20000)
+    matrix = charts.matrix
+    keys = [label.key for label in matrix.row_labels]
+    row, col = keys.index(tag_id(window, "Security")), keys.index(tag_id(window, "Borders"))
+    assert matrix.values[row][col] == 1  # "Zürich" and "the results were clear" share the first line
+    charts.chart.cellClicked.emit(row, col)
+    panel = window.analysis.passages
+    assert listed(panel) == [("first", 0, FIRST.index("\n") + 1)]
+    assert panel.query().same_paragraph and panel.controls.combine.currentData() == "paragraph"
+    assert "in one paragraph" in panel.summary.text()

@@ -69,7 +69,7 @@ def is_dark(palette: QPalette) -> bool:
 
 def filters_of(query: PassageQuery) -> PassageQuery:
     """A query's filters (speakers, annotators, documents, statuses) without its tags: what every cell shares."""
-    return dataclasses.replace(query, tags=(), exclude_tags=(), combine=Combine.ANY)
+    return dataclasses.replace(query, tags=(), exclude_tags=(), combine=Combine.ANY, same_paragraph=False)
 
 
 @dataclasses.dataclass(frozen=True)

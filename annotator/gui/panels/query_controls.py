@@ -8,6 +8,8 @@ query reads its ticks from a set, never back through Qt item by item.
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +34,8 @@ from annotator.gui.panels.tags import swatch
 from annotator.model import DocumentStatus, DocumentSummary, Tag, TagKind
 from annotator.palette import palette_order
 
+#: The "Match" choices: how ticked tags combine (``PARAGRAPH``: all of them, by paragraph).
+ANY, ALL, PARAGRAPH = "any", "all", "paragraph"
 STATUS_NAMES = {
     DocumentStatus.TODO: "To do",
     DocumentStatus.IN_PROGRESS: "In progress",
@@ -170,6 +174,7 @@ class QueryControls(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.tags: dict[str, Tag] = {}
+        self._shown = PassageQuery()
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Coded with", "Not"])
@@ -184,10 +189,12 @@ class QueryControls(QWidget):
         )
         self.tree.itemChanged.connect(self._tag_ticked)
         self.combine = QComboBox(self)
-        self.combine.addItem("Any ticked tag", Combine.ANY)
-        self.combine.addItem("All ticked tags (their overlap)", Combine.ALL)
+        self.combine.addItem("Any ticked tag", ANY)
+        self.combine.addItem("All ticked tags (their overlap)", ALL)
+        self.combine.addItem("All ticked tags in one paragraph", PARAGRAPH)
         self.combine.setToolTip(
             "Any: every span of any ticked tag is a passage. All: the text coded with every ticked tag at once."
+            " In one paragraph: the paragraphs (lines) where every ticked tag is coded."
         )
         self.combine.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.subthemes = QCheckBox("Include sub-themes", self)
@@ -289,10 +296,13 @@ class QueryControls(QWidget):
         )
 
     def query(self) -> PassageQuery:
-        """The query the controls show."""
-        return PassageQuery(
+        """The query the controls show (fields they do not show kept from the query last set)."""
+        match = self.combine.currentData()
+        return dataclasses.replace(
+            self._shown,
             tags=self._ticked(TAG_COLUMN),
-            combine=Combine(self.combine.currentData()),  # Qt hands an enum's data back as str
+            combine=Combine.ANY if match == ANY else Combine.ALL,
+            same_paragraph=match == PARAGRAPH,
             exclude_tags=self._ticked(NOT_COLUMN),
             include_subthemes=self.subthemes.isChecked(),
             speakers=self.speakers.checked(),
@@ -303,6 +313,7 @@ class QueryControls(QWidget):
 
     def set_query(self, query: PassageQuery, *, emit: bool = False) -> None:
         """Show ``query`` (ids no longer in the project are dropped); ``emit``: say the query changed."""
+        self._shown = query
         self.tree.blockSignals(True)
         for item in self._tag_items():
             tag_id = item.data(TAG_COLUMN, Qt.ItemDataRole.UserRole)
@@ -313,7 +324,8 @@ class QueryControls(QWidget):
         self.tree.blockSignals(False)
         for widget in (self.combine, self.subthemes):
             widget.blockSignals(True)
-        self.combine.setCurrentIndex(self.combine.findData(query.combine))
+        match = ANY if query.combine is Combine.ANY else PARAGRAPH if query.same_paragraph else ALL
+        self.combine.setCurrentIndex(self.combine.findData(match))
         self.subthemes.setChecked(query.include_subthemes)
         for widget in (self.combine, self.subthemes):
             widget.blockSignals(False)
@@ -361,6 +373,8 @@ def describe(query: PassageQuery, tags: dict[str, Tag]) -> str:
     if query.tags:
         joiner = " and " if query.combine is Combine.ALL else " or "
         parts.append("coded " + joiner.join(names(query.tags)))
+        if query.combine is Combine.ALL and query.same_paragraph:
+            parts[-1] += " in one paragraph"
         if query.include_subthemes and any(t.parent_id in query.tags for t in tags.values()):
             parts[-1] += " (with sub-themes)"
     else:
