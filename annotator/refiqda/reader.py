@@ -17,6 +17,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NoReturn
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
@@ -143,8 +144,9 @@ class Project:
     left_out: dict[str, int] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=512)
 def local(tag: str) -> str:
-    """An element's name without its namespace."""
+    """An element's name without its namespace (a file uses a few dozen names, so they are cached)."""
     return tag.rsplit("}", 1)[-1]
 
 
@@ -203,17 +205,29 @@ def _selection(element: Element) -> TextSelection:
     except ValueError as exc:
         raise BadSelection(str(exc)) from None
     extra = tuple(value for key, value in element.attrib.items() if local(key) not in _SELECTION_KNOWN)
+    description, codings, notes = "", [], []
+    for child in element:  # one pass: a file may hold a million selections
+        name = local(child.tag)
+        if name == "Coding":
+            coding = _coding(child)
+            if coding is not None:
+                codings.append(coding)
+        elif name == "NoteRef":
+            if child.get("targetGUID"):
+                notes.append(guid(child.get("targetGUID")))
+        elif name == "Description":
+            description = child.text or ""
     return TextSelection(
         guid=guid(element.get("guid")),
         start=start,
         end=end,
         name=element.get("name") or "",
-        description=_text(element, "Description"),
+        description=description,
         user=guid(element.get("creatingUser")),
         created=element.get("creationDateTime"),
         modified=element.get("modifiedDateTime"),
-        codings=_codings(element),
-        notes=_refs(element),
+        codings=codings,
+        notes=tuple(notes),
         extra=extra,
     )
 
