@@ -118,7 +118,9 @@ class CorpusSpans:
 _recent: weakref.WeakKeyDictionary[Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans]] = (
     weakref.WeakKeyDictionary()
 )
-_names: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+_names: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def corpus(
