@@ -265,6 +265,11 @@ def test_every_command_on_a_path_in_a_folder_the_user_cannot_enter_says_so_in_on
         "annotations": [["annotations", locked]],
         "export": [["export", locked, "ok/out.jsonl"], ["export", ok, "locked/out.jsonl"]],
         "report": [["report", locked, "ok/r.html"], ["report", ok, "locked/r.html"]],
+        "retrieve": [["retrieve", locked], ["retrieve", ok, "--out", "locked/p.csv"]],
+        "matrix": [
+            ["matrix", locked, "--rows", "tags", "--cols", "tags"],
+            ["matrix", ok, "--rows", "tags", "--cols", "tags", "--out", "locked/m.csv"],
+        ],
         "agree": [["agree", locked, ok], ["agree", ok, locked]],
         "disagreements": [["disagreements", locked, ok], ["disagreements", ok, locked]],
         "merge": [["merge", locked, ok], ["merge", ok, locked]],
