@@ -554,3 +554,22 @@ def test_cases_with_their_variables_and_an_oversized_source(tmp_path, store):
     assert result.part_failures == (
         ("source 'big'", f"its text 'sources/{gid(101)}.txt' is larger than the size limit; not imported"),
     )
+
+
+def test_many_sources_are_reported_per_counting_naming_every_source_but_the_commonest(tmp_path, store):
+    plain = [
+        Src(f"plain {n}", f"Plain text {n}.", [sel(f"Plain text {n}.", "Plain", 13, n)], guid=100 + n)
+        for n in range(11)
+    ]
+    odd = Src(
+        "odd",
+        EMOJI_CRLF,
+        [sel(EMOJI_CRLF, "there", 11, 50), sel(EMOJI_CRLF, "end", 11, 51)],
+        guid=200,
+        counting="u16crlf",
+    )
+    result = run(store, build_qdpx(tmp_path / "many.qdpx", [*plain, odd], codes=CODES))
+    assert result.message.split("; ")[1:] == [
+        "offsets in code points (every counting agrees here): 11 source(s) ('plain 0', 'plain 1', 'plain 2', ...)",
+        "offsets in UTF-16 units with CR LF as two: 1 source(s) ('odd')",
+    ]

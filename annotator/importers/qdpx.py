@@ -459,15 +459,18 @@ LISTED_SOURCES = 10
 
 
 def _counting_lines(countings: list[tuple[str, str]]) -> list[str]:
-    """The report's lines on offsets: per source for a few sources, else per counting with a count."""
+    """The report's lines on offsets: a line per source for a few sources; for many, a line per
+    counting, naming every source of each counting but the commonest (counted, the first named)."""
     if len(countings) <= LISTED_SOURCES:
         return [f"source '{title}': offsets in {counting}" for title, counting in countings]
     grouped: dict[str, list[str]] = {}
     for title, counting in countings:
         grouped.setdefault(counting, []).append(title)
+    commonest = max(grouped, key=lambda counting: len(grouped[counting]))
     lines = []
     for counting, titles in grouped.items():
-        named = ", ".join(f"'{t}'" for t in titles[:3]) + (", ..." if len(titles) > 3 else "")
+        shown = titles[:3] if counting == commonest else titles
+        named = ", ".join(f"'{t}'" for t in shown) + (", ..." if len(shown) < len(titles) else "")
         lines.append(f"offsets in {counting}: {len(titles):,} source(s) ({named})")
     return lines
 
