@@ -190,3 +190,47 @@ def test_a_same_paragraph_cell_lists_the_paragraph_both_tags_touch(make_window, 
     assert listed(panel) == [("first", 0, FIRST.index("\n") + 1)]
     assert panel.query().same_paragraph and panel.controls.combine.currentData() == "paragraph"
     assert "in one paragraph" in panel.summary.text()
+
+
+def test_the_window_starts_without_the_analysis_core():
+    """The charts and passages load the core's NumPy-backed modules when first used, not at start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import annotator.gui.main_window; "
+        "print(sorted(m for m in ('numpy', 'annotator.analysis.matrices', 'annotator.analysis.retrieval') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_heat_map_of_many_documents_shows_the_largest_forty_and_says_so(make_window, tmp_path, qtbot):
+    from annotator.model import ImportedDocument, TagKind
+    from annotator.store import Store
+
+    path = tmp_path / "many.annotator"
+    with Store.create(path) as store:
+        theme = store.add_tag(kind=TagKind.THEME, name="Theme", color="#1f77b4")
+        for n in range(45):
+            text = f"document {n:02d} " + "word " * n
+            document = store.add_document(ImportedDocument(title=f"d{n:02d}", text=text), annotator="x")
+            for start in range(0, 3 if n == 44 else 1):  # d44 has three passages, the others one
+                store.add_annotation(
+                    document_id=document.document_id,
+                    start=start,
+                    end=start + 8,
+                    tag_id=theme.id,
+                    annotator="x",
+                )
+    window = make_window(path)
+    window.analysis.show_heatmap(Axis.TAGS, Axis.DOCUMENTS)
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    assert len(charts.matrix.col_labels) == 40
+    assert "Showing the 1 of 1 rows and 40 of 45 columns" in charts.status.text()
+    col = [label.name for label in charts.matrix.col_labels].index("d44")  # the largest stays
+    assert charts.matrix.values[0][col] == 3
+    charts.chart.cellClicked.emit(0, col)
+    assert [row[0] for row in listed(window.analysis.passages)] == ["d44"] * 3

@@ -17,10 +17,10 @@ not recount anything until the passages are looked at).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QTabBar, QWidget
 
-from annotator.analysis.matrices import Axis
 from annotator.analysis.query import PassageQuery
 from annotator.gui.features.base import Feature
 from annotator.gui.jobs import Job, JobContext
@@ -29,6 +29,9 @@ from annotator.gui.panels.query_controls import describe
 from annotator.gui.panels.retrieval import RetrievalPanel
 from annotator.ops import OpChanges
 from annotator.store import Store
+
+if TYPE_CHECKING:
+    from annotator.analysis.matrices import Axis
 
 #: How long a line in the status bar stays (an export or a report written).
 MESSAGE_MS = 8000

@@ -19,6 +19,7 @@ import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QCursor, QImage, QPainter, QPalette
@@ -36,30 +37,49 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.analysis.matrices import Axis, Matrix, Measure, TagFrequency, frequencies, matrix
 from annotator.analysis.query import Combine, PassageQuery
 from annotator.gui.dialogs import plain_tooltip
 from annotator.gui.jobs import Job, JobContext
 from annotator.store import Store
 
+if TYPE_CHECKING:
+    from annotator.analysis.matrices import Axis, Matrix, Measure, TagFrequency
+    from annotator.analysis.report import ShownMatrix
+
 #: A saved PNG has this many pixels per SVG unit: sharp in print and on high-DPI screens.
 PNG_SCALE = 2
+#: A heat map shows at most this many rows and columns, those with the largest sums: a wider one
+#: is unreadable, and 10,000 documents made a 16 MB SVG that took five seconds to draw.
+MAX_LABELS = 40
 #: Room around the chart in the view.
 CHART_MARGIN = 12
 FREQUENCIES, MATRIX = "frequencies", "matrix"
+#: The axes and measures by their values (``Axis`` and ``Measure`` are string enums): the core's
+#: matrices module brings NumPy, loaded when a chart is first counted, not when the window starts.
 AXIS_NAMES = {
-    Axis.TAGS: "Tags",
-    Axis.DOCUMENTS: "Documents",
-    Axis.SPEAKERS: "Speakers",
-    Axis.ANNOTATORS: "Annotators",
+    "tags": "Tags",
+    "documents": "Documents",
+    "speakers": "Speakers",
+    "annotators": "Annotators",
 }
 MEASURE_NAMES = {
-    Measure.COUNT: "Passages",
-    Measure.DOCUMENTS: "Documents",
-    Measure.CHARACTERS: "Coded characters",
-    Measure.PRESENCE: "Present or not",
-    Measure.JACCARD: "Overlap (Jaccard)",
+    "count": "Passages",
+    "documents": "Documents",
+    "characters": "Coded characters",
+    "presence": "Present or not",
+    "jaccard": "Overlap (Jaccard)",
 }
+
+
+def cut_note(shown: ShownMatrix) -> str:
+    """A few words saying which rows and columns a cut heat map shows ("" when it shows them all)."""
+    if not shown.cut:
+        return ""
+    m = shown.matrix
+    return (
+        f"  Showing the {len(m.row_labels)} of {shown.all_rows:,} rows and {len(m.col_labels)} of"
+        f" {shown.all_cols:,} columns with the largest sums (as the report does; `annotator matrix` gives all)."
+    )
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -254,6 +274,8 @@ class ChartsPanel(QWidget):
         self._generation = 0
         self.frequencies: list[TagFrequency] | None = None
         self.matrix: Matrix | None = None
+        #: Says so when a heat map shows only the largest rows or columns.
+        self.cut_note = ""
         self.kind = QComboBox(self)
         self.kind.addItem("Frequencies (bar chart)", FREQUENCIES)
         self.kind.addItem("Matrix (heat map)", MATRIX)
@@ -262,7 +284,7 @@ class ChartsPanel(QWidget):
         for axis, name in AXIS_NAMES.items():
             self.rows.addItem(name, axis)
             self.cols.addItem(name, axis)
-        self.cols.setCurrentIndex(self.cols.findData(Axis.DOCUMENTS))
+        self.cols.setCurrentIndex(self.cols.findData("documents"))
         self.measure = QComboBox(self)
         for measure, name in MEASURE_NAMES.items():
             self.measure.addItem(name, measure)
@@ -326,7 +348,7 @@ class ChartsPanel(QWidget):
             self.base = base
             self.stale = True
 
-    def show_matrix(self, rows: Axis, cols: Axis, measure: Measure = Measure.COUNT) -> None:
+    def show_matrix(self, rows: Axis, cols: Axis, measure: Measure | str = "count") -> None:
         """Choose a heat map and compute it."""
         for combo, value in (
             (self.kind, MATRIX),
@@ -342,7 +364,7 @@ class ChartsPanel(QWidget):
     def _show_controls(self) -> None:
         kind = self.kind.currentData()
         self.matrix_controls.setVisible(kind == MATRIX)
-        tags_by_tags = self.rows.currentData() == Axis.TAGS and self.cols.currentData() == Axis.TAGS
+        tags_by_tags = self.rows.currentData() == "tags" and self.cols.currentData() == "tags"
         self.same_paragraph.setEnabled(tags_by_tags)
 
     def compute(self) -> Job | None:
@@ -354,6 +376,8 @@ class ChartsPanel(QWidget):
         kind = self.kind.currentData()
         base = self.base
         # Qt hands an enum's item data back as str: made enums again for the core.
+        from annotator.analysis.matrices import Axis, Measure, frequencies, matrix
+
         rows, cols = Axis(self.rows.currentData()), Axis(self.cols.currentData())
         measure = Measure(self.measure.currentData())
         same_paragraph = self.same_paragraph.isEnabled() and self.same_paragraph.isChecked()
@@ -361,12 +385,15 @@ class ChartsPanel(QWidget):
         def count(store: Store) -> object:
             if kind == FREQUENCIES:
                 return frequencies(store, base)
+            from annotator.analysis.report import bounded  # the report's cut, so both show the same
+
             try:
-                return matrix(
+                full = matrix(
                     store, rows=rows, cols=cols, measure=measure, base=base, same_paragraph=same_paragraph
                 )
             except ValueError as exc:  # a pair the core does not count: its one-line reason is shown
                 return Refused(str(exc))
+            return bounded(full, MAX_LABELS)
 
         path = self.store.path
         if path is None:  # an in-memory project: its connection is this thread's
@@ -392,8 +419,12 @@ class ChartsPanel(QWidget):
         if isinstance(result, Refused):
             self._failed(generation, result.reason)
             return
-        if isinstance(result, Matrix):
-            self.matrix, self.frequencies = result, None
+        self.cut_note = ""
+        from annotator.analysis.report import ShownMatrix
+
+        if isinstance(result, ShownMatrix):
+            self.matrix, self.frequencies = result.matrix, None
+            self.cut_note = cut_note(result)
         else:
             self.frequencies, self.matrix = list(result), None  # type: ignore[call-overload]
         self.draw()
@@ -430,7 +461,9 @@ class ChartsPanel(QWidget):
         self.save_png.setEnabled(bool(svg))
         self.save_svg.setEnabled(bool(svg))
         what = "a cell" if self.matrix is not None else "a bar"
-        self.status.setText(f"Click {what} to list the passages it counts.{self.filters_note()}")
+        self.status.setText(
+            f"Click {what} to list the passages it counts.{self.filters_note()}{self.cut_note}"
+        )
 
     def filters_note(self) -> str:
         """The Passages view's filters the chart shares, in a few words ("" when there are none)."""
