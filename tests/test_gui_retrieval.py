@@ -172,7 +172,7 @@ def test_ticking_in_the_tag_tree_runs_the_query(make_window, coded_project, qtbo
     qtbot.waitUntil(lambda: len(listed(panel)) == 4)
 
 
-def test_the_passages_follow_changes_to_the_project(make_window, coded_project):
+def test_the_passages_follow_changes_to_the_project(make_window, coded_project, qtbot):
     window = make_window(coded_project)
     show_passages_from_palette(window, "Economy")
     panel = window.analysis.passages
@@ -182,6 +182,7 @@ def test_the_passages_follow_changes_to_the_project(make_window, coded_project):
     window.view.select_range(*span(FIRST, "Second paragraph"))
     window.annotating.apply_tag(tag_id(window, "Economy"))
     assert ("first", *span(FIRST, "Second paragraph")) in listed(panel)
+    qtbot.waitUntil(lambda: panel.controls.annotators.texts() == ["ana", "ben", "tester", "x"])  # a new name
     window.on_undo()
     assert len(listed(panel)) == 3
     window.pages.setCurrentWidget(window.text_page)

@@ -105,8 +105,8 @@ class AnalysisFeature(Feature):
 
     def show_heatmap(self, rows: Axis, cols: Axis) -> None:
         """The Charts page with a heat map of ``rows`` by ``cols``."""
+        self.charts.show_matrix(rows, cols)  # before the page shows, so it is counted once
         self._open_page(self.charts, "Charts")
-        self.charts.show_matrix(rows, cols)
 
     def _query_changed(self, query: PassageQuery) -> None:
         self.charts.set_base(query)
@@ -129,6 +129,9 @@ class AnalysisFeature(Feature):
     def on_changes(self, changes: OpChanges) -> None:
         if changes.everything or changes.tags or changes.documents:
             self.passages.mark_choices_stale(annotators=changes.everything)
+        names = {a.annotator for a in changes.added} | {after.annotator for _, after in changes.updated}
+        if names:
+            self.passages.controls.add_annotators(names)  # a first span by someone new: listed at once
         shown_data = (changes.added, changes.removed, changes.updated, changes.tags, changes.documents)
         if changes.everything or changes.statuses or any(shown_data):
             self.passages.stale = True

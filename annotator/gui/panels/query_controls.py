@@ -175,6 +175,8 @@ class QueryControls(QWidget):
         super().__init__(parent)
         self.tags: dict[str, Tag] = {}
         self._shown = PassageQuery()
+        #: Names of a first span seen since the annotators' names were asked for.
+        self._new_annotators: set[str] = set()
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Coded with", "Not"])
@@ -236,8 +238,22 @@ class QueryControls(QWidget):
 
     # -- what the lists offer ------------------------------------------------------------------
 
+    def forget_annotators(self) -> None:
+        """Another project: no annotators listed until their names are read."""
+        self.annotators.unload()
+        self._new_annotators = set()
+
+    def add_annotators(self, names: set[str]) -> None:
+        """List these names too (someone's first span): now, or with the names being read."""
+        self._new_annotators |= names
+        listed = self.annotators.texts()
+        if self.annotators.loaded and not names <= set(listed):
+            self.set_annotators(listed)  # merged with the new ones
+
     def set_annotators(self, names: list[str]) -> None:
         """Offer these annotators (ticks on names still there stay)."""
+        names = sorted(set(names) | self._new_annotators) if self._new_annotators else names
+        self._new_annotators = set()
         self.annotators.set_items([(name, name, "") for name in names], set(self.annotators.checked()))
         self._show_filter_counts()
 

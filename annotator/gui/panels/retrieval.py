@@ -503,7 +503,7 @@ class RetrievalPanel(QWidget):
         self.wait_for_jobs()
         self.store = store
         self.controls.set_query(PassageQuery())
-        self.controls.annotators.unload()
+        self.controls.forget_annotators()
         self.model.set_retrieval(None, None, {})
         self.choices_stale = self.annotators_stale = True
         self.stale = True
