@@ -220,9 +220,14 @@ def deflate_piece(data: bytes, *, last: bool) -> bytes:
 class DeflatedSpool:
     """A scratch file written as text and deflated on a thread of its own; ``close`` ends it on a sync point.
 
-    The queue is bounded, so when compressing falls behind, ``write`` waits
-    instead of holding the backlog in memory.
+    Text is handed over about a megabyte at a time (``BATCH_CHARS``): the
+    thread takes the interpreter lock back after each call into zlib, and
+    fewer, larger calls wait for it less. The queue is bounded, so when
+    compressing falls behind, ``write`` waits instead of holding the backlog
+    in memory (at most ``maxsize`` batches).
     """
+
+    BATCH_CHARS = 1 << 20
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -231,7 +236,9 @@ class DeflatedSpool:
         self.written = 0
         self._file = open(path, "wb")
         self._compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
-        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=32)
+        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=8)
+        self._batch: list[str] = []
+        self._batched = 0
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="qdpx-deflate", daemon=True)
         self._thread.start()
@@ -258,11 +265,20 @@ class DeflatedSpool:
     def write(self, text: str) -> None:
         """Queue ``text`` to be encoded and deflated."""
         self.written += 1
-        self._queue.put(text)
+        self._batch.append(text)
+        self._batched += len(text)
+        if self._batched >= self.BATCH_CHARS:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._batch:
+            self._queue.put("".join(self._batch))
+            self._batch, self._batched = [], 0
 
     def close(self) -> None:
         """Wait for the thread to deflate everything queued; raise what it met (a full disk ...)."""
         if self._thread.is_alive():
+            self._hand_over()
             self._queue.put(None)
             self._thread.join()
         if self._error is not None:
