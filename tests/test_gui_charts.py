@@ -234,3 +234,22 @@ def test_a_heat_map_of_many_documents_shows_the_largest_forty_and_says_so(make_w
     assert charts.matrix.values[0][col] == 3
     charts.chart.cellClicked.emit(0, col)
     assert [row[0] for row in listed(window.analysis.passages)] == ["d44"] * 3
+
+
+def test_save_as_png_asks_for_a_file_and_adds_the_suffix(
+    make_window, coded_project, qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        staticmethod(lambda *args: (str(tmp_path / "bars"), "PNG picture (*.png)")),
+    )
+    charts.save_png.click()
+    assert not QImage(str(tmp_path / "bars.png")).isNull()
+    assert window.statusBar().currentMessage() == f"Chart saved to {tmp_path / 'bars.png'}"

@@ -288,3 +288,37 @@ def test_a_page_past_the_first_is_read_in_the_background_and_then_shown(make_win
     assert (passage.start, passage.end) == span(text, "w249")
     before, middle, after = model.context(249)
     assert (middle, after) == ("w249", "") and text.endswith(before + middle)
+
+
+def test_the_menu_commands_ask_for_a_file_and_add_its_suffix(
+    make_window, coded_project, qtbot, tmp_path, monkeypatch
+):
+    """Export… and File > Report… through their save dialogs (answered here): the chosen type's suffix is added."""
+    import zipfile
+
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(coded_project)
+    show_passages_from_palette(window, "Economy")
+    asked = []
+
+    def answer(path: Path, chosen: str):
+        def dialog(parent, title, default, filters):
+            asked.append((title, filters))
+            return str(path), chosen
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
+
+    answer(tmp_path / "economy", "Excel workbook (*.xlsx)")
+    window.analysis.passages.export_button.click()
+    with qtbot.waitSignal(window.analysis.passages.job.ended, timeout=20000):
+        pass
+    assert zipfile.is_zipfile(tmp_path / "economy.xlsx")
+    answer(tmp_path / "report", "Word document report (*.docx)")
+    window.actions_by_key["report"].trigger()
+    with qtbot.waitSignal(window.analysis.report_job.ended, timeout=30000):
+        pass
+    with zipfile.ZipFile(tmp_path / "report.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+    assert "Tags: Economy" in body
+    assert asked[1][0] == "Write a report — coded Economy"  # the dialog says what the report covers
