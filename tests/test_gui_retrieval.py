@@ -322,3 +322,21 @@ def test_the_menu_commands_ask_for_a_file_and_add_its_suffix(
         body = docx.read("word/document.xml").decode("utf-8")
     assert "Tags: Economy" in body
     assert asked[1][0] == "Write a report — coded Economy"  # the dialog says what the report covers
+
+
+def test_back_to_the_passages_with_ctrl_r_the_next_one_is_a_key_away(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    show_passages_from_palette(window, "Economy")
+    table = window.analysis.passages.table
+    table.setCurrentIndex(table.model().index(0, 1))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.view.selected_range() == span(FIRST, "trade")
+    window.actions_by_key["passages"].trigger()  # Ctrl+R
+    assert window.pages.currentWidget() is window.analysis.passages
+    assert table.hasFocus() and table.currentIndex().row() == 0
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert (window.current_document.title, window.view.selected_range()) == (
+        "second",
+        span(SECOND, "Trade matters"),
+    )

@@ -86,7 +86,9 @@ class AnalysisFeature(Feature):
         self._open_page(self.passages, "Passages")
         if self.passages.stale:
             self.passages.run_query()
-        self.passages.controls.tree.setFocus()
+        # Back from a passage opened in the text: on with the list (arrows, Enter) where it was left.
+        has_rows = self.passages.model.rowCount() > 0
+        (self.passages.table if has_rows else self.passages.controls.tree).setFocus()
 
     def show_tag_passages(self, tag_id: str) -> None:
         """The palette's "Show passages": every passage coded with that tag (and its sub-themes)."""
