@@ -253,3 +253,24 @@ def test_save_as_png_asks_for_a_file_and_adds_the_suffix(
     charts.save_png.click()
     assert not QImage(str(tmp_path / "bars.png")).isNull()
     assert window.statusBar().currentMessage() == f"Chart saved to {tmp_path / 'bars.png'}"
+
+
+def test_the_chart_is_counted_again_after_a_change(make_window, coded_project, qtbot):
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+
+    def economy() -> int:
+        return next(f.total_passages for f in charts.frequencies if f.tag.name == "Economy")
+
+    assert economy() == 3
+    window.show_document(window.documents.panel.model.rows[0].id)
+    window.view.select_range(*span(FIRST, "Second paragraph"))
+    window.annotating.apply_tag(tag_id(window, "Economy"))  # the Charts tab in front: counted at once
+    qtbot.waitUntil(lambda: charts.frequencies is not None and economy() == 4, timeout=20000)
+    window.pages.setCurrentWidget(window.text_page)
+    window.on_undo()  # not shown: only noted
+    assert charts.stale and economy() == 4
+    window.pages.setCurrentWidget(charts)
+    qtbot.waitUntil(lambda: charts.frequencies is not None and economy() == 3, timeout=20000)
