@@ -64,11 +64,13 @@ def pair_counts(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Measur
     # pairs (r, c) = sum over r's spans of (c's starting before its end) - (c's ending by its start);
     # all spans' ends (and starts) in ascending order: each search starts where the last ended
     by_end, by_start = np.argsort(end, kind="stable"), np.argsort(start, kind="stable")
+    all_ends, all_starts = end[by_end], start[by_start]
+    tag_by_end, tag_by_start = spans.tag[by_end], spans.tag[by_start]
     for c in range(n):
-        before_end = np.searchsorted(starts[c], end[by_end], side="left")
-        ended = np.searchsorted(ends[c], start[by_start], side="right")
-        out[:, c] = np.bincount(spans.tag[by_end], weights=before_end, minlength=n) - np.bincount(
-            spans.tag[by_start], weights=ended, minlength=n
+        before_end = np.searchsorted(starts[c], all_ends, side="left")
+        ended = np.searchsorted(ends[c], all_starts, side="right")
+        out[:, c] = np.bincount(tag_by_end, weights=before_end, minlength=n) - np.bincount(
+            tag_by_start, weights=ended, minlength=n
         )
     out[np.arange(n), np.arange(n)] = [len(i) for i in of]
     if measure is Measure.PRESENCE:

@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 def passages_per_document(store: Store, plan: Plan) -> dict[str, int]:
     """Document id -> passages in it (documents without any left out), in corpus order."""
     q = plan.query
-    wanted = tuple(t.id for t in plan.tree.tags)  # every tag: the load the matrices share
+    coded = plan.coded if plan.coded is not None else tuple(t.id for t in plan.tree.tags)
+    needed = tuple(dict.fromkeys((*coded, *plan.excluded, *q.speakers)))
     annotators = tuple(dict.fromkeys(q.annotators)) if q.annotators else None
-    docs, spans = corpus(store, wanted, q.documents, tuple(str(s) for s in q.statuses), annotators)
+    docs, spans, wanted = corpus(store, needed, q.documents, tuple(str(s) for s in q.statuses), annotators)
     if plan.all_of and len(plan.groups) == 2:
         counts = _pairs_per_document(store, plan, docs, spans, wanted)
     elif plan.all_of:

@@ -114,10 +114,10 @@ class CorpusSpans:
         return len(self.doc)
 
 
-#: The last spans loaded from each open store, with the key they were loaded for (see ``corpus``).
-_recent: weakref.WeakKeyDictionary[Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans]] = (
-    weakref.WeakKeyDictionary()
-)
+#: The last spans loaded from each open store: the key they were loaded for, and the tags loaded.
+_recent: weakref.WeakKeyDictionary[
+    Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans, tuple[str, ...]]
+] = weakref.WeakKeyDictionary()
 _names: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], tuple[str, ...]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -129,27 +129,28 @@ def corpus(
     documents: tuple[str, ...],
     statuses: tuple[str, ...],
     annotators: tuple[str, ...] | None,
-) -> tuple[CorpusDocuments, CorpusSpans]:
-    """The documents and the spans of ``tag_ids`` (callers ask for every tag) a query covers.
+) -> tuple[CorpusDocuments, CorpusSpans, tuple[str, ...]]:
+    """The documents a query covers and the spans of (at least) ``tag_ids`` in them.
 
-    Reading a million spans is most of the time of a matrix; a window shows
-    several matrices and retrievals of the same project in a row, so the last
-    load is kept (read-only arrays, about 40 MB per million spans) and reused
-    while the project is unchanged: ``store.change_stamp()`` moves with every
-    commit, ours or another program's.
+    Returns the tags loaded too: ``spans.tag`` indexes them. Reading a million
+    spans is most of the time of a matrix, and a window shows several matrices
+    and retrievals of one project in a row, so the last load is kept
+    (read-only arrays, about 40 MB per million spans) and reused for any tags
+    it holds while the project is unchanged: ``store.change_stamp()`` moves
+    with every commit, ours or another program's.
     """
-    key = (store.change_stamp(), tag_ids, documents, statuses, annotators)
+    key = (store.change_stamp(), documents, statuses, annotators)
     known = _recent.get(store)
-    if known is not None and known[0] == key:
-        return known[1], known[2]
+    if known is not None and known[0] == key and set(tag_ids) <= set(known[3]):
+        return known[1], known[2], known[3]
     docs = CorpusDocuments.load(store, documents, statuses)
     span_filter = SpanFilter(tag_ids=tag_ids, documents=documents, statuses=statuses)
     spans = CorpusSpans.load(store, docs, span_filter, tag_ids, annotators)
     for array in (spans.doc, spans.start, spans.end, spans.tag, spans.annotator, docs.offsets):
         if array is not None:
             array.flags.writeable = False
-    _recent[store] = (key, docs, spans)
-    return docs, spans
+    _recent[store] = (key, docs, spans, tag_ids)
+    return docs, spans, tag_ids
 
 
 def annotator_names(store: Store) -> tuple[str, ...]:

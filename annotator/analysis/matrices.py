@@ -177,9 +177,9 @@ def _load(
         annotators = annotator_names(store)
     elif base.annotators:
         annotators = tuple(dict.fromkeys(base.annotators))
-    wanted = tuple(palette)  # every tag: one load serves every matrix of the same documents
+    needed = tuple(dict.fromkeys((*counted, *plan.excluded, *speakers, *base.speakers)))
     statuses = tuple(str(s) for s in base.statuses)
-    docs, spans = corpus(store, wanted, base.documents, statuses, annotators)
+    docs, spans, wanted = corpus(store, needed, base.documents, statuses, annotators)
     by_annotator = np.ones(len(spans), dtype=bool)
     if base.annotators:
         assert spans.annotator is not None and annotators is not None

@@ -99,7 +99,10 @@ def w15_retrieval(scale: str) -> list[Measurement]:
         ]
         for what, query, targeted in cases:
             found = _first_screen(store, query)
-            times = [timed(lambda q=query: _first_screen(store, q)) for _ in range(runs)]
+            times = []
+            for _ in range(runs):
+                forget(store)  # cold: no spans kept from an earlier count
+                times.append(timed(lambda q=query: _first_screen(store, q)))
             median, p95 = summarise(times)
             out.append(
                 Measurement(
