@@ -92,7 +92,7 @@ def _pairs_per_document(
     either = np.flatnonzero(first_tag | second_tag)  # still in order of start
     s, e = spans.start[either], spans.end[either]
     if plan.query.same_paragraph and len(either):
-        s, e = paragraph_extents(s, e, paragraph_bounds(store, docs, spans.doc[either]))
+        s, e = paragraph_extents(s, e, paragraph_bounds(store, docs))
     i, j = overlapping_pairs(s, e)
     a, b = first_tag[either], second_tag[either]
     keep = (a[i] & b[j]) | (b[i] & a[j])

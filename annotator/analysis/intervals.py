@@ -255,23 +255,21 @@ def documents_per_group(group: Ints, doc: Ints, groups: int, documents: int) -> 
     return np.bincount(np.unique(group * documents + doc) // documents, minlength=groups)
 
 
-def paragraph_bounds(store: Store, docs: CorpusDocuments, wanted: Ints) -> Ints:
-    """Sorted global positions where paragraphs begin and end, for the documents ``wanted``.
+def paragraph_bounds(store: Store, docs: CorpusDocuments) -> Ints:
+    """Sorted global positions where the paragraphs of the covered documents begin and end.
 
     A paragraph is a line: it ends just after a newline (or at the end of the
-    text), so paragraphs tile the text and a blank line is a paragraph of its own.
+    text), so paragraphs tile the text and a blank line is a paragraph of its
+    own. The texts are joined with a newline in the gap after each document,
+    which puts every character at its global position; one split finds every line.
     """
-    chosen = {docs.ids[i]: int(docs.offsets[i]) for i in np.unique(wanted)}
-    pieces = []
-    for doc_id, text in store.document_texts(list(chosen)):
-        lengths = np.fromiter((len(line) + 1 for line in text.split("\n")), dtype=np.int64)
-        lengths[-1] -= 1  # the last line has no newline after it
-        pieces.append(chosen[doc_id] + np.concatenate([[0], np.cumsum(lengths)]))
-    if not pieces:
-        return np.zeros(1, dtype=np.int64)
-    bounds: Ints = np.sort(np.concatenate(pieces))
-    found: Ints = bounds[np.concatenate([[True], bounds[1:] != bounds[:-1]])]
-    return found
+    texts = dict(store.document_texts(list(docs.ids)))
+    joined = "\n".join(texts[doc_id] for doc_id in docs.ids)
+    lines = np.fromiter(map(len, joined.split("\n")), dtype=np.int64)
+    after_newlines = np.cumsum(lines + 1)[:-1]
+    lengths = np.array([len(texts[doc_id]) for doc_id in docs.ids], dtype=np.int64)
+    bounds: Ints = np.unique(np.concatenate([after_newlines, docs.offsets, docs.offsets + lengths, [0]]))
+    return bounds
 
 
 def paragraph_extents(start: Ints, end: Ints, bounds: Ints) -> tuple[Ints, Ints]:

@@ -338,7 +338,7 @@ def _co_occurrence(store: Store, loaded: _Loaded, measure: Measure, same_paragra
     spans = loaded.spans
     start, end = spans.start, spans.end
     if same_paragraph and len(spans):
-        start, end = paragraph_extents(start, end, paragraph_bounds(store, loaded.docs, spans.doc))
+        start, end = paragraph_extents(start, end, paragraph_bounds(store, loaded.docs))
     n = len(loaded.tags)
     if loaded.plan.excluded or loaded.plan.query.speakers:
         return filtered_pairs(loaded, start, end, n, measure)

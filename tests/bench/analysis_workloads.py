@@ -166,12 +166,12 @@ def w16_matrices(scale: str) -> list[Measurement]:
         for _ in range(runs):
             forget(store)
             matrix(store, rows=Axis.TAGS, cols=Axis.TAGS)
-            warm.append(timed(lambda: matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS)))
+            warm.append(timed(lambda: matrix(store, rows=Axis.DOCUMENTS, cols=Axis.TAGS)))
         median, p95 = summarise(warm)
         out.append(
             Measurement(
                 workload="W16",
-                what="theme x speaker after co-occurrence (spans kept)",
+                what="document x tag after co-occurrence (spans kept)",
                 target="(for information)",
                 runs=runs,
                 median_s=median,
