@@ -392,8 +392,8 @@ class ProjectWriter:
         try:
             data = doc.text.encode("utf-8")
         except UnicodeEncodeError:
-            data = doc.text.encode("utf-8", "replace")
-            self.replaced_characters += xml_invalid_count(doc.text)
+            data = doc.text.encode("utf-8", "replace")  # lone surrogates, which UTF-8 cannot hold, as "?"
+            self.replaced_characters += sum(1 for c in doc.text if "\ud800" <= c <= "\udfff")
         self._zip.writestr(_entry(f"sources/{guid}.txt"), data)
         self.replaced_characters += xml_invalid_count(doc.title)
         when = xsd_datetime(imported_at)
