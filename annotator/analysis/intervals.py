@@ -260,13 +260,15 @@ def paragraph_bounds(store: Store, docs: CorpusDocuments) -> Ints:
 
     A paragraph is a line: it ends just after a newline (or at the end of the
     text), so paragraphs tile the text and a blank line is a paragraph of its
-    own. The texts are joined with a newline in the gap after each document,
-    which puts every character at its global position; one split finds every line.
+    own. Joined with a newline in the gap after each document, the texts put
+    every character at its global position, so line lengths give the bounds.
     """
     texts = dict(store.document_texts(list(docs.ids)))
-    joined = "\n".join(texts[doc_id] for doc_id in docs.ids)
-    lines = np.fromiter(map(len, joined.split("\n")), dtype=np.int64)
-    after_newlines = np.cumsum(lines + 1)[:-1]
+    # the lines of the joined texts are each text's lines in turn: no joined copy is needed
+    line_lengths: list[int] = []
+    for doc_id in docs.ids:
+        line_lengths.extend(map(len, texts[doc_id].split("\n")))
+    after_newlines = np.cumsum(np.array(line_lengths, dtype=np.int64) + 1)[:-1]
     lengths = np.array([len(texts[doc_id]) for doc_id in docs.ids], dtype=np.int64)
     bounds: Ints = np.unique(np.concatenate([after_newlines, docs.offsets, docs.offsets + lengths, [0]]))
     return bounds
