@@ -17,13 +17,19 @@ from annotator.settings import Settings, system_user_name
 
 
 def dark_palette() -> QPalette:
-    """A calm dark palette for Fusion, used when the system asks for dark."""
+    """A calm dark palette for Fusion, used when the system asks for dark.
+
+    Fields and lists (Base) are lighter than the window behind them: Fusion
+    draws a check box, a radio button and a list's tick box as Base with a
+    border a shade darker than the window, so with a Base darker than the
+    window an unticked box could not be seen at all.
+    """
     palette = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#1f2329",
+        QPalette.ColorRole.Window: "#1b1e23",
         QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#16191d",
-        QPalette.ColorRole.AlternateBase: "#1c2025",
+        QPalette.ColorRole.Base: "#282c34",
+        QPalette.ColorRole.AlternateBase: "#2d323b",
         QPalette.ColorRole.Text: "#e6e6e6",
         QPalette.ColorRole.Button: "#2a2f36",
         QPalette.ColorRole.ButtonText: "#e6e6e6",
