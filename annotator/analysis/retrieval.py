@@ -266,11 +266,9 @@ class Retrieval:
         if count <= 0 or first < 0:
             return []
         if self.plan.plain:
-            page = self.store.span_page(self.plan.span_filter(self.plan.coded), first, count)
-            rows = [(r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in page]
-            titles = {r[0]: r[1] for r in page}
-            found: list[Found] = [(r[0], r[1], r[2], (r,)) for r in rows]
-            return self._dressed(found, titles)
+            return self._dressed_page(
+                self.store.span_page(self.plan.span_filter(self.plan.coded), first, count)
+            )
         ids, ends = self._document_counts()
         at = bisect.bisect_right(ends, first)
         chosen: list[str] = []
@@ -279,6 +277,13 @@ class Retrieval:
             chosen.append(ids[at])
             at += 1
         return self._dressed(self._passages_of(chosen), None)[skip : skip + count]
+
+    def _dressed_page(self, page: list[tuple[Any, ...]]) -> list[Passage]:
+        """Passages from rows of ``span_page`` (document id, title, start, end, tag, id, annotator, note)."""
+        rows = [(r[0], r[2], r[3], r[4], r[5], r[6], r[7]) for r in page]
+        titles = {r[0]: r[1] for r in page}
+        found: list[Found] = [(r[0], r[1], r[2], (r,)) for r in rows]
+        return self._dressed(found, titles)
 
     def _passages_of(self, document_ids: list[str]) -> list[Found]:
         plan = self.plan
@@ -327,6 +332,10 @@ class Retrieval:
         return passages
 
     def __iter__(self) -> Iterator[Passage]:
+        if self.plan.plain:
+            for batch in self.store.span_rows(self.plan.span_filter(self.plan.coded)):
+                yield from self._dressed_page(batch)
+            return
         page, first = 500, 0
         while True:
             rows = self.rows(first, page)
