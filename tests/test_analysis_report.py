@@ -159,6 +159,20 @@ def test_theme_by_speaker_cells(counted, tmp_path):
         assert m.values[rows.index(ids[theme])] == (0.0, 1.0)  # both said by the respondent
 
 
+def test_a_report_on_one_theme_still_shows_who_speaks_it(counted, tmp_path):
+    """A tag filter keeps the speakers' turns as the columns of theme x speaker."""
+    path, ids = counted
+    with Store.open(path) as store:
+        data = report.gather(store, PassageQuery(tags=(ids["School"],)))
+    m = data.by_speaker.matrix
+    assert [label.key for label in m.row_labels] == [ids["School"]]
+    assert [label.key for label in m.col_labels] == [ids["Interviewer"], ids["Respondent"]]
+    assert m.values == ((0.0, 1.0),)  # said by the respondent
+    out = tmp_path / "r.html"
+    _write(path, out, base=PassageQuery(tags=(ids["School"],)))
+    assert "No speakers in this project." not in out.read_text(encoding="utf-8")
+
+
 def test_passages_are_capped_per_theme(tmp_path):
     path = tmp_path / "many.annotator"
     count = PASSAGES_PER_THEME + 3

@@ -234,7 +234,8 @@ def gather(store: Store, base: PassageQuery = PassageQuery()) -> ReportData:
     names = TagNames(store)
     freqs = frequencies(store, base)
     paths: dict[str, str] = {f.tag.id: names(f.tag.id) for f in freqs}
-    has_speakers = any(f.tag.kind is TagKind.SPEAKER for f in freqs)
+    # From the project, not the frequencies: a report on one theme still shows who speaks it.
+    has_speakers = any(t.kind is TagKind.SPEAKER for t in store.tags())
     themes: set[str] = {f.tag.id for f in freqs if f.tag.kind is TagKind.THEME}
     title = str(store.get_meta("name", None) or (Path(store.path).stem if store.path else "Project"))
     return ReportData(
