@@ -163,7 +163,7 @@ def test_matrix_csv_json_and_xlsx_files(run_cli, project, tmp_path):
         "--out",
         tmp_path / "m.xlsx",
     )
-    assert result.code == 0 and result.err == f"wrote a 3 x 3 matrix to {tmp_path / 'm.xlsx'}\n"
+    assert result.code == 0 and result.err == f"wrote a 3 x 3 table to {tmp_path / 'm.xlsx'}\n"
     assert read_sheet(tmp_path / "m.xlsx") == [
         ["document", "document_id", "Economy", "Jobs", "Health"],
         ["Interview A", ids["D1"], 1.0, 1.0, 1.0],
@@ -179,6 +179,34 @@ def test_matrix_csv_json_and_xlsx_files(run_cli, project, tmp_path):
     assert data["values"] == [[3, 3, 5], [3, 2, 2], [5, 2, 4]]  # worked out in test_analysis_matrices.py
     printed = run_cli("matrix", path, "--rows", "tags", "--cols", "annotators", "--format", "csv")
     assert printed.out == "tag,kim,lee\nEconomy,2,1\nJobs,1,1\nHealth,2,2\n"
+
+
+def test_frequencies_with_parent_totals(run_cli, project, tmp_path):
+    path, _ = project
+    result = run_cli("matrix", path, "--rows", "tags")
+    assert result.code == 0, result.err
+    # worked out in test_analysis_matrices.py: Economy 3 spans, 30 characters; with Jobs 5 and 45
+    assert result.out.splitlines()[:3] == [
+        "tag      path            depth  passages  documents  characters  total_passages  total_documents"
+        "  total_characters",
+        "Economy  Economy             0         3          2          30               5                2"
+        "                45",
+        "Jobs     Economy > Jobs      1         2          1          20               2                1"
+        "                20",
+    ]
+    assert run_cli("matrix", path, "--rows", "tags", "--out", tmp_path / "f.xlsx").code == 0
+    sheet = read_sheet(tmp_path / "f.xlsx")
+    assert sheet[1] == ["Economy", "Economy", 0.0, 3.0, 2.0, 30.0, 5.0, 2.0, 45.0]
+    data = json.loads(run_cli("matrix", path, "--rows", "tags", "--annotator", "lee", "--format", "json").out)
+    # lee: Economy e2 (10 characters); with Jobs e2, j2 (20)
+    assert (data[0]["tag"], data[0]["passages"], data[0]["total_passages"], data[0]["total_characters"]) == (
+        "Economy",
+        1,
+        2,
+        20,
+    )
+    refused = run_cli("matrix", path, "--rows", "documents")
+    assert refused.code == 1 and "needs --cols" in refused.err
 
 
 def test_matrix_filters(run_cli, project):

@@ -17,6 +17,7 @@ from annotator.cli.common import EXIT_OK, CommandError, open_store, print_json, 
 from annotator.model import DocumentStatus, TagKind
 
 if TYPE_CHECKING:
+    from annotator.analysis.matrix_files import Table
     from annotator.analysis.query import Passage, PassageQuery
     from annotator.analysis.retrieval import TagTree
     from annotator.store import Store
@@ -132,39 +133,59 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    """Print or write one matrix (counts, co-occurrence, theme x speaker, document x tag ...)."""
-    from annotator.analysis.matrices import Axis, Measure, matrix
-    from annotator.analysis.matrix_files import as_json, csv_text, table_lines, write_matrix
+    """Print or write one matrix (co-occurrence, theme x speaker, document x tag ...) or the frequencies."""
+    from annotator.analysis.matrix_files import csv_text, table_lines, write_table
 
     fmt = args.format or _format_from(args.out)
     if fmt == "xlsx" and not args.out:
         raise CommandError("--format xlsx needs --out FILE.xlsx")
+    if args.cols is None and args.rows != "tags":
+        raise CommandError(f"--rows {args.rows} needs --cols (only --rows tags alone gives the frequencies)")
     with open_store(args.project, read_only=True) as store:
         query = query_of(store, args)
-        try:
-            m = matrix(
-                store,
-                rows=Axis(args.rows),
-                cols=Axis(args.cols),
-                measure=Measure(args.measure),
-                base=query,
-                same_paragraph=args.same_paragraph,
-            )
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        table = _frequency_table(store, query) if args.cols is None else _matrix_table(store, query, args)
         if args.out:
-            write_matrix(store, m, Path(args.out), fmt)
-            warn(f"wrote a {len(m.row_labels)} x {len(m.col_labels)} matrix to {args.out}")
+            write_table(store, table, Path(args.out), fmt)
+            warn(f"wrote a {len(table.rows)} x {len(table.header) - table.labels} table to {args.out}")
             return EXIT_OK
     if fmt == "json":
-        print_json(as_json(m))
+        print_json(table.json)
     elif fmt == "csv":
-        for record in csv_text(m).split("\r\n")[:-1]:
+        for record in csv_text(table).split("\r\n")[:-1]:
             say(record)  # a newline inside a quoted cell is shown escaped, like any control character
     else:
-        for line in table_lines(m):
+        for line in table_lines(table):
             say(line)
     return EXIT_OK
+
+
+def _matrix_table(store: Store, query: PassageQuery, args: argparse.Namespace) -> Table:
+    from annotator.analysis.matrices import Axis, Measure, matrix
+    from annotator.analysis.matrix_files import matrix_table
+
+    try:
+        m = matrix(
+            store,
+            rows=Axis(args.rows),
+            cols=Axis(args.cols),
+            measure=Measure(args.measure),
+            base=query,
+            same_paragraph=args.same_paragraph,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return matrix_table(m)
+
+
+def _frequency_table(store: Store, query: PassageQuery) -> Table:
+    from annotator.analysis.matrices import frequencies
+    from annotator.analysis.matrix_files import frequency_table
+
+    try:
+        found = frequencies(store, query)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return frequency_table(found, {f.tag.id: store.tag_path(f.tag) for f in found})
 
 
 def _format_from(out: str | None) -> str:
@@ -227,7 +248,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("matrix", help="counts and code matrices (co-occurrence, theme x speaker, ...)")
     _filters(p, combine=False)
     p.add_argument("--rows", required=True, choices=axes, help="what the rows are")
-    p.add_argument("--cols", required=True, choices=axes, help="what the columns are")
+    p.add_argument(
+        "--cols", choices=axes, help="what the columns are (without: --rows tags gives the frequencies)"
+    )
     p.add_argument(
         "--measure",
         default="count",
