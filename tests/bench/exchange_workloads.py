@@ -26,9 +26,26 @@ def _export(project: Path, out: Path, fmt: str) -> None:
         export(store, out, format=fmt)
 
 
+def _own_peak_mb() -> float:
+    """This process's peak resident memory since it started its program.
+
+    Linux keeps ``ru_maxrss`` across exec, so a process spawned by one that
+    built a big project would report the builder's peak; ``VmHWM`` belongs to
+    the process's own memory map.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_mb()
+
+
 def _export_and_report_peak(project: str, out: str, queue) -> None:
     _export(Path(project), Path(out), "qdpx")
-    queue.put(peak_mb())
+    queue.put(_own_peak_mb())
 
 
 def isolated_peak_mb(project: Path, out: Path) -> float:
