@@ -214,3 +214,26 @@ def test_a_change_to_the_project_is_counted_at_once(project):
     assert names(matrix(store, rows=Axis.TAGS, cols=Axis.ANNOTATORS).col_labels) == ["kim", "lee"]
     store.add_annotation(document_id=ids["D2"], start=1, end=3, tag_id=ids["Health"], annotator="zoe")
     assert names(matrix(store, rows=Axis.TAGS, cols=Axis.ANNOTATORS).col_labels) == ["kim", "lee", "zoe"]
+
+
+def test_a_large_scheme_of_unused_tags_changes_no_count(project):
+    """Past a few dozen tags, tags are found by a tree of comparisons and those without spans left out."""
+    store, ids = project
+    for i in range(120):
+        store.add_tag(kind="theme", name=f"Unused {i:03d}")
+    store.add_tag(kind="speaker", name="Carl")
+    rows = {f.tag.name: f for f in frequencies(store)}
+    assert len(rows) == 126
+    assert (rows["Economy"].passages, rows["Economy"].total_characters, rows["Unused 007"].passages) == (
+        3,
+        45,
+        0,
+    )
+    m = matrix(store, rows=Axis.TAGS, cols=Axis.TAGS)
+    assert [row[:3] for row in m.values[:3]] == [(3, 1, 1), (1, 2, 2), (1, 2, 4)]  # as without them
+    assert m.values[50] == (0,) * 123
+    by_speaker = matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS)
+    assert names(by_speaker.col_labels) == ["Ana", "Ben", "Carl"]
+    assert by_speaker.values[2] == (1, 3, 0)
+    unused = matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS).row_labels[60].key
+    assert len(retrieve(store, PassageQuery(tags=(ids["Health"],), exclude_tags=(unused,)))) == 4

@@ -51,7 +51,7 @@ def _roles(plan: Plan, spans: CorpusSpans, wanted: tuple[str, ...]) -> dict[str,
     index = {t: i for i, t in enumerate(wanted)}
 
     def of(tag_ids: tuple[str, ...]) -> np.ndarray:
-        return np.isin(spans.tag, [index[t] for t in tag_ids])
+        return np.isin(spans.tag, [index[t] for t in tag_ids if t in index])
 
     by_counted = np.ones(len(spans), dtype=bool) if spans.annotator is None else spans.annotator >= 0
     coded = plan.coded if plan.coded is not None else wanted
@@ -87,8 +87,8 @@ def _pairs_per_document(
     """
     index = {t: i for i, t in enumerate(wanted)}
     roles = _roles(plan, spans, wanted)
-    first_tag = np.isin(spans.tag, [index[t] for t in plan.groups[0]]) & roles["coded"]
-    second_tag = np.isin(spans.tag, [index[t] for t in plan.groups[1]]) & roles["coded"]
+    first_tag = np.isin(spans.tag, [index[t] for t in plan.groups[0] if t in index]) & roles["coded"]
+    second_tag = np.isin(spans.tag, [index[t] for t in plan.groups[1] if t in index]) & roles["coded"]
     either = np.flatnonzero(first_tag | second_tag)  # still in order of start
     s, e = spans.start[either], spans.end[either]
     if plan.query.same_paragraph and len(either):

@@ -114,10 +114,13 @@ class CorpusSpans:
         return len(self.doc)
 
 
-#: The last spans loaded from each open store: the key they were loaded for, and the tags loaded.
+#: The last spans loaded from each open store: the key they were loaded for, the tags coded
+#: (``spans.tag`` indexes them) and the tags asked for (those without spans are not coded).
 _recent: weakref.WeakKeyDictionary[
-    Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans, tuple[str, ...]]
+    Store, tuple[tuple[object, ...], CorpusDocuments, CorpusSpans, tuple[str, ...], tuple[str, ...]]
 ] = weakref.WeakKeyDictionary()
+#: Above this many tags asked for, the tags without spans are left out of a load's codes.
+_FEW_TAGS = 64
 _names: weakref.WeakKeyDictionary[Store, tuple[tuple[int, int], tuple[str, ...]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -132,7 +135,8 @@ def corpus(
 ) -> tuple[CorpusDocuments, CorpusSpans, tuple[str, ...]]:
     """The documents a query covers and the spans of (at least) ``tag_ids`` in them.
 
-    Returns the tags loaded too: ``spans.tag`` indexes them. Reading a million
+    Returns the tags coded too: ``spans.tag`` indexes them; a tag asked for
+    may be missing from them when it has no spans. Reading a million
     spans is most of the time of a matrix, and a window shows several matrices
     and retrievals of one project in a row, so the last load is kept
     (read-only arrays, about 40 MB per million spans) and reused for any tags
@@ -141,15 +145,19 @@ def corpus(
     """
     key = (store.change_stamp(), documents, statuses, annotators)
     known = _recent.get(store)
-    if known is not None and known[0] == key and set(tag_ids) <= set(known[3]):
+    if known is not None and known[0] == key and set(tag_ids) <= set(known[4]):
         return known[1], known[2], known[3]
+    asked = tag_ids
+    if len(tag_ids) > _FEW_TAGS:  # a large scheme: code only the tags that have spans
+        in_use = store.tags_in_use()
+        tag_ids = tuple(t for t in tag_ids if t in in_use)
     docs = CorpusDocuments.load(store, documents, statuses)
     span_filter = SpanFilter(tag_ids=tag_ids, documents=documents, statuses=statuses)
     spans = CorpusSpans.load(store, docs, span_filter, tag_ids, annotators)
     for array in (spans.doc, spans.start, spans.end, spans.tag, spans.annotator, docs.offsets):
         if array is not None:
             array.flags.writeable = False
-    _recent[store] = (key, docs, spans, tag_ids)
+    _recent[store] = (key, docs, spans, tag_ids, asked)
     return docs, spans, tag_ids
 
 

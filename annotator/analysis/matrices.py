@@ -187,8 +187,10 @@ def _load(
             spans.annotator, [annotators.index(a) for a in base.annotators if a in annotators]
         )
 
+    position = {t: i for i, t in enumerate(wanted)}
+
     def of(tag_ids: tuple[str, ...]) -> np.ndarray:
-        return np.isin(spans.tag, [wanted.index(t) for t in tag_ids])
+        return np.isin(spans.tag, [position[t] for t in tag_ids if t in position])
 
     excluded = spans.where(of(plan.excluded) & by_annotator)
     turns = {}

@@ -29,13 +29,32 @@ _PAGE_ORDER = 'd.position, a.start, a."end", a.tag_id, a.id'
 _INLINE = 50
 
 
+#: Up to this many values a flat CASE finds a code fastest; beyond, a tree of comparisons does.
+_FLAT_CASE = 16
+
+
 def _code_of(column: str, codes: list[tuple[str, int]], params: list) -> str:
     """An SQL expression giving ``column``'s code from ``codes``, NULL for other values.
 
-    (A balanced tree of comparisons measured no faster than this flat CASE for a few dozen tags.)
+    A flat CASE for a few values; for more, a balanced tree of comparisons over
+    the values in order, so a span's code takes log2(values) steps rather than
+    one per value (a scheme of thousands of tags).
     """
-    params.extend(value for pair in codes for value in pair)
-    return f"CASE {column} " + " ".join("WHEN ? THEN ?" for _ in codes) + " END"
+    if len(codes) <= _FLAT_CASE:
+        params.extend(value for pair in codes for value in pair)
+        return f"CASE {column} " + " ".join("WHEN ? THEN ?" for _ in codes) + " END"
+    return _code_tree(column, sorted(codes), params)
+
+
+def _code_tree(column: str, codes: list[tuple[str, int]], params: list) -> str:
+    if len(codes) == 1:
+        params.extend(codes[0])
+        return f"CASE WHEN {column} = ? THEN ? END"
+    middle = len(codes) // 2
+    params.append(codes[middle][0])
+    below = _code_tree(column, codes[:middle], params)
+    above = _code_tree(column, codes[middle:], params)
+    return f"CASE WHEN {column} < ? THEN {below} ELSE {above} END"
 
 
 class SpanFilter:
@@ -183,11 +202,12 @@ class AnalysisMixin(StoreBase):
             return [], True
         tag_params: list = []
         tag_case = _code_of("a.tag_id", [(t, i) for i, t in enumerate(tag_ids)], tag_params)
-        who_case, who_params, who_bits = "0", [], 0
+        who_case, who_bits = "0", 0
+        who_params: list = []
         if annotators is not None:
-            whens = " ".join("WHEN ? THEN ?" for _ in annotators)
-            who_case = f"CASE a.annotator {whens} ELSE 0 END" if annotators else "0"
-            who_params = [value for i, name in enumerate(annotators) for value in (name, i + 1)]
+            if annotators:
+                codes = [(name, i + 1) for i, name in enumerate(annotators)]
+                who_case = f"COALESCE({_code_of('a.annotator', codes, who_params)}, 0)"
             who_bits = (len(annotators) + 1).bit_length()
         tag_bits = max(1, (len(tag_ids) - 1).bit_length())
         together = 2 * offset_bits + tag_bits + who_bits <= 62
@@ -215,6 +235,11 @@ class AnalysisMixin(StoreBase):
         """Moves whenever the project changes: SQLite's data version (others' commits) and our own changes."""
         version = self.db.conn.execute("PRAGMA data_version").fetchone()[0]
         return version, self.db.conn.total_changes
+
+    def tags_in_use(self) -> set[str]:
+        """Ids of the tags that have spans (read from the index of spans by tag, not the table)."""
+        rows = self.db.conn.execute("SELECT DISTINCT tag_id FROM annotations INDEXED BY annotations_tag")
+        return {r[0] for r in rows}
 
     def has_annotator(self, name: str) -> bool:
         """Whether anyone of this name has a span (stops at the first)."""
