@@ -2,9 +2,10 @@
 
 A retrieval whose filters SQL cannot apply alone (``not``, speakers, ``ALL``)
 is counted here once, per document, so that its pages can then be built one
-document at a time. ``ANY`` is counted with NumPy over the whole corpus; ``ALL``
-enumerates overlaps document by document with the same code that builds the
-rows, so a count and its rows cannot disagree.
+document at a time. ``ANY`` and ``ALL`` of two tags are counted with NumPy
+over the whole corpus (masks; overlapping pairs listed by array arithmetic);
+``ALL`` of three tags or more runs, document by document, the code that builds
+the rows. The tests check every count against the rows it stands for.
 """
 
 from __future__ import annotations
