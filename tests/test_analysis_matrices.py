@@ -237,3 +237,15 @@ def test_a_large_scheme_of_unused_tags_changes_no_count(project):
     assert by_speaker.values[2] == (1, 3, 0)
     unused = matrix(store, rows=Axis.TAGS, cols=Axis.SPEAKERS).row_labels[60].key
     assert len(retrieve(store, PassageQuery(tags=(ids["Health"],), exclude_tags=(unused,)))) == 4
+
+
+def test_annotator_names_however_odd(project):
+    store, ids = project
+    for name in ("b\x00c", "é😀", 'q"uote', "b"):
+        store.add_annotation(document_id=ids["D3"], start=0, end=3, tag_id=ids["Health"], annotator=name)
+    expected = sorted(["kim", "lee", "auto:transcript", "b\x00c", "é😀", 'q"uote', "b"])
+    assert store.annotator_names() == expected == sorted(store.annotators())
+    m = matrix(store, rows=Axis.TAGS, cols=Axis.ANNOTATORS)
+    # theme spans only: the transcript's turns are not counted, so its name is no column
+    assert names(m.col_labels) == sorted(["kim", "lee", "b\x00c", "é😀", 'q"uote', "b"])
+    assert m.values[2] == tuple(1.0 if n not in ("kim", "lee") else 2.0 for n in names(m.col_labels))
