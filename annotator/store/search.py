@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
 from annotator.errors import InvalidInputError
@@ -35,7 +32,6 @@ _PIECE = 1 << 16
 _OVERLAP = 4096
 _DIRECT_MAX = 4 * _PIECE
 _BATCH = 16
-_WORKERS = 2
 _SEPARATOR = re.compile(r"\s")
 
 
@@ -124,65 +120,25 @@ def _highlight_batch(
     return found
 
 
-class _Scratches:
-    """One in-memory FTS5 connection per worker thread, all closed together at the end."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    def here(self) -> sqlite3.Connection:
-        scratch = getattr(self._local, "connection", None)
-        if scratch is None:
-            scratch = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            self._local.connection = scratch
-            with self._lock:
-                self._opened.append(scratch)
-        return scratch
-
-    def highlight(self, text: str, batch: list[tuple[int, int, int]], match: str) -> list[tuple[int, int]]:
-        """``_highlight_batch`` on the calling thread's own connection."""
-        return _highlight_batch(self.here(), text, batch, match)
-
-    def close(self) -> None:
-        with self._lock:
-            for scratch in self._opened:
-                scratch.close()
-            self._opened.clear()
-
-
 def piecewise_ranges(text: str, match: str, limit: int) -> Iterator[tuple[int, int]]:
     """Hit ranges of ``match`` (an FTS5 query on column ``text``) in ``text``, in order, at most ``limit``.
 
     Linear in the length of the text read: each piece is tokenised twice (index, highlight), and
-    ``highlight()`` only ever copies one piece's worth of output. SQLite lets go of the GIL while
-    it works, so ``_WORKERS`` batches are highlighted at once, each on its own scratch
-    connection; at most one batch more than the workers is read ahead of the hits handed out.
+    ``highlight()`` only ever copies one piece's worth of output. (Two threads, each with its own
+    scratch connection, were tried and measured no faster: SQLite's allocator serialises them.)
     """
-    scratches = _Scratches()
+    scratch = sqlite3.connect(":memory:", isolation_level=None)
     pieces = _pieces(text)
     found = 0
     try:
-        with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="annotator-search") as workers:
-            pending: deque[Future[list[tuple[int, int]]]] = deque()
-            while True:
-                while len(pending) <= _WORKERS:
-                    batch = list(islice(pieces, _BATCH))
-                    if not batch:
-                        break
-                    pending.append(workers.submit(scratches.highlight, text, batch, match))
-                if not pending:
+        while batch := list(islice(pieces, _BATCH)):
+            for hit in _highlight_batch(scratch, text, batch, match):
+                yield hit
+                found += 1
+                if found >= limit:
                     return
-                for hit in pending.popleft().result():
-                    yield hit
-                    found += 1
-                    if found >= limit:
-                        for waiting in pending:
-                            waiting.cancel()
-                        return
     finally:
-        scratches.close()
+        scratch.close()
 
 
 class SearchMixin(StoreBase):
