@@ -417,3 +417,47 @@ def test_a_limit_no_annotation_meets_is_said_not_raised(setup):
     panel.tag_choice.item(0).setCheckState(Qt.CheckState.Checked)  # "Ana", a speaker: no theme of that name
     assert panel.compute_agreement() is None
     assert "Ana" in panel.summary.text() and panel.agreement.rowCount() == 0
+
+
+def test_files_chosen_in_the_dialog_are_opened_off_the_ui_thread_each_on_its_own(
+    setup, qtbot, tmp_path, monkeypatch
+):
+    """A large file takes seconds to copy: the dialog's files are opened in a job, a bad one said alone."""
+    panel, _, _, _, theirs = setup
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    broken = tmp_path / "broken.annotator"
+    broken.write_bytes(b"not a project at all")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(broken), str(theirs)], ""))
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, title, text: warned.append((title, text)))
+    opened_on = []
+    from annotator.gui import review_panel
+
+    real_open = review_panel.open_colleague
+
+    def recording_open(path):
+        from PySide6.QtCore import QThread
+
+        opened_on.append(QThread.currentThread() is panel.thread())
+        return real_open(path)
+
+    monkeypatch.setattr(review_panel, "open_colleague", recording_open)
+    before = folder_digests(theirs.parent)
+    panel._choose_files()
+    with qtbot.waitSignal(panel._open_job.ended, timeout=30_000):
+        pass
+    assert opened_on == [False, False]  # both opened in the job's thread
+    assert list(panel.layers) == ["ben"]
+    [(title, text)] = warned
+    assert title == "Cannot add file" and "broken.annotator" in text and "\n" not in text
+    assert folder_digests(theirs.parent) == before  # nothing written beside their file
+
+
+def test_a_file_still_being_opened_when_the_project_changes_is_not_shown(setup, qtbot):
+    panel, store, _, _, theirs = setup
+    job = panel.add_layers_in_background([theirs])
+    panel.close_all()  # the window opened another project meanwhile
+    with qtbot.waitSignal(job.ended, timeout=30_000):
+        pass
+    assert panel.layers == {}

@@ -42,7 +42,7 @@ from annotator.errors import AnnotatorError
 from annotator.gui.changes import changes_of
 from annotator.gui.dialogs import plain_tooltip  # Qt guesses rich text in tooltips: document text is escaped
 from annotator.gui.document_view import ViewSpan
-from annotator.gui.jobs import Job
+from annotator.gui.jobs import Job, JobContext
 from annotator.ops import History, Op, OpChanges
 from annotator.review.adjudication import AcceptAnnotation, DismissDisagreement
 from annotator.review.compare import agreement_report, tag_labels
@@ -156,6 +156,8 @@ class ReviewPanel(QWidget):
         self._announced = announce is not None
         self.announce = announce or self.apply_changes
         self._merge_job: Job | None = None
+        self._open_job: Job | None = None
+        self._layers_generation = 0
         self.layers: dict[str, ColleagueFile] = {}
         #: Who annotated in each layer's file (a private copy: it never changes).
         self._layer_annotators: dict[str, list[str]] = {}
@@ -242,16 +244,57 @@ class ReviewPanel(QWidget):
             str(Path.home()),
             "Annotator or REFI-QDA projects (*.annotator *.qdpx);;All files (*)",
         )
-        for path in paths:
-            self.add_layer(Path(path))
+        if paths:
+            self.add_layers_in_background([Path(path) for path in paths])
 
     def add_layer(self, path: Path) -> str | None:
-        """Open a colleague's file (as a private copy) and show it as a layer."""
+        """Open a colleague's file (as a private copy) and show it as a layer, on this thread."""
         try:
             colleague = open_colleague(path)
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Cannot add file", str(exc))
             return None
+        return self._show_layer(colleague)
+
+    def add_layers_in_background(self, paths: list[Path]) -> Job:
+        """Copy (or convert) colleagues' files off the UI thread, then show each as a layer.
+
+        A 500 MB project takes seconds to copy and a large ``.qdpx`` longer to
+        convert; the window stays usable meanwhile, with a progress dialog that
+        can stop between files. Each file that cannot be read is said on its own.
+        """
+        generation = self._layers_generation
+
+        def work(context: JobContext) -> list[tuple[Path, ColleagueFile | str]]:
+            opened: list[tuple[Path, ColleagueFile | str]] = []
+            for number, path in enumerate(paths):
+                if context.should_cancel():
+                    break
+                context.progress(number, len(paths), path.name)
+                try:
+                    opened.append((path, open_colleague(path)))
+                except AnnotatorError as exc:
+                    opened.append((path, str(exc)))
+            return opened
+
+        job = Job(work, title="Adding colleagues' files", parent=self, progress_parent=self.window())
+        job.succeeded.connect(lambda opened: self._show_opened(opened, generation))
+        self._open_job = job
+        return job.start()
+
+    def _show_opened(self, opened: list[tuple[Path, ColleagueFile | str]], generation: int) -> None:
+        problems = []
+        for path, colleague in opened:
+            if isinstance(colleague, str):
+                problems.append(colleague if path.name in colleague else f"{path.name}: {colleague}")
+            elif generation != self._layers_generation:  # the project changed meanwhile
+                colleague.close()
+            else:
+                self._show_layer(colleague)
+        if problems:
+            QMessageBox.warning(self, "Cannot add file", "\n".join(problems))
+
+    def _show_layer(self, colleague: ColleagueFile) -> str:
         name = colleague.label
         while name in self.layers:
             name += "'"
@@ -295,6 +338,9 @@ class ReviewPanel(QWidget):
 
     def close_all(self) -> None:
         """Delete every private copy (the window is closing or the project changed)."""
+        self._layers_generation += 1  # files still being opened are closed when they come
+        if self._open_job is not None:
+            self._open_job.cancel()
         for name in list(self.layers):
             self.remove_layer(name)
 
@@ -646,6 +692,6 @@ class ReviewPanel(QWidget):
 
     def wait_for_jobs(self, msecs: int = 30_000) -> None:
         """Let a running merge or agreement finish (the window is closing or the project changing)."""
-        for job in (self._worker, self._merge_job):
+        for job in (self._worker, self._merge_job, self._open_job):
             if job is not None:
                 job.wait(msecs)
