@@ -22,6 +22,7 @@ from annotator.analysis.query import PassageQuery
 from annotator.analysis.report import PASSAGES_PER_THEME, write_report
 from annotator.analysis.report_docx import CHARTS_NOTE
 from annotator.errors import InvalidInputError
+from annotator.exporters import replacing
 from annotator.model import ImportedDocument, TagKind
 from annotator.store import Store
 from tests.test_passages_export import TEXT, build_project
@@ -319,12 +320,11 @@ def test_cli_errors_are_one_line(counted, tmp_path, run_cli, args, message):
 
 
 def test_cli_unwritable_target_is_one_line(counted, tmp_path, run_cli, monkeypatch):
-    from annotator.analysis import passages_export
 
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(passages_export.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(replacing.tempfile, "mkstemp", refused)
     result = run_cli("report", counted[0], tmp_path / "r.html")
     assert result.code == 1
     assert result.err == f"annotator: error: {tmp_path}: cannot write here (Permission denied)\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -274,3 +275,23 @@ def test_the_chart_is_counted_again_after_a_change(make_window, coded_project, q
     assert charts.stale and economy() == 4
     window.pages.setCurrentWidget(charts)
     qtbot.waitUntil(lambda: charts.frequencies is not None and economy() == 3, timeout=20000)
+
+
+def test_a_chart_is_never_saved_over_the_project(make_window, coded_project, qtbot, tmp_path):
+    """Save as… under the project's own name (or its -wal) is refused; the project is untouched."""
+    import hashlib
+
+    from annotator.errors import InvalidInputError
+
+    window = make_window(coded_project)
+    window.analysis.show_charts()
+    charts = window.analysis.charts
+    computed(qtbot, charts)
+    project = Path(window.store.path)
+    link = tmp_path / "chart.svg"
+    link.symlink_to(project)
+    before = hashlib.sha256(project.read_bytes()).hexdigest()
+    for target in (link, Path(f"{project}-wal")):
+        with pytest.raises(InvalidInputError):
+            charts.save(target)
+    assert hashlib.sha256(project.read_bytes()).hexdigest() == before

@@ -27,6 +27,7 @@ from annotator.analysis.passages_export import PASSAGE_HEADER, export_passages
 from annotator.analysis.query import PassageQuery
 from annotator.analysis.retrieval import retrieve
 from annotator.errors import InvalidInputError
+from annotator.exporters import replacing
 from annotator.model import ImportedDocument, TagKind
 from annotator.store import Store
 from tests.test_export_xlsx import NS, _cell_value, _column
@@ -224,7 +225,7 @@ def test_a_folder_refusing_new_files_is_one_line(project, tmp_path, monkeypatch)
     def refused(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(passages_export.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(replacing.tempfile, "mkstemp", refused)
     with pytest.raises(InvalidInputError) as caught:
         _export(project, tmp_path / "p.csv")
     assert str(caught.value) == f"{tmp_path}: cannot write here (Permission denied)"

@@ -43,7 +43,6 @@ from annotator.analysis.query import Passage
 from annotator.analysis.retrieval import Retrieval, passage_context
 from annotator.errors import InvalidInputError
 from annotator.model import TagKind
-from annotator.paths import refuse_project_target
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -101,64 +100,20 @@ def format_of(path: Path, fmt: str | None, formats: tuple[str, ...] = PASSAGE_FO
 # -- writing under a temporary name ---------------------------------------------
 
 
-def _new_file_mode(target: Path) -> int:
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 @contextlib.contextmanager
 def replacing(store: Store, target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` to write; renamed over ``target`` if the block completes.
 
-    Refuses (one line) a target that is the project or its side files, a
-    folder, or in a folder that does not exist. An ``OSError`` while writing
-    becomes one line naming the target; the temporary file is removed on any
-    failure, so nothing is half-written.
+    As every export (``exporters.replacing.writing_beside``): the project, a
+    folder or a missing folder refused in one line, an ``OSError`` while
+    writing one line naming the target, nothing half-written.
     """
-    from annotator.exporters.replacing import (
-        PARTIAL_SUFFIX,
-        partial_prefix,
-        remove_stale_partials,
-        replace_with,
-    )
+    from annotator.exporters.replacing import sync_file, writing_beside
 
-    refuse_project_target(target, getattr(store, "path", None))
-    if target.is_dir():
-        raise InvalidInputError(f"{target}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise InvalidInputError(f"{target.parent}: folder does not exist")
-    remove_stale_partials(target)
-    try:
-        fd, temporary = tempfile.mkstemp(
-            prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent
-        )
-    except OSError as exc:
-        raise InvalidInputError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
-    os.close(fd)
-    try:
-        os.chmod(temporary, _new_file_mode(target))
-        yield Path(temporary)
-        _sync_file(temporary)
-        replace_with(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise InvalidInputError(
-            f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed"
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _sync_file(path: str) -> None:
-    fd = os.open(path, os.O_RDWR)
-    try:
-        os.fsync(fd)
-    finally:
+    with writing_beside(target, getattr(store, "path", None)) as (fd, temporary):
         os.close(fd)
+        yield temporary
+        sync_file(temporary)
 
 
 # -- what a row says ---------------------------------------------------------------

@@ -31,11 +31,10 @@ from annotator.exporters.csv import CsvFormat
 from annotator.exporters.doccano import DoccanoFormat
 from annotator.exporters.native import NativeFormat
 from annotator.exporters.qdpx import QdpxFormat
-from annotator.exporters.replacing import PARTIAL_SUFFIX, partial_prefix, remove_stale_partials, replace_with
+from annotator.exporters.replacing import sync_file, writing_beside
 from annotator.exporters.spacy import SpacyFormat
 from annotator.exporters.sync import synced_in_background
 from annotator.exporters.xlsx import XlsxFormat
-from annotator.paths import refuse_project_target
 
 __all__ = [
     "ExportContext",
@@ -144,24 +143,6 @@ def _write(
     return documents, spans, notes
 
 
-def _sync_file(path: str) -> None:
-    """Flush a file a format wrote by name to disk before it is renamed into place."""
-    fd = os.open(path, os.O_RDWR)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _new_file_mode(target: Path) -> int:
-    """The mode a plainly created file would get (mkstemp makes it private)."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 class _TextSink:
     """A binary face on a text-only standard output (tests, IDEs): UTF-8 bytes become ``str`` again."""
 
@@ -230,42 +211,19 @@ def export(
                 counts = _write(store, fmt(stdout), context, progress, should_cancel, "export cancelled")
         return ExportSummary(*counts[:2], "-", counts[2])
     target = Path(out)
-    refuse_project_target(target, getattr(store, "path", None))
-    if target.is_dir():
-        raise InvalidInputError(f"{target}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise InvalidInputError(f"{target.parent}: folder does not exist")
-    remove_stale_partials(target)
-    try:
-        fd, temporary = tempfile.mkstemp(
-            prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent
-        )
-    except OSError as exc:
-        raise ExportError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
-    if fmt.writes_to_path:  # the format builds its file at the temporary name; synced once complete
-        os.close(fd)
     cancelled = "export cancelled; nothing was written"
-    try:
-        os.chmod(temporary, _new_file_mode(target))
-        if fmt.writes_to_path:
+    with writing_beside(target, getattr(store, "path", None), error=ExportError) as (fd, temporary):
+        if fmt.writes_to_path:  # the format builds its file at the temporary name; synced once complete
+            os.close(fd)
             documents, spans, notes = _write(
-                store, fmt(Path(temporary)), context, progress, should_cancel, cancelled
+                store, fmt(temporary), context, progress, should_cancel, cancelled
             )
-            _sync_file(temporary)
+            sync_file(temporary)
         else:
             with open(fd, "wb") as handle, synced_in_background(handle) as output:
                 documents, spans, notes = _write(
                     store, fmt(output), context, progress, should_cancel, cancelled
                 )
-        replace_with(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ExportError(
-            f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed"
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     if progress is not None:
         progress(documents, documents)
     return ExportSummary(documents, spans, str(target), notes)

@@ -20,9 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
+
+from annotator.errors import InvalidInputError
+from annotator.paths import refuse_project_target
 
 PARTIAL_SUFFIX = ".partial"
 #: Files smaller than this are deleted in the rename, as they take no time to free.
@@ -97,3 +102,58 @@ def wait_for_deletions() -> None:
     """Wait until every replaced export this process handed to a thread is deleted (tests, shutdown)."""
     while _deletions:
         _deletions.pop().join()
+
+
+def sync_file(path: str | Path) -> None:
+    """Flush a file written by name to disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def new_file_mode(target: Path) -> int:
+    """The mode a plainly created file would get (mkstemp makes it private), or the replaced file's."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def writing_beside(
+    target: Path, project: Path | None, *, error: Callable[[str], Exception] = InvalidInputError
+) -> Iterator[tuple[int, Path]]:
+    """A temporary file beside ``target``, as (open descriptor, path), renamed over ``target`` when the block ends well.
+
+    Every file the program writes for the user (exports, passages, reports,
+    charts) goes through here. Refused in one line: the project itself or its
+    side files, a folder, a folder that does not exist. The block owns the
+    descriptor (closes it) and flushes what it wrote; an ``OSError`` in it
+    becomes ``error`` naming the target; on any failure the temporary file is
+    removed, so nothing is half-written and the old file stays.
+    """
+    refuse_project_target(target, project)
+    if target.is_dir():
+        raise InvalidInputError(f"{target}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"{target.parent}: folder does not exist")
+    remove_stale_partials(target)
+    try:
+        fd, temporary = tempfile.mkstemp(
+            prefix=partial_prefix(target), suffix=PARTIAL_SUFFIX, dir=target.parent
+        )
+    except OSError as exc:
+        raise error(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
+    try:
+        os.chmod(temporary, new_file_mode(target))
+        yield fd, Path(temporary)
+        replace_with(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise error(f"{target}: cannot be written ({exc.strerror or exc}); nothing was changed") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

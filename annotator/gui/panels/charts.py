@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.analysis.query import Combine, PassageQuery
+from annotator.errors import AnnotatorError
 from annotator.gui.dialogs import plain_tooltip
 from annotator.gui.jobs import Job, JobContext
 from annotator.store import Store
@@ -244,17 +244,14 @@ class SvgChart(QWidget):
         return image
 
 
-def write_replacing(target: Path, write) -> None:
-    """Call ``write(temporary path)``, then rename it over ``target``: never a half-written file."""
-    target = Path(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_replacing(target: Path, write, project: Path | None = None) -> None:
+    """Call ``write(temporary path)``, then rename it over ``target``: never a half-written file, never the project."""
+    from annotator.exporters.replacing import sync_file, writing_beside  # the exporters load when first used
+
+    with writing_beside(Path(target), project) as (handle, temporary):
+        os.close(handle)
+        write(temporary)
+        sync_file(temporary)
 
 
 class ChartsPanel(QWidget):
@@ -509,10 +506,11 @@ class ChartsPanel(QWidget):
             target = target.with_name(target.name + f".{fmt}")
         try:
             self.save(target)
-        except OSError as exc:
+        except (OSError, AnnotatorError) as exc:
             from annotator.gui.dialogs import warn
 
-            warn(self, "Cannot save the chart", f"{target}: {exc.strerror or exc}")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            warn(self, "Cannot save the chart", reason if str(target) in reason else f"{target}: {reason}")
             return
         self.message.emit(f"Chart saved to {target}")
 
@@ -522,7 +520,9 @@ class ChartsPanel(QWidget):
         if not svg:
             raise OSError("there is no chart to save")
         if target.suffix.lower() == ".svg":
-            write_replacing(target, lambda temporary: temporary.write_text(svg, encoding="utf-8"))
+            write_replacing(
+                target, lambda temporary: temporary.write_text(svg, encoding="utf-8"), self.store.path
+            )
             return
         renderer = SvgChart()
         renderer.set_svg(svg)
@@ -532,7 +532,7 @@ class ChartsPanel(QWidget):
             if not image.save(str(temporary), "PNG"):
                 raise OSError(f"cannot write {target}")
 
-        write_replacing(target, write_png)
+        write_replacing(target, write_png, self.store.path)
 
     def wait_for_jobs(self) -> None:
         if self.job is not None and self.job.is_running():
