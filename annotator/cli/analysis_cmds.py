@@ -206,6 +206,15 @@ def _format_from(out: str | None) -> str:
 
 def _filters(p: argparse.ArgumentParser, *, combine: bool) -> None:
     p.add_argument("project", metavar="PROJECT", help="project file (.annotator)")
+    add_filter_options(p, combine=combine)
+
+
+def add_filter_options(p: argparse.ArgumentParser, *, combine: bool = False) -> None:
+    """Retrieval's filters (each repeatable), shared by retrieve, matrix and report so they mean the same.
+
+    --tag, with ``combine`` --any / --all, --not, --speaker, --annotator,
+    --document, --status, and --no-subthemes; ``query_of`` turns them into a query.
+    """
     p.add_argument("--tag", action="append", metavar="NAME", help="a theme or speaker (repeat for several)")
     if combine:
         group = p.add_mutually_exclusive_group()

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from annotator.cli.analysis_cmds import add_filter_options
 from annotator.cli.common import EXIT_OK, open_store, warn
-from annotator.model import DocumentStatus
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -29,34 +29,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_report(store, out, base=base, fmt=fmt)
     warn(f"wrote the report to {out}")
     return EXIT_OK
-
-
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
-    """Retrieval's filters (each repeatable): tag, not, speaker, annotator, document, status; and sub-themes off."""
-    parser.add_argument(
-        "--tag", action="append", metavar="NAME", help="only these themes (with sub-themes) or speakers"
-    )
-    parser.add_argument(
-        "--not",
-        dest="exclude",
-        action="append",
-        metavar="NAME",
-        help="drop passages touching this tag's spans",
-    )
-    parser.add_argument(
-        "--speaker", action="append", metavar="NAME", help="only passages in this speaker's turns"
-    )
-    parser.add_argument("--annotator", action="append", metavar="NAME", help="only spans by this annotator")
-    parser.add_argument(
-        "--document", action="append", metavar="TITLE", help="only this document (title, id or prefix)"
-    )
-    parser.add_argument(
-        "--status",
-        action="append",
-        choices=[status.value for status in DocumentStatus],
-        help="only documents with this status",
-    )
-    parser.add_argument("--no-subthemes", action="store_true", help="a theme stands for itself only")
 
 
 def register(subparsers) -> None:
