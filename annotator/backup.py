@@ -118,7 +118,7 @@ def list_backups(project: Path) -> list[BackupInfo]:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError):
-        from annotator.importers.safety import describe_os_error
+        from annotator.safety import describe_os_error
 
         where = f"{exc.filename}: " if exc.filename is not None else ""
         return where + describe_os_error(exc)

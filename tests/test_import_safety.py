@@ -286,7 +286,7 @@ def test_zip_bomb_odt(store, tmp_path, good_file):
 
 
 def test_archive_total_size_limit(store, tmp_path, good_file, monkeypatch):
-    from annotator.importers import safety
+    from annotator import safety
 
     monkeypatch.setattr(safety, "MAX_UNCOMPRESSED_BYTES", 100_000)
     bad = make_docx(tmp_path / "big.docx", paragraphs=["x"])

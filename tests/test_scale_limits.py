@@ -257,8 +257,9 @@ def _docx(tmp_path, paragraphs: int):
 
 
 def test_docx_with_more_xml_than_the_limit_is_refused_from_the_directory(tmp_path, monkeypatch):
+    from annotator import safety
     from annotator.errors import ImportFailure
-    from annotator.importers import ImportOptions, safety
+    from annotator.importers import ImportOptions
     from annotator.importers.docx import import_docx
 
     path = _docx(tmp_path, 300)
@@ -269,8 +270,9 @@ def test_docx_with_more_xml_than_the_limit_is_refused_from_the_directory(tmp_pat
 
 
 def test_docx_with_more_xml_nodes_than_the_limit_is_refused_before_any_tree(tmp_path, monkeypatch):
+    from annotator import safety
     from annotator.errors import ImportFailure
-    from annotator.importers import ImportOptions, safety
+    from annotator.importers import ImportOptions
     from annotator.importers.docx import import_docx
 
     path = _docx(tmp_path, 300)
@@ -285,7 +287,7 @@ def test_docx_with_more_xml_nodes_than_the_limit_is_refused_before_any_tree(tmp_
 def test_xml_parts_are_checked_as_streams_never_read_whole(tmp_path, monkeypatch):
     import zipfile
 
-    from annotator.importers import safety
+    from annotator import safety
 
     path = _docx(tmp_path, 2_000)
     monkeypatch.setattr(safety, "XML_CHUNK_BYTES", 4096)
@@ -315,8 +317,9 @@ def test_xml_parts_are_checked_as_streams_never_read_whole(tmp_path, monkeypatch
 
 
 def test_odt_with_too_many_xml_nodes_is_refused(tmp_path, monkeypatch):
+    from annotator import safety
     from annotator.errors import ImportFailure
-    from annotator.importers import ImportOptions, safety
+    from annotator.importers import ImportOptions
     from annotator.importers.odt import import_odt
     from tests.format_samples import make_odt, odt_content
 

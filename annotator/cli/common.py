@@ -113,7 +113,7 @@ def os_error_message(exc: OSError) -> str:
     written, a full disk: the operating system's refusal is the user's to
     act on, so it is said in words, never as a traceback.
     """
-    from annotator.importers.safety import describe_os_error
+    from annotator.safety import describe_os_error
 
     paths = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
     where = " -> ".join(paths)

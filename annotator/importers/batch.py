@@ -28,9 +28,9 @@ from typing import Any
 
 from annotator.errors import AnnotatorError, ImportFailure
 from annotator.importers import Importer, ImportOptions, importer_for
-from annotator.importers.safety import describe_os_error, reason_for, regular_file_size
 from annotator.model import DocumentId, ImportedDocument
 from annotator.ops import Op, OpChanges, run
+from annotator.safety import describe_os_error, reason_for, regular_file_size
 from annotator.store.connection import StorageFullError
 
 ProgressCallback = Callable[[int, int, Path], None]

@@ -20,9 +20,9 @@ from typing import Any
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import check_file_size, check_xml_parts, library_complaint, open_checked_zip
 from annotator.importers.structure import build_document, join_paragraphs
 from annotator.model import ImportedDocument
+from annotator.safety import check_file_size, check_xml_parts, library_complaint, open_checked_zip
 
 WHAT = "DOCX file"
 

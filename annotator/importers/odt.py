@@ -16,15 +16,15 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import (
+from annotator.importers.structure import build_document, join_paragraphs
+from annotator.model import ImportedDocument
+from annotator.safety import (
     check_file_size,
     check_xml_parts,
     open_checked_zip,
     parse_xml,
     read_part,
 )
-from annotator.importers.structure import build_document, join_paragraphs
-from annotator.model import ImportedDocument
 
 WHAT = "ODT file"
 _NS = {

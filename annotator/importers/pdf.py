@@ -21,9 +21,9 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, PartialImport, register
-from annotator.importers.safety import check_file_size, library_complaint
 from annotator.importers.structure import PARAGRAPH_BREAK, build_document, clean_paragraph
 from annotator.model import ImportedDocument
+from annotator.safety import check_file_size, library_complaint
 
 
 @register(".pdf")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from annotator.errors import ImportFailure
 from annotator.importers import ImportOptions, register
-from annotator.importers.safety import read_regular_file
 from annotator.model import ImportedDocument
+from annotator.safety import read_regular_file
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -1,7 +1,7 @@
 """Opening a ``.qdpx`` safely, and finding its project file and sources whatever the vendor named them.
 
 A ``.qdpx`` is a ZIP from another program, so it gets the checks every
-archive import gets (``annotator.importers.safety``): entry count, total size
+archive import gets (``annotator.safety``): entry count, total size
 and compression ratio from the central directory before anything is
 unpacked, and no entry named outside the archive. Vendors differ in naming:
 the project file is ``project.qde``, ``Project.qde`` or ``<ProjectName>.qde``
@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from annotator.errors import ImportFailure
-from annotator.importers.safety import open_checked_zip, read_part
+from annotator.safety import open_checked_zip, read_part
 
 WHAT = ".qdpx archive"
 #: Schemes of source paths that name a file outside the archive: never read.

@@ -3,7 +3,7 @@
 The XML comes from another program, so it is parsed by expat with every
 document type declaration refused (no entities, no external references, no
 network) and with the limits of our other XML imports
-(``annotator.importers.safety``): at most ``MAX_XML_BYTES`` unpacked and
+(``annotator.safety``): at most ``MAX_XML_BYTES`` unpacked and
 ``MAX_XML_NODES`` elements and attributes. The file is streamed a chunk at a
 time; each source (with its selections) is turned into values as soon as it
 closes and its elements dropped, so memory holds one source's XML, not the
@@ -23,8 +23,8 @@ from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
 from annotator.errors import ImportFailure
-from annotator.importers.safety import MAX_XML_BYTES, MAX_XML_NODES, XML_CHUNK_BYTES
 from annotator.refiqda.archive import WHAT, QdpxArchive
+from annotator.safety import MAX_XML_BYTES, MAX_XML_NODES, XML_CHUNK_BYTES
 
 #: Kinds of source the standard knows; only text (and PDF with its text) can be coded here.
 SOURCE_KINDS = ("TextSource", "PDFSource", "PictureSource", "AudioSource", "VideoSource")

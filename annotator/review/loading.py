@@ -231,7 +231,7 @@ def _open_qdpx(given: Path, source: Path) -> ColleagueFile:
     from annotator.importers import ImportOptions
     from annotator.importers.batch import import_file
     from annotator.importers.qdpx import import_qdpx
-    from annotator.importers.safety import MAX_UNCOMPRESSED_BYTES
+    from annotator.safety import MAX_UNCOMPRESSED_BYTES
 
     clean_stale_copies()
     folder = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-"))

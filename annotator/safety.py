@@ -1,4 +1,4 @@
-"""Guards every importer shares: no file may exhaust memory, reach out, or escape.
+"""Guards every reader of untrusted files shares (importers, REFI-QDA, backups): no file may exhaust memory, reach out, or escape.
 
 Office and OpenDocument files are zip archives of XML. A hostile one can
 declare gigabytes behind a few kilobytes (a zip bomb), name entries like
