@@ -24,14 +24,14 @@ from annotator.analysis.intervals import (
     overlapping_pairs,
     union_lengths,
 )
+from annotator.analysis.query import Measure
 
 if TYPE_CHECKING:
-    from annotator.analysis.matrices import Measure, _Loaded
+    from annotator.analysis.loaded import LoadedSpans
 
 
-def pair_counts(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Measure) -> np.ndarray:
+def pair_counts(loaded: LoadedSpans, start: Ints, end: Ints, n: int, measure: Measure) -> np.ndarray:
     """tags x tags over every counted span (no region filters)."""
-    from annotator.analysis.matrices import Measure
 
     spans = loaded.spans
     of = [np.flatnonzero(spans.tag == k) for k in range(n)]
@@ -95,9 +95,8 @@ def shared_length(a: tuple[Ints, Ints], b: tuple[Ints, Ints]) -> int:
     return int((covered(a_end) - covered(a_start)).sum())
 
 
-def filtered_pairs(loaded: _Loaded, start: Ints, end: Ints, n: int, measure: Measure) -> np.ndarray:
+def filtered_pairs(loaded: LoadedSpans, start: Ints, end: Ints, n: int, measure: Measure) -> np.ndarray:
     """tags x tags when the overlap regions must pass ``not`` and speaker filters."""
-    from annotator.analysis.matrices import Measure
 
     spans = loaded.spans
     order = np.argsort(start, kind="stable")

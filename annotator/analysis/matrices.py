@@ -26,14 +26,12 @@ never a Python loop over pairs.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from annotator.analysis.intervals import (
-    CorpusDocuments,
     CorpusSpans,
     Ints,
     annotator_names,
@@ -46,27 +44,13 @@ from annotator.analysis.intervals import (
     paragraph_extents,
     union_lengths,
 )
-from annotator.analysis.query import Combine, PassageQuery
+from annotator.analysis.loaded import LoadedSpans
+from annotator.analysis.query import Axis, Combine, Measure, PassageQuery
 from annotator.analysis.retrieval import Plan, TagTree
 from annotator.model import Tag, TagKind
 
 if TYPE_CHECKING:
     from annotator.store import Store
-
-
-class Axis(enum.StrEnum):
-    TAGS = "tags"
-    DOCUMENTS = "documents"
-    SPEAKERS = "speakers"
-    ANNOTATORS = "annotators"
-
-
-class Measure(enum.StrEnum):
-    COUNT = "count"
-    DOCUMENTS = "documents"
-    CHARACTERS = "characters"
-    PRESENCE = "presence"
-    JACCARD = "jaccard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,39 +114,9 @@ class TagFrequency:
 # -- loading -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """The counted spans of a matrix, and the turns and exclusions around them."""
-
-    plan: Plan
-    docs: CorpusDocuments
-    spans: CorpusSpans  # counted tags only, annotator filter applied
-    tags: tuple[str, ...]  # counted tag ids in palette order; spans.tag indexes it
-    excluded: tuple[Ints, Ints]  # merged
-    turns: dict[str, tuple[Ints, Ints]]  # speaker id -> merged turns
-    annotators: tuple[str, ...]  # spans.annotator indexes it
-
-    def passes(self) -> np.ndarray:
-        """Which counted spans pass the ``not`` and speaker filters of the base query."""
-        s, e = self.spans.start, self.spans.end
-        keep = np.ones(len(s), dtype=bool)
-        if self.plan.excluded:
-            keep &= ~overlapping(s, e, *self.excluded)
-        if self.plan.query.speakers:
-            ts, te = _merged_of([self.turns[x] for x in self.plan.query.speakers])
-            keep &= overlapping(s, e, ts, te)
-        return keep
-
-
-def _merged_of(pieces: list[tuple[Ints, Ints]]) -> tuple[Ints, Ints]:
-    if not pieces:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return merged(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
-
-
 def _load(
     store: Store, base: PassageQuery, tree: TagTree, speakers: tuple[str, ...], axes: tuple[Axis, ...] = ()
-) -> _Loaded:
+) -> LoadedSpans:
     if base.combine is Combine.ALL and len(set(base.tags)) > 1:
         raise ValueError("matrices count spans: choose their tags with 'any', not 'all'")
     plan = Plan.make(store, replace(base, combine=Combine.ANY), tree)
@@ -200,7 +154,9 @@ def _load(
     kept = spans.where(of(counted) & by_annotator)
     recode = np.array([counted.index(t) if t in counted else -1 for t in wanted], dtype=np.int64)
     kept = CorpusSpans(kept.doc, kept.start, kept.end, recode[kept.tag], kept.annotator)
-    return _Loaded(plan, docs, kept, counted, merged(excluded.start, excluded.end), turns, annotators or ())
+    return LoadedSpans(
+        plan, docs, kept, counted, merged(excluded.start, excluded.end), turns, annotators or ()
+    )
 
 
 # -- matrices --------------------------------------------------------------------
@@ -270,7 +226,7 @@ _Members = tuple[Ints, Ints]
 
 
 def _members(
-    axis: Axis, loaded: _Loaded, spans: CorpusSpans, tree: TagTree, speakers: tuple[Label, ...]
+    axis: Axis, loaded: LoadedSpans, spans: CorpusSpans, tree: TagTree, speakers: tuple[Label, ...]
 ) -> tuple[tuple[Label, ...], _Members]:
     everyone = np.arange(len(spans), dtype=np.int64)
     if axis is Axis.TAGS:
@@ -310,7 +266,7 @@ def _join(row: _Members, col: _Members, count: int) -> tuple[Ints, Ints, Ints]:
 
 
 def _cells(
-    loaded: _Loaded,
+    loaded: LoadedSpans,
     spans: CorpusSpans,
     row: _Members,
     col: _Members,
@@ -333,7 +289,7 @@ def _cells(
     return flat.reshape(n_rows, n_cols)
 
 
-def _co_occurrence(store: Store, loaded: _Loaded, measure: Measure, same_paragraph: bool) -> np.ndarray:
+def _co_occurrence(store: Store, loaded: LoadedSpans, measure: Measure, same_paragraph: bool) -> np.ndarray:
     """tags x tags: pairs of overlapping (or same-paragraph) spans, or what ``measure`` makes of them."""
     from annotator.analysis.cooccurrence import filtered_pairs, pair_counts
 

@@ -71,3 +71,18 @@ class Passage(NamedTuple):
     notes: tuple[str, ...]
     #: Speaker of the turn the passage starts in, if any.
     speaker_id: str | None
+
+
+class Axis(enum.StrEnum):
+    TAGS = "tags"
+    DOCUMENTS = "documents"
+    SPEAKERS = "speakers"
+    ANNOTATORS = "annotators"
+
+
+class Measure(enum.StrEnum):
+    COUNT = "count"
+    DOCUMENTS = "documents"
+    CHARACTERS = "characters"
+    PRESENCE = "presence"
+    JACCARD = "jaccard"

@@ -25,7 +25,7 @@ from docx.shared import Pt, RGBColor
 
 from annotator.analysis.charts import LIGHT, cell_fill, format_value, tag_color, text_color_on
 from annotator.analysis.passages_export import docx_passage, xml_safe
-from annotator.analysis.report import (
+from annotator.analysis.report_data import (
     BY_SPEAKER_CAPTION,
     COOCCURRENCE_CAPTION,
     PASSAGES_PER_THEME,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from annotator.analysis.charts import bar_chart_svg, heatmap_svg, tag_color
 from annotator.analysis.passages_export import PASSAGE_CSS, esc, html_head, write_passages_html
-from annotator.analysis.report import (
+from annotator.analysis.report_data import (
     BY_SPEAKER_CAPTION,
     COOCCURRENCE_CAPTION,
     PASSAGES_PER_THEME,

@@ -44,7 +44,7 @@ from annotator.store import Store
 
 if TYPE_CHECKING:
     from annotator.analysis.matrices import Axis, Matrix, Measure, TagFrequency
-    from annotator.analysis.report import ShownMatrix
+    from annotator.analysis.report_data import ShownMatrix
 
 #: A saved PNG has this many pixels per SVG unit: sharp in print and on high-DPI screens.
 PNG_SCALE = 2
@@ -382,7 +382,7 @@ class ChartsPanel(QWidget):
         def count(store: Store) -> object:
             if kind == FREQUENCIES:
                 return frequencies(store, base)
-            from annotator.analysis.report import bounded  # the report's cut, so both show the same
+            from annotator.analysis.report_data import bounded  # the report's cut, so both show the same
 
             try:
                 full = matrix(
@@ -417,7 +417,7 @@ class ChartsPanel(QWidget):
             self._failed(generation, result.reason)
             return
         self.cut_note = ""
-        from annotator.analysis.report import ShownMatrix
+        from annotator.analysis.report_data import ShownMatrix
 
         if isinstance(result, ShownMatrix):
             self.matrix, self.frequencies = result.matrix, None
