@@ -573,3 +573,23 @@ def test_many_sources_are_reported_per_counting_naming_every_source_but_the_comm
         "offsets in code points (every counting agrees here): 11 source(s) ('plain 0', 'plain 1', 'plain 2', ...)",
         "offsets in UTF-16 units with CR LF as two: 1 source(s) ('odd')",
     ]
+
+
+def test_a_projects_own_sets_become_their_documents_sets_metadata(tmp_path, store):
+    """MAXQDA's "ICLS 2024"-style document sets are kept, by name, in each member's metadata."""
+    texts = {100: "First paper.", 101: "Second paper.", 102: "Third paper."}
+    sources = [Src(f"paper {g}", text, guid=g) for g, text in texts.items()]
+    sets = (
+        f'<Sets><Set guid="{gid(90)}" name="ICLS 2024"><MemberSource targetGUID="{gid(100)}"/>'
+        f'<MemberSource targetGUID="{gid(101)}"/></Set>'
+        f'<Set guid="{gid(91)}" name="Wave 2"><MemberSource targetGUID="{gid(101)}"/></Set>'
+        f'<Set guid="{gid(92)}" name="Status: done"><MemberSource targetGUID="{gid(102)}"/></Set></Sets>'
+    )
+    result = run(store, build_qdpx(tmp_path / "sets.qdpx", sources, codes=CODES, extra=sets))
+    by_title = {d.title: d for d in store.iter_documents()}
+    assert by_title["paper 100"].meta == {"sets": ["ICLS 2024"]}
+    assert by_title["paper 101"].meta == {"sets": ["ICLS 2024", "Wave 2"]}
+    assert by_title["paper 102"].meta == {}
+    assert by_title["paper 102"].status.value == "done"  # our export's status set, not a metadata set
+    assert "2 set(s) kept as their documents' 'sets' metadata" in result.message
+    assert not [s for s in result.skipped_parts if s[0] == "Sets"]

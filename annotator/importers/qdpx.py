@@ -28,8 +28,9 @@ What comes in, and where it goes:
 
 Sources whose file lies outside the archive (``relative://``,
 ``absolute://``), pictures, audio and video are skipped with one line each;
-sets, links and graphs, which Annotator has no place for, are counted in one
-line. Everything of a file is stored in one transaction, or nothing.
+links and graphs, which Annotator has no place for, are counted in one
+line. A project's own sets of documents become each member's ``sets``
+metadata (our status sets set the status). Everything of a file is stored in one transaction, or nothing.
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ class _Context:
     statuses: dict[str, DocumentStatus]
     #: The counting the writing program is known to use (ours: code points), else None: worked out.
     known: str | None = None
+    #: Source GUID -> the names of the project's sets it belongs to (other than our status sets).
+    sets: dict[str, list[str]] = field(default_factory=dict)
     commented: bool = False
     #: Notes something refers to (the rest have no place here and are counted).
     used_notes: set[str] = field(default_factory=set)
@@ -347,6 +350,8 @@ def _meta(ctx: _Context, source: Source) -> dict[str, Any]:
     for var_guid, value in source.variables.items():
         variable = ctx.project.variables.get(var_guid)
         meta.setdefault(variable.name if variable and variable.name else var_guid, _unpacked(value))
+    if ctx.sets.get(source.guid):
+        meta.setdefault("sets", ctx.sets[source.guid])
     cases = [case for case in ctx.project.cases if source.guid in case.sources]
     if cases:
         meta["cases"] = {
@@ -371,19 +376,25 @@ def _unpacked(value: Any) -> Any:
     return value
 
 
-def _statuses(project: Project) -> tuple[dict[str, DocumentStatus], dict[str, int]]:
-    """Each source's status from the status sets our export writes; the other sets, counted."""
+def _statuses(project: Project) -> tuple[dict[str, DocumentStatus], dict[str, list[str]]]:
+    """Each source's status from the status sets our export writes, and the names of its other sets.
+
+    A researcher's own sets ("ICLS 2024", "Wave 2", "Rural sites") are how
+    MAXQDA, NVivo and ATLAS.ti users group documents; they come in as each
+    member document's ``sets`` metadata, a list of names, so nothing is lost
+    and documents can be chosen by them.
+    """
     names = {name.casefold(): status for status, name in STATUS_SETS}
     statuses: dict[str, DocumentStatus] = {}
-    others: dict[str, int] = {}
+    memberships: dict[str, list[str]] = {}
     for name, members in project.sets.items():
         status = names.get(name.strip().casefold())
-        if status is None:
-            others[name] = len(members)
-            continue
         for member in members:
-            statuses.setdefault(member, status)
-    return statuses, others
+            if status is None:
+                memberships.setdefault(member, []).append(name)
+            else:
+                statuses.setdefault(member, status)
+    return statuses, memberships
 
 
 def _memo(ctx: _Context, source: Source) -> str | None:
@@ -500,9 +511,11 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
         result = ProjectImport()
         result.failures.extend(bad)
         scheme, labels = scheme_from_codebook(project.codebook)
-        statuses, other_sets = _statuses(project)
+        statuses, memberships = _statuses(project)
         known = CODE_POINTS if project.origin.startswith(OUR_ORIGIN) else None
-        ctx = _Context(archive, project, labels, options, result, path.name, statuses, known)
+        ctx = _Context(
+            archive, project, labels, options, result, path.name, statuses, known, sets=memberships
+        )
         for number, source in enumerate(project.sources, start=1):
             document = _document(ctx, source, number)
             if document is not None:
@@ -512,8 +525,9 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
     if ctx.commented:
         scheme["themes"].append({"name": COMMENTS_THEME, "description": COMMENTS_DESCRIPTION})
     result.scheme = scheme if scheme["themes"] or scheme["speakers"] else None
-    if other_sets:
-        result.skipped.append(("Sets", f"{len(other_sets)} set(s) of the project have no place in Annotator"))
+    kept_sets = {name for names in memberships.values() for name in names}
+    if kept_sets:
+        result.notes.append(f"{len(kept_sets)} set(s) kept as their documents' 'sets' metadata")
     loose = len(set(project.notes) - ctx.used_notes)
     if loose:
         result.skipped.append(("Notes", f"{loose} note(s) attached to no source, selection, coding or code"))
