@@ -418,6 +418,11 @@ def test_a_codebook_given_to_import_adds_its_codes_as_tags_import_does(tmp_path,
     assert tags["Joy"].parent_id == tags["Feelings"].id and tags["Feelings"].color == "#abcdef"
     again = run_cli("import", project, qdc)
     assert again.code == 0 and f"skipped: {qdc}: every code is in the project already" in again.out
+    broken = tmp_path / "broken.qdc"
+    broken.write_text("not xml", encoding="utf-8")
+    failed = run_cli("import", project, broken)
+    assert failed.code == 1
+    assert f"failed: {broken}: not well-formed XML (syntax error: line 1, column 0)\n" in failed.err
 
 
 @pytest.mark.gui

@@ -49,7 +49,14 @@ from annotator.importers.text import decode_text
 from annotator.model import DocumentStatus, ImportedDocument, ImportedSpan, TagKind, tag_name_key
 from annotator.refiqda import PROJECT_NS
 from annotator.refiqda.archive import OutsideArchive, QdpxArchive, open_qdpx
-from annotator.refiqda.codebook import SPEAKERS_NAME, Code, codes_to_scheme, parse_codes, read_codebook
+from annotator.refiqda.codebook import (
+    SPEAKERS_NAME,
+    Code,
+    CodebookError,
+    codes_to_scheme,
+    parse_codes,
+    read_codebook,
+)
 from annotator.refiqda.offsets import CODE_POINTS, Placement, Selection, covers, place
 from annotator.refiqda.reader import Project, Source, TextSelection, guid, local, read_project
 from annotator.refiqda.writer import STATUS_SETS
@@ -544,7 +551,10 @@ def read_qdpx(path: Path, options: ImportOptions) -> ProjectImport:
 @register(".qdc")
 def import_qdc(path: Path, options: ImportOptions) -> ProjectImport:
     """A REFI-QDA codebook: its codes as tags, as ``annotator tags import`` adds them; no documents."""
-    codes = read_codebook(path)
+    try:
+        codes = read_codebook(path)
+    except CodebookError as exc:  # the import's report names the file already
+        raise ImportFailure(str(exc).removeprefix(f"{path}: ")) from None
     result = ProjectImport()
     result.scheme = codes_to_scheme(codes)
     return result
