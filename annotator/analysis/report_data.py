@@ -180,16 +180,17 @@ def theme_rows(store: Store, section: ThemePassages) -> Iterator[PassageRow]:
 def document_memos(store: Store, base: PassageQuery) -> Iterator[tuple[str, str]]:
     """(title, memo) of each document in scope (the document and status filters) that has a memo.
 
-    Read one document at a time (the store has no memo-only read).
+    One read of every document's details, texts unread (a memo-only report of
+    a large corpus used to load each document's whole text for its memo).
     """
     documents = set(base.documents)
     statuses = set(base.statuses)
-    for summary in store.documents():
-        if (documents and summary.id not in documents) or (statuses and summary.status not in statuses):
+    titles: dict[str, str] = {summary.id: summary.title for summary in store.documents()}
+    for details in store.iter_document_details():
+        if (documents and details.id not in documents) or (statuses and details.status not in statuses):
             continue
-        memo = store.document(summary.id).memo
-        if memo.strip():
-            yield summary.title, memo
+        if details.memo.strip():
+            yield titles[details.id], details.memo
 
 
 def _matrix_or_none(
