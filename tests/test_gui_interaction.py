@@ -317,3 +317,24 @@ def test_corpus_search_runs_off_the_ui_thread_and_a_failure_is_said(
     panel.run_search()
     qtbot.waitUntil(lambda: "disk on fire" in panel.summary.text())
     assert panel.results.count() == 0
+
+
+def test_the_search_panel_says_when_there_are_more_hits_than_it_lists(
+    make_window, emoji_project, qtbot, monkeypatch
+):
+    from annotator.gui.panels import search as search_panel
+
+    monkeypatch.setattr(search_panel, "SEARCH_LIMIT", 3)
+    with Store.open(emoji_project) as store:
+        store.add_document(ImportedDocument(title="four", text="pin pin, pin. Pin"), annotator="x")
+        store.add_document(ImportedDocument(title="three", text="nail nail nail"), annotator="x")
+    panel = make_window(emoji_project).search.panel
+    panel.query.setText("pin")
+    panel.run_search()
+    qtbot.waitUntil(lambda: panel.summary.text().startswith("More"))
+    assert panel.summary.text() == "More than 3 hits — showing the first 3"
+    assert panel.results.count() == 3
+    panel.query.setText("nail")
+    panel.run_search()
+    qtbot.waitUntil(lambda: panel.summary.text() == "3 hit(s)")  # exactly as many as it lists: no "more"
+    assert panel.results.count() == 3

@@ -83,7 +83,7 @@ class SearchPanel(QWidget):
     def _search(store: Store, query: str) -> list[SearchHit] | str:
         """The hits, or the one-line reason a query cannot run (bad syntax, say)."""
         try:
-            return store.search(query, limit=SEARCH_LIMIT)
+            return store.search(query, limit=SEARCH_LIMIT + 1)  # one more: are there more than shown?
         except AnnotatorError as exc:
             return str(exc)
 
@@ -94,13 +94,15 @@ class SearchPanel(QWidget):
         if isinstance(hits, str):
             self.summary.setText(hits)
             return
-        for hit in hits:
+        for hit in hits[:SEARCH_LIMIT]:
             item = QListWidgetItem(f"{hit.title}  ·  {hit.snippet}")
             item.setData(Qt.ItemDataRole.UserRole, (hit.document_id, hit.start, hit.end))
             item.setToolTip(plain_tooltip(f"{hit.title} [{hit.start}, {hit.end})"))
             self.results.addItem(item)
-        more = f" — showing the first {SEARCH_LIMIT}" if len(hits) >= SEARCH_LIMIT else ""
-        self.summary.setText(f"{len(hits)} hit(s){more}")
+        if len(hits) > SEARCH_LIMIT:
+            self.summary.setText(f"More than {SEARCH_LIMIT} hits — showing the first {SEARCH_LIMIT}")
+        else:
+            self.summary.setText(f"{len(hits)} hit(s)")
 
     def _activated(self, item: QListWidgetItem) -> None:
         document_id, start, end = item.data(Qt.ItemDataRole.UserRole)
