@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from annotator.errors import ImportFailure
+from annotator.store.openfiles import HELD_HERE, is_open_here
 
 #: Limits on what a zip archive may unpack to, checked before reading it.
 MAX_ARCHIVE_ENTRIES = 5_000
@@ -36,6 +37,7 @@ XML_CHUNK_BYTES = 1024 * 1024
 
 def open_checked_zip(path: Path, *, what: str) -> zipfile.ZipFile:
     """Open a zip archive after checking entry count, sizes, ratios and names; caller closes it."""
+    refuse_held_here(path)
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -237,6 +239,16 @@ def _unreadable(exc: OSError) -> ImportFailure:
     return ImportFailure(f"cannot be read ({exc.strerror or exc})")
 
 
+def refuse_held_here(path: Path) -> None:
+    """Refuse a file a connection of this process holds (a project, even through a link).
+
+    Reading it by name and closing it would drop SQLite's locks on it (see
+    ``annotator.store.openfiles``); a project is never a document anyway.
+    """
+    if is_open_here(path):
+        raise ImportFailure(HELD_HERE)
+
+
 def regular_file_size(path: Path, max_file_bytes: int) -> int:
     """The size of a regular, non-empty file within the limit, checked without opening it.
 
@@ -249,6 +261,7 @@ def regular_file_size(path: Path, max_file_bytes: int) -> int:
     except OSError as exc:
         raise _unreadable(exc) from None
     _require_regular(path, info.st_mode)
+    refuse_held_here(path)
     if info.st_size == 0:
         raise ImportFailure("empty file")
     if info.st_size > max_file_bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from annotator.errors import InvalidInputError
 from annotator.model import TagKind
+from annotator.store.openfiles import HELD_HERE, is_open_here
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,8 @@ class SchemeEntry:
 def load_scheme(path: str | Path) -> dict:
     """Read and check a scheme file, with a one-line error if it is not one."""
     path = Path(path)
+    if is_open_here(path):
+        raise InvalidInputError(f"{path}: {HELD_HERE}")
     try:
         scheme = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

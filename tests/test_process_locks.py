@@ -250,3 +250,32 @@ def test_merge_with_concurrent_annotators_loses_and_corrupts_nothing(tmp_path, t
     stored = _annotation_ids(ours)
     assert set(confirmed) <= stored, f"{len(set(confirmed) - stored)} confirmed annotation(s) lost"
     assert len(stored) == 40_000 + len(confirmed)
+
+
+def test_a_file_linking_to_the_open_project_is_refused_without_being_opened(tmp_path):
+    """Import, a scheme or a codebook named by a link to the held project: one line, and no
+    plain ``open()`` of it (the suite's audit hook fails the test on one)."""
+    from annotator.importers import ImportOptions
+    from annotator.importers.batch import import_file
+    from annotator.refiqda.codebook import CodebookError, read_codebook
+    from annotator.scheme import load_scheme
+    from annotator.store.openfiles import HELD_HERE
+
+    project = tmp_path / "p.annotator"
+    _project(project)
+    for name, target in (
+        ("notes.txt", project),
+        ("chapter.docx", project),
+        ("scheme.json", project),
+        ("codes.qdc", Path(f"{project}-shm")),  # its side file: a link, not a name ending in -shm
+    ):
+        (tmp_path / name).symlink_to(target)
+    with Store.open(project) as store:
+        for name in ("notes.txt", "chapter.docx"):
+            result = import_file(store, tmp_path / name, annotator="a", options=ImportOptions())
+            assert (result.status, result.message) == ("failed", HELD_HERE)
+        with pytest.raises(CodebookError, match="choose another file"):
+            read_codebook(tmp_path / "codes.qdc")
+        with pytest.raises(Exception, match="choose another file"):
+            load_scheme(tmp_path / "scheme.json")
+        assert len(store.documents()) == 1

@@ -43,6 +43,7 @@ from defusedxml.ElementTree import fromstring
 from annotator.errors import InvalidInputError
 from annotator.model import Tag, TagKind
 from annotator.refiqda import CODEBOOK_NS, GUID_PATTERN, derived_guid, guid_of
+from annotator.store.openfiles import HELD_HERE, is_open_here
 
 #: A codebook larger than this is refused before it is parsed (a big one holds a few thousand codes: ~1 MB).
 MAX_CODEBOOK_BYTES = 32 * 1024 * 1024
@@ -255,6 +256,8 @@ def parse_codes(codes: Element, namespace: str) -> tuple[Code, ...]:
 def read_codebook(path: str | Path) -> tuple[Code, ...]:
     """The codes of a ``.qdc`` file: size-bounded, defused, one-line errors."""
     path = Path(path)
+    if is_open_here(path):
+        raise CodebookError(f"{path}: {HELD_HERE}")
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_CODEBOOK_BYTES + 1)

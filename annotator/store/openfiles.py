@@ -74,9 +74,16 @@ def register(connection: sqlite3.Connection) -> None:
         _connections.setdefault(key, weakref.WeakSet()).add(connection)
 
 
+#: Why a file is refused when a user names it for reading (to import, as a scheme or codebook).
+HELD_HERE = "is a project file this program has open; choose another file"
+
+
 def is_open_here(path: str | os.PathLike[str]) -> bool:
-    """Whether a connection of this process has the database ``path`` (or its log) belongs to open."""
-    key = _identity(database_of(path))
+    """Whether a connection of this process has the database ``path`` (or its log) belongs to open.
+
+    Links are followed first, so ``notes.txt`` linking to a project's ``-shm`` counts too.
+    """
+    key = _identity(database_of(os.path.realpath(path)))
     if key is None:
         return False
     with _lock:
