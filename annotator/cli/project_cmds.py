@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -196,13 +197,19 @@ def cmd_tags_import(args: argparse.Namespace) -> int:
 def cmd_tags_export(args: argparse.Namespace) -> int:
     """Write the project's tags as a REFI-QDA codebook (.qdc) for other QDA programs."""
     from annotator import __version__
-    from annotator.refiqda.codebook import write_codebook
+    from annotator.exporters.replacing import writing_beside
+    from annotator.refiqda.codebook import codebook_file
 
     if not str(args.out).lower().endswith(".qdc"):
         raise CommandError(f"{args.out}: a codebook is written as a .qdc file; give a name ending in .qdc")
     with open_store(args.project, read_only=True) as store:
         tags = store.tags()
-    codes = write_codebook(tags, args.out, origin=f"Annotator {__version__}")
+    data, codes = codebook_file(tags, origin=f"Annotator {__version__}")
+    with writing_beside(Path(args.out), Path(args.project)) as (descriptor, _temporary):
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
     say(f"wrote {codes} code(s) to {args.out}")
     return EXIT_OK
 

@@ -27,10 +27,7 @@ with it too.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,41 +155,16 @@ def codebook_xml(tags: Sequence[Tag], origin: str) -> str:
     return "".join(parts)
 
 
-def write_codebook(tags: Sequence[Tag], path: str | Path, *, origin: str) -> int:
-    """Write ``tags`` as a ``.qdc`` at ``path`` (a temporary name renamed into place); returns the code count.
+def codebook_file(tags: Sequence[Tag], *, origin: str) -> tuple[bytes, int]:
+    """The ``.qdc`` file of ``tags`` as bytes, and how many codes it holds (a "Speakers" parent too).
 
-    A project without tags cannot be written: the schema needs at least one code.
+    A project without tags has no codebook: the schema needs at least one code.
+    The caller writes it with ``exporters.replacing.writing_beside``, as every user file.
     """
-    target = Path(path)
     if not tags:
         raise InvalidInputError("the project has no tags; a codebook needs at least one")
-    if target.is_dir():
-        raise InvalidInputError(f"{target}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise InvalidInputError(f"{target.parent}: folder does not exist")
-    data = codebook_xml(tags, origin).encode("utf-8")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
-    except OSError as exc:
-        raise InvalidInputError(f"{target.parent}: cannot write here ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise InvalidInputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-    return len(tags) + (1 if any(tag.kind == TagKind.SPEAKER for tag in tags) else 0)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    codes = len(tags) + (1 if any(tag.kind == TagKind.SPEAKER for tag in tags) else 0)
+    return codebook_xml(tags, origin).encode("utf-8"), codes
 
 
 # -- reading ------------------------------------------------------------------------
