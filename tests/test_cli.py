@@ -184,6 +184,21 @@ def test_search_text_and_json(run_cli, seeded):
     assert plain.code == 0 and plain.out.splitlines()[-1] == "2 hit(s)"
 
 
+@pytest.mark.parametrize("limit", ["0", "-5", "many"])
+def test_search_refuses_a_limit_below_one_in_one_line(run_cli, seeded, limit):
+    result = run_cli("search", seeded, "Afghan*", "--limit", limit)
+    assert result.code == 2 and result.out == ""  # a usage error: the usage line, then the reason
+    assert result.err.strip().splitlines()[-1] == (
+        f"annotator search: error: argument --limit: {limit!r}: give a whole number of hits, at least 1"
+    )
+
+
+def test_searching_for_no_hits_finds_none(seeded):
+    with Store.open(seeded) as store:
+        assert store.search("Afghan*", limit=0) == []
+        assert store.search("Afghan*", limit=-3) == []
+
+
 def test_documents_listing(run_cli, seeded):
     rows = json.loads(run_cli("documents", seeded, "--json").out)
     assert [(r["title"], r["characters"], r["status"]) for r in rows] == [

@@ -59,6 +59,17 @@ def _kind(value: str) -> TagKind:
         raise argparse.ArgumentTypeError("kind must be 'theme' or 'speaker'") from None
 
 
+def _hit_limit(value: str) -> int:
+    """A number of hits to list: a whole number of at least 1."""
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a whole number of hits, at least 1")
+    return limit
+
+
 # -- import -----------------------------------------------------------------
 
 
@@ -501,7 +512,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("search", help="full-text search of the corpus")
     _project_arg(p)
     p.add_argument("query", metavar="QUERY", help='words (all must occur), "a phrase", or prefix*')
-    p.add_argument("--limit", type=int, default=200, help="most hits to show (default 200)")
+    p.add_argument("--limit", type=_hit_limit, default=200, help="most hits to show (default 200)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_search)
 

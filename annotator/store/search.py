@@ -245,7 +245,7 @@ class SearchMixin(StoreBase):
     def search(self, query: str, *, limit: int = 200) -> list[SearchHit]:
         """Occurrences of ``query`` in document texts, in corpus order, at most ``limit``."""
         match = fts_query(query)
-        if match is None:
+        if match is None or limit < 1:
             return []
         any_term = fts_query(query, joiner=" OR ")  # the document matched every term already
         assert any_term is not None
